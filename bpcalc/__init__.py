@@ -1,0 +1,3 @@
+"""bpcalc: worked-example solver for backpropagation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,142 @@
+"""The problem as the solver sees it: a validated, immutable description of one exercise.
+
+Every number is a `Fraction`, exactly as the user wrote it (0.9 is 9/10), so that each
+arithmetic back end (floats, hand-rounded decimals, exact SymPy) starts from the same
+values. Node numbering follows the slides: layer by layer from the inputs, each non-output
+layer followed by its bias node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "step")
+LOSSES = ("half_sse", "sse", "mse")
+CONVENTIONS = ("slides", "textbook")
+UPDATES = ("sequential", "batch")
+
+WeightKey = tuple[int, int]  # (from node id, to node id)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """The activation of one non-input layer, with its own parameters."""
+
+    name: str
+    beta: Fraction = Fraction(1)  # sigmoid slope
+    threshold: Fraction = Fraction(0)  # step threshold
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """Hand-calculation rounding: `places` decimals or `sigfigs` significant figures."""
+
+    kind: str  # "places" | "sigfigs"
+    digits: int
+
+
+@dataclass(frozen=True)
+class Pattern:
+    input: tuple[Fraction, ...]
+    target: tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of nodes; `bias_id` is the bias node that follows it (None if none)."""
+
+    index: int
+    node_ids: tuple[int, ...]
+    bias_id: int | None
+
+    def feeding_ids(self) -> tuple[int, ...]:
+        """The nodes whose outputs feed the next layer: this layer's, then its bias."""
+        return self.node_ids + ((self.bias_id,) if self.bias_id is not None else ())
+
+
+@dataclass(frozen=True)
+class Network:
+    """Topology only: which nodes exist and which weights connect them."""
+
+    sizes: tuple[int, ...]
+    has_bias: bool
+    layers: tuple[Layer, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        layers = []
+        next_id = 1
+        last = len(self.sizes) - 1
+        for index, size in enumerate(self.sizes):
+            ids = tuple(range(next_id, next_id + size))
+            next_id += size
+            bias_id = None
+            if self.has_bias and index < last:
+                bias_id = next_id
+                next_id += 1
+            layers.append(Layer(index, ids, bias_id))
+        object.__setattr__(self, "layers", tuple(layers))
+
+    @property
+    def output_layer(self) -> Layer:
+        return self.layers[-1]
+
+    def weight_keys(self) -> list[WeightKey]:
+        """Every weight, in the order of the contract's matrices: layer, row, column."""
+        keys = []
+        for prev, layer in zip(self.layers, self.layers[1:], strict=False):
+            for to_id in layer.node_ids:
+                for from_id in prev.feeding_ids():
+                    keys.append((from_id, to_id))
+        return keys
+
+    def node_kind(self, node_id: int) -> str:
+        for layer in self.layers:
+            if node_id == layer.bias_id:
+                return "bias"
+            if node_id in layer.node_ids:
+                if layer.index == 0:
+                    return "input"
+                return "output" if layer is self.layers[-1] else "hidden"
+        raise KeyError(node_id)
+
+    def layer_of(self, node_id: int) -> int:
+        for layer in self.layers:
+            if node_id in layer.node_ids or node_id == layer.bias_id:
+                return layer.index
+        raise KeyError(node_id)
+
+    @property
+    def node_count(self) -> int:
+        return sum(len(layer.feeding_ids()) for layer in self.layers)
+
+
+def weight_name(key: WeightKey) -> str:
+    """`w47` where both ids are single digits, else `w4_17`: the contract's names."""
+    i, j = key
+    return f"w{i}{j}" if i < 10 and j < 10 else f"w{i}_{j}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A complete, validated exercise. Built by `bpcalc.loader`, solved by `bpcalc.engine`."""
+
+    network: Network
+    activations: tuple[Activation, ...]  # one per non-input layer
+    bias: Fraction | None  # value of every bias node, or None for no bias nodes
+    weights: dict[WeightKey, Fraction]
+    patterns: tuple[Pattern, ...]
+    learning_rate: Fraction
+    epochs: int = 1
+    update: str = "sequential"
+    loss: str = "half_sse"
+    convention: str = "slides"
+    rounding: Rounding | None = None
+    title: str = ""
+
+    def activation_of_layer(self, layer_index: int) -> Activation:
+        return self.activations[layer_index - 1]
+
+    @property
+    def step_count(self) -> int:
+        return self.epochs * len(self.patterns)
