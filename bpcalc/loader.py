@@ -1,0 +1,343 @@
+"""From a YAML problem file to a validated `Problem`, or one clear `ProblemError`.
+
+Validation is hand-written rather than a schema library: each rule needs its own message
+in the domain's words ("layer 2 has 2 nodes, so weights[0] needs 2 rows"), with the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import replace
+from fractions import Fraction
+
+from bpcalc.errors import ProblemError
+from bpcalc.problem import (
+    ACTIVATIONS,
+    CONVENTIONS,
+    LOSSES,
+    UPDATES,
+    Activation,
+    Network,
+    Pattern,
+    Problem,
+    Rounding,
+    WeightKey,
+    weight_name,
+)
+from bpcalc.yamlsource import Value, compose, parse_number, read_text
+
+KNOWN_KEYS = (
+    "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
+    "pattern", "target", "learning_rate", "epochs", "update", "loss", "convention", "round",
+    "sigfigs",
+)
+MAX_NODES = 5000
+MAX_WEIGHTS = 250_000
+MAX_STEPS = 2_000_000
+_LONG_NAME = re.compile(r"w(\d+)_(\d+)")
+_SHORT_NAME = re.compile(r"w(\d)(\d)")
+
+
+def load_problem(path: str) -> Problem:
+    """Read and validate a problem file; errors carry the file name and line."""
+    try:
+        return parse_problem(read_text(path))
+    except ProblemError as error:
+        if error.source is None:
+            error.source = path
+        raise
+
+
+def parse_problem(text: str) -> Problem:
+    node = compose(text)
+    if node is None:
+        raise ProblemError("the file is empty: a problem needs at least layers, weights, "
+                           "patterns (or pattern and target) and learning_rate")
+    root = Value("", node)
+    if root.is_scalar() or root.is_list():
+        raise root.error("a problem file is a mapping of keys (layers, weights, ...) "
+                         f"to values, got {root.describe()}")
+    fields = root.mapping()
+    for name, (key, _value) in fields.items():
+        if name not in KNOWN_KEYS:
+            raise key.error(f"unknown key{_suggest(name, KNOWN_KEYS)}")
+
+    def get(name: str) -> Value | None:
+        entry = fields.get(name)
+        return entry[1] if entry else None
+
+    def require(name: str) -> Value:
+        value = get(name)
+        if value is None:
+            raise ProblemError("this key is required", key=name, line=root.line)
+        return value
+
+    network = _network(require("layers"), get("bias"))
+    activations = _activations(get("activation"), get("beta"), get("threshold"), network)
+    patterns = _patterns(get("patterns"), get("pattern"), get("target"), network, root)
+    weights = _weights(require("weights"), network)
+    learning_rate = require("learning_rate").number()
+    if learning_rate < 0:
+        raise require("learning_rate").error("must not be negative")
+    epochs = _count(get("epochs"), 1, minimum=1)
+    rounding = _rounding(get("round"), get("sigfigs"))
+    if epochs * len(patterns) > MAX_STEPS:
+        raise ProblemError(f"{epochs} epochs of {len(patterns)} patterns is more than "
+                           f"{MAX_STEPS:,} steps", key="epochs", line=_line(get("epochs"), root))
+    title_value = get("title")
+    return Problem(
+        network=network,
+        activations=activations,
+        bias=_bias(get("bias")),
+        weights=weights,
+        patterns=patterns,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        update=_choice(get("update"), UPDATES, "sequential"),
+        loss=_choice(get("loss"), LOSSES, "half_sse"),
+        convention=_choice(get("convention"), CONVENTIONS, "slides"),
+        rounding=rounding,
+        title="" if title_value is None or title_value.is_null() else title_value.text(),
+    )
+
+
+def apply_overrides(problem: Problem, *, convention: str | None = None,
+                    round_places: int | None = None, sigfigs: int | None = None,
+                    epochs: int | None = None, learning_rate: str | None = None) -> Problem:
+    """Command-line options win over the file; they are checked like the file's keys."""
+    changes: dict = {}
+    if convention is not None:
+        if convention not in CONVENTIONS:
+            raise ProblemError(f"must be one of {', '.join(CONVENTIONS)}", key="--convention")
+        changes["convention"] = convention
+    if round_places is not None and sigfigs is not None:
+        raise ProblemError("give --round or --sigfigs, not both", key="--round")
+    if round_places is not None:
+        if round_places < 0:
+            raise ProblemError("must be 0 or more", key="--round")
+        changes["rounding"] = Rounding("places", round_places)
+    if sigfigs is not None:
+        if sigfigs < 1:
+            raise ProblemError("must be 1 or more", key="--sigfigs")
+        changes["rounding"] = Rounding("sigfigs", sigfigs)
+    if epochs is not None:
+        if epochs < 1:
+            raise ProblemError("must be 1 or more", key="--epochs")
+        if epochs * len(problem.patterns) > MAX_STEPS:
+            raise ProblemError(f"more than {MAX_STEPS:,} steps", key="--epochs")
+        changes["epochs"] = epochs
+    if learning_rate is not None:
+        rate = parse_number(learning_rate.strip())
+        if rate is None or rate < 0:
+            raise ProblemError(f"expected a number of 0 or more, got {learning_rate!r}",
+                               key="--learning-rate")
+        changes["learning_rate"] = rate
+    return replace(problem, **changes) if changes else problem
+
+
+def _suggest(name: str, choices) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(choices)})"
+
+
+def _line(value: Value | None, fallback: Value) -> int:
+    return (value or fallback).line
+
+
+def _choice(value: Value | None, choices, default: str) -> str:
+    if value is None:
+        return default
+    word = value.word()
+    if word not in choices:
+        raise value.error(f"unknown value {word!r}{_suggest(word, choices)}")
+    return word
+
+
+def _count(value: Value | None, default: int, minimum: int) -> int:
+    if value is None:
+        return default
+    number = value.integer()
+    if number < minimum:
+        raise value.error(f"must be {minimum} or more, got {number}")
+    return number
+
+
+def _network(value: Value, bias: Value | None) -> Network:
+    items = value.items()
+    if len(items) < 2:
+        raise value.error("needs at least an input and an output layer, e.g. [2, 2, 1]")
+    sizes = []
+    for item in items:
+        size = item.integer()
+        if size < 1:
+            raise item.error(f"a layer needs at least 1 node, got {size}")
+        sizes.append(size)
+    network = Network(tuple(sizes), _bias(bias) is not None)
+    if network.node_count > MAX_NODES:
+        raise value.error(f"{network.node_count} nodes is more than the limit of {MAX_NODES}")
+    if len(network.weight_keys()) > MAX_WEIGHTS:
+        raise value.error(f"more than {MAX_WEIGHTS:,} weights")
+    return network
+
+
+def _bias(value: Value | None) -> Fraction | None:
+    if value is None:
+        return Fraction(1)
+    if value.is_null() or (value.is_scalar() and value.word() in ("none", "no", "false")):
+        return None
+    return value.number()
+
+
+def _activations(value: Value | None, beta: Value | None, threshold: Value | None,
+                 network: Network) -> tuple[Activation, ...]:
+    count = len(network.sizes) - 1
+    beta_number = beta.number() if beta is not None else Fraction(1)
+    threshold_number = threshold.number() if threshold is not None else Fraction(0)
+    if value is None:
+        names = ["sigmoid"] * count
+        where = [None] * count
+    elif value.is_scalar():
+        names = [value.word()] * count
+        where = [value] * count
+    else:
+        items = value.items()
+        if len(items) != count:
+            raise value.error(f"expected {count} activation(s), one per non-input layer, "
+                              f"got {len(items)}")
+        names = [item.word() for item in items]
+        where = items
+    for name, item in zip(names, where, strict=True):
+        if name not in ACTIVATIONS:
+            raise item.error(f"unknown activation {name!r}{_suggest(name, ACTIVATIONS)}")
+        if name == "step" and count > 1:
+            raise item.error("step (the perceptron rule) works only for a single layer: "
+                             "layers must be [inputs, outputs] with no hidden layer")
+    return tuple(Activation(name, beta_number, threshold_number) for name in names)
+
+
+def _vector(value: Value, length: int, what: str) -> tuple[Fraction, ...]:
+    if value.is_scalar() and not value.is_null() and length == 1:
+        return (value.number(),)
+    items = value.items()
+    if len(items) != length:
+        raise value.error(f"expected {length} {what} value(s) to match layers, "
+                          f"got {len(items)}")
+    return tuple(item.number() for item in items)
+
+
+def _patterns(patterns: Value | None, pattern: Value | None, target: Value | None,
+              network: Network, root: Value) -> tuple[Pattern, ...]:
+    n_in, n_out = network.sizes[0], network.sizes[-1]
+    if patterns is not None:
+        if pattern is not None or target is not None:
+            raise (pattern or target).error("give either patterns or pattern and target, "
+                                            "not both")
+        result = []
+        items = patterns.items()
+        if not items:
+            raise patterns.error("needs at least one pattern")
+        for item in items:
+            fields = item.mapping()
+            for name, (key, _v) in fields.items():
+                if name not in ("input", "target"):
+                    raise key.error(f"unknown key{_suggest(name, ('input', 'target'))}")
+            for name in ("input", "target"):
+                if name not in fields:
+                    raise item.error(f"each pattern needs '{name}'")
+            result.append(Pattern(_vector(fields["input"][1], n_in, "input"),
+                                  _vector(fields["target"][1], n_out, "target")))
+        return tuple(result)
+    if pattern is None:
+        raise ProblemError("this key is required (or the shorthand pattern and target)",
+                           key="patterns", line=root.line)
+    if target is None:
+        raise ProblemError("required with pattern", key="target", line=pattern.line)
+    return (Pattern(_vector(pattern, n_in, "input"), _vector(target, n_out, "target")),)
+
+
+def _weights(value: Value, network: Network) -> dict[WeightKey, Fraction]:
+    keys = network.weight_keys()
+    if value.is_scalar():
+        number = value.number()
+        return dict.fromkeys(keys, number)
+    if value.is_list():
+        return _weight_matrices(value, network)
+    return _named_weights(value, network)
+
+
+def _weight_matrices(value: Value, network: Network) -> dict[WeightKey, Fraction]:
+    matrices = value.items()
+    count = len(network.layers) - 1
+    if len(matrices) != count:
+        raise value.error(f"expected {count} matrices, one per non-input layer, "
+                          f"got {len(matrices)}")
+    weights: dict[WeightKey, Fraction] = {}
+    for matrix, (prev, layer) in zip(matrices, zip(network.layers, network.layers[1:]),
+                                     strict=True):
+        rows = matrix.items()
+        feeding = prev.feeding_ids()
+        if len(rows) != len(layer.node_ids):
+            raise matrix.error(f"layer {layer.index} has {len(layer.node_ids)} node(s), so "
+                               f"this matrix needs {len(layer.node_ids)} row(s), got {len(rows)}")
+        for row, to_id in zip(rows, layer.node_ids, strict=True):
+            cells = row.items()
+            if len(cells) != len(feeding):
+                bias = " and its bias" if prev.bias_id is not None else ""
+                raise row.error(f"node {to_id} takes {len(feeding)} weight(s) (from layer "
+                                f"{prev.index}'s {len(prev.node_ids)} node(s){bias}), "
+                                f"got {len(cells)}")
+            for cell, from_id in zip(cells, feeding, strict=True):
+                weights[(from_id, to_id)] = cell.number()
+    return {key: weights[key] for key in network.weight_keys()}
+
+
+def _named_weights(value: Value, network: Network) -> dict[WeightKey, Fraction]:
+    fields = value.mapping()
+    valid = set(network.weight_keys())
+    default: Fraction | None = None
+    named: dict[WeightKey, Fraction] = {}
+    for name, (key, item) in fields.items():
+        if name == "default":
+            default = item.number()
+            continue
+        weight = parse_weight_name(name)
+        if weight is None:
+            raise key.error("not a weight name: write w<from><to> for single-digit ids "
+                            "(w47) or w<from>_<to> (w4_17)")
+        if weight not in valid:
+            raise key.error(f"there is no weight from node {weight[0]} to node {weight[1]} "
+                            f"in this network (layers {list(network.sizes)})")
+        if weight in named:
+            raise key.error("this weight is named twice")
+        named[weight] = item.number()
+    missing = [k for k in network.weight_keys() if k not in named]
+    if missing and default is None:
+        shown = ", ".join(weight_name(k) for k in missing[:6])
+        more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        raise value.error(f"no value for {shown}{more}: name every weight or add "
+                          "'default: <value>'")
+    return {k: named.get(k, default) for k in network.weight_keys()}
+
+
+def parse_weight_name(name: str) -> WeightKey | None:
+    """(i, j) for 'w4_7' or 'w47'; None if the name is not a weight name."""
+    text = name.strip().lower()
+    match = _LONG_NAME.fullmatch(text) or _SHORT_NAME.fullmatch(text)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def _rounding(places: Value | None, sigfigs: Value | None) -> Rounding | None:
+    chosen = []
+    for value, kind, minimum in ((places, "places", 0), (sigfigs, "sigfigs", 1)):
+        if value is None or value.is_null() or (value.is_scalar() and value.word() == "none"):
+            continue
+        digits = value.integer()
+        if digits < minimum:
+            raise value.error(f"must be none or a whole number of {minimum} or more")
+        chosen.append(Rounding(kind, digits))
+    if len(chosen) == 2:
+        raise sigfigs.error("give round or sigfigs, not both")
+    return chosen[0] if chosen else None

@@ -1,0 +1,176 @@
+"""Safe YAML reading that keeps line numbers, so every error can point at its line.
+
+We compose PyYAML's node graph instead of loading Python objects: nodes keep their line
+and their text exactly as written (0.9 stays "0.9", never the double nearest to it), and
+nothing is constructed from tags. Aliases are refused before composing, which stops alias
+bombs ("billion laughs") in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import yaml
+
+from bpcalc.errors import ProblemError
+
+try:  # libyaml is faster where it is built; the pure-Python loader behaves the same.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+    from yaml import SafeLoader as _Loader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+_MAX_DIGITS = 60
+_MAX_EXPONENT = 60
+
+
+def read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ProblemError(f"cannot read '{path}': no such file") from None
+    except IsADirectoryError:
+        raise ProblemError(f"cannot read '{path}': it is a directory") from None
+    except OSError as exc:
+        raise ProblemError(f"cannot read '{path}': {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ProblemError(f"'{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(f"'{path}' is not UTF-8 text (byte {exc.start})") from None
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The single YAML document in `text` as a node graph, or None if it is empty."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ProblemError(
+                    f"YAML aliases (*{event.anchor}) are not allowed in a problem file",
+                    line=event.start_mark.line + 1)
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ProblemError(f"not valid YAML: {problem}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise ProblemError(f"not valid YAML: {exc}") from None
+
+
+def line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _short_tag(node: yaml.Node) -> str:
+    tag = node.tag or ""
+    return tag[len(_STANDARD_TAG):] if tag.startswith(_STANDARD_TAG) else tag
+
+
+@dataclass(frozen=True)
+class Value:
+    """A YAML node with the key path that reached it, for messages like `weights[1][0]`."""
+
+    key: str
+    node: yaml.Node
+
+    @property
+    def line(self) -> int:
+        return line_of(self.node)
+
+    def error(self, message: str) -> ProblemError:
+        return ProblemError(message, key=self.key, line=self.line)
+
+    def describe(self) -> str:
+        if isinstance(self.node, yaml.MappingNode):
+            return "a mapping"
+        if isinstance(self.node, yaml.SequenceNode):
+            return "a list"
+        if self.is_null():
+            return "nothing (null)"
+        return repr(self.node.value)
+
+    def _check_tag(self) -> None:
+        if not (self.node.tag or "").startswith(_STANDARD_TAG):
+            raise self.error(f"YAML tag {self.node.tag} is not allowed here")
+
+    def is_null(self) -> bool:
+        return isinstance(self.node, yaml.ScalarNode) and _short_tag(self.node) == "null"
+
+    def is_list(self) -> bool:
+        return isinstance(self.node, yaml.SequenceNode)
+
+    def is_scalar(self) -> bool:
+        return isinstance(self.node, yaml.ScalarNode)
+
+    def text(self) -> str:
+        if not self.is_scalar():
+            raise self.error(f"expected a single value, got {self.describe()}")
+        self._check_tag()
+        return str(self.node.value)
+
+    def word(self) -> str:
+        """A plain word such as an activation name; null reads as 'none'."""
+        if self.is_null():
+            return "none"
+        return self.text().strip().lower()
+
+    def number(self) -> Fraction:
+        """A decimal or fraction, exactly as written; never evaluated as code."""
+        if not self.is_scalar() or self.is_null() or _short_tag(self.node) == "bool":
+            raise self.error(f"expected a number, got {self.describe()}")
+        text = self.text().strip()
+        parsed = parse_number(text)
+        if parsed is None:
+            raise self.error(f"expected a number (like 0.5, -1 or \"1/3\"), got {text!r}")
+        return parsed
+
+    def integer(self) -> int:
+        value = self.number()
+        if value.denominator != 1:
+            raise self.error(f"expected a whole number, got {self.text().strip()!r}")
+        return int(value)
+
+    def items(self) -> list[Value]:
+        if not isinstance(self.node, yaml.SequenceNode):
+            raise self.error(f"expected a list, got {self.describe()}")
+        return [Value(f"{self.key}[{i}]", item) for i, item in enumerate(self.node.value)]
+
+    def mapping(self) -> dict[str, tuple[Value, Value]]:
+        """Key text -> (key value, value); duplicate or non-scalar keys are errors."""
+        if not isinstance(self.node, yaml.MappingNode):
+            raise self.error(f"expected a mapping of keys to values, got {self.describe()}")
+        result: dict[str, tuple[Value, Value]] = {}
+        for key_node, value_node in self.node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ProblemError("keys must be plain names", key=self.key,
+                                   line=line_of(key_node))
+            name = str(key_node.value)
+            path = f"{self.key}.{name}" if self.key else name
+            if name in result:
+                raise ProblemError("key appears twice", key=path, line=line_of(key_node))
+            result[name] = (Value(path, key_node), Value(path, value_node))
+        return result
+
+
+def parse_number(text: str) -> Fraction | None:
+    """Fraction for '0.9', '.5', '-1', '2e-3' or '1/3'; None for anything else."""
+    if len(text) > _MAX_DIGITS:
+        return None
+    match = _DECIMAL.fullmatch(text)
+    if match:
+        exponent = match.group(1)
+        if exponent is not None and abs(int(exponent)) > _MAX_EXPONENT:
+            return None
+        return Fraction(text)
+    match = _FRACTION.fullmatch(text)
+    if match and int(match.group(2)) != 0:
+        return Fraction(int(match.group(1)), int(match.group(2)))
+    return None
