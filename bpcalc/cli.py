@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,12 +31,12 @@ def _commands() -> None:
     """Worked-example solver for backpropagation."""
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class Convention(str, Enum):
+class Convention(StrEnum):
     slides = "slides"
     textbook = "textbook"
 

@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import replace
 from fractions import Fraction
+from itertools import pairwise
 
 from bpcalc.errors import ProblemError
 from bpcalc.problem import (
@@ -273,8 +274,7 @@ def _weight_matrices(value: Value, network: Network) -> dict[WeightKey, Fraction
         raise value.error(f"expected {count} matrices, one per non-input layer, "
                           f"got {len(matrices)}")
     weights: dict[WeightKey, Fraction] = {}
-    for matrix, (prev, layer) in zip(matrices, zip(network.layers, network.layers[1:]),
-                                     strict=True):
+    for matrix, (prev, layer) in zip(matrices, pairwise(network.layers), strict=True):
         rows = matrix.items()
         feeding = prev.feeding_ids()
         if len(rows) != len(layer.node_ids):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "step")
 LOSSES = ("half_sse", "sse", "mse")
@@ -84,7 +85,7 @@ class Network:
     def weight_keys(self) -> list[WeightKey]:
         """Every weight, in the order of the contract's matrices: layer, row, column."""
         keys = []
-        for prev, layer in zip(self.layers, self.layers[1:], strict=False):
+        for prev, layer in pairwise(self.layers):
             for to_id in layer.node_ids:
                 for from_id in prev.feeding_ids():
                     keys.append((from_id, to_id))
