@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 _MAX_DIGITS = 60
@@ -98,7 +99,7 @@ class Value:
         return repr(self.node.value)
 
     def _check_tag(self) -> None:
-        if not (self.node.tag or "").startswith(_STANDARD_TAG):
+        if _short_tag(self.node) not in _PLAIN_TAGS:
             raise self.error(f"YAML tag {self.node.tag} is not allowed here")
 
     def is_null(self) -> bool:
@@ -141,12 +142,14 @@ class Value:
     def items(self) -> list[Value]:
         if not isinstance(self.node, yaml.SequenceNode):
             raise self.error(f"expected a list, got {self.describe()}")
+        self._check_tag()
         return [Value(f"{self.key}[{i}]", item) for i, item in enumerate(self.node.value)]
 
     def mapping(self) -> dict[str, tuple[Value, Value]]:
         """Key text -> (key value, value); duplicate or non-scalar keys are errors."""
         if not isinstance(self.node, yaml.MappingNode):
             raise self.error(f"expected a mapping of keys to values, got {self.describe()}")
+        self._check_tag()
         result: dict[str, tuple[Value, Value]] = {}
         for key_node, value_node in self.node.value:
             if not isinstance(key_node, yaml.ScalarNode):
