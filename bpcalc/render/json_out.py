@@ -66,5 +66,7 @@ def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
 
 
 def render_json(trace: Trace, exact: bool = False) -> str:
+    # Compact, so that json's C encoder does the work (indent falls back to pure Python).
     # allow_nan=False: a NaN or infinity must never reach a checker as invalid JSON.
-    return json.dumps(trace_to_dict(trace, exact), indent=1, allow_nan=False) + "\n"
+    return json.dumps(trace_to_dict(trace, exact), separators=(",", ":"),
+                      allow_nan=False) + "\n"
