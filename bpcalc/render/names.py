@@ -1,0 +1,154 @@
+"""The names and formulas each convention prints, kept apart from any renderer.
+
+A student checks the output against their own course material, so every symbol (net or h,
+z or a/y, C or η, w or v) and every rule must read as that material writes it. Pure data
+and string functions (no rich), so the terminal, Markdown and LaTeX renderers share them.
+New notation sets (e.g. a paper's z/a/δ/η, lecture notes' u/o/θ) are one more table entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bpcalc.problem import Activation, Network, WeightKey
+from bpcalc.render.numbers import fraction_text
+
+
+@dataclass(frozen=True)
+class Notation:
+    """One convention's symbols and rule texts; indices are appended as `net4`, `w47`."""
+
+    name: str
+    source: str  # where the notation comes from, for the header
+    net: str  # weighted input sum of a node
+    input_out: str  # value of an input (and bias) node
+    hidden_out: str  # activation of a hidden node
+    output_out: str  # activation of an output node
+    delta: str
+    rate: str  # learning rate
+    error: str
+    target: str
+    hidden_weight: str  # letter of weights into a hidden layer
+    output_weight: str  # letter of weights into the output layer
+    residual: str  # the output error term, without the loss factor
+    squared_error: str  # one output's term of the loss
+    hidden_delta_rule: str
+    update_rule: str
+    change_rule: str  # the signed change added to the old weight
+    update_sign: int  # +1: w + rate δ out (gradient in δ's sign); -1: w - rate δ out
+
+    # -- symbols -------------------------------------------------------------------------
+
+    def activation_symbol(self, kind: str, layer: int = 0) -> str:
+        """The letter of a node's output: slides z everywhere; textbook x (inputs), a
+        (hidden nodes, and the bias feeding a layer above the first) or y (outputs)."""
+        if kind == "input" or (kind == "bias" and layer == 0):
+            return self.input_out
+        return self.output_out if kind == "output" else self.hidden_out
+
+    def activation_heading(self) -> str:
+        """Heading for f(net) values: `z_j`, or `a_j / y_j` where hidden and output differ."""
+        letters = dict.fromkeys((self.hidden_out, self.output_out))
+        return " / ".join(f"{letter}_j" for letter in letters)
+
+    def net_name(self, node_id: int) -> str:
+        return f"{self.net}{node_id}"
+
+    def activation_name(self, kind: str, node_id: int, layer: int = 0) -> str:
+        return f"{self.activation_symbol(kind, layer)}{node_id}"
+
+    def delta_name(self, node_id: int) -> str:
+        return f"{self.delta}{node_id}"
+
+    def weight_name(self, key: WeightKey, into_output: bool = True) -> str:
+        """`w47` (or `w4_17` past single digits, as the contract names them); the textbook
+        writes `v14` for a weight into a hidden layer."""
+        letter = self.output_weight if into_output else self.hidden_weight
+        i, j = key
+        return f"{letter}{i}{j}" if i < 10 and j < 10 else f"{letter}{i}_{j}"
+
+    # -- formulas ------------------------------------------------------------------------
+
+    def output_delta_rule(self, loss: str = "half_sse", perceptron: bool = False) -> str:
+        """The output delta as computed: the loss's factor (2 for sse, 2/K for mse) shown,
+        and the perceptron's plain error where the output is a step."""
+        if perceptron:
+            return f"{self.delta}_j = {self.residual}"
+        factor = {"sse": "2 ", "mse": "(2/K) "}.get(loss, "")
+        return f"{self.delta}_j = {factor}{self.residual} f'({self.net}_j)"
+
+    def loss_formula(self, loss: str = "half_sse") -> str:
+        scale = {"half_sse": "½ ", "sse": "", "mse": "(1/K) "}[loss]
+        return f"{self.error} = {scale}Σ_k {self.squared_error}"
+
+    def activation_rule(self, act: Activation) -> str:
+        """f(net) for one layer, with its β or threshold where they are not the default."""
+        net = self.net
+        if act.name == "sigmoid":
+            beta = "" if act.beta == 1 else f"{fraction_text(act.beta)}·"
+            return f"f({net}) = 1/(1 + e^(-{beta}{net}))"
+        if act.name == "tanh":
+            return f"f({net}) = tanh({net})"
+        if act.name == "relu":
+            return f"f({net}) = max(0, {net})"
+        if act.name == "linear":
+            return f"f({net}) = {net}"
+        return f"f({net}) = 1 if {net} >= {fraction_text(act.threshold)} else 0"
+
+
+NOTATIONS: dict[str, Notation] = {
+    "slides": Notation(
+        name="slides",
+        source="lecture slides",
+        net="net",
+        input_out="z",
+        hidden_out="z",
+        output_out="z",
+        delta="δ",
+        rate="C",
+        error="E",
+        target="t",
+        hidden_weight="w",
+        output_weight="w",
+        residual="(t_j - z_j)",
+        squared_error="(t_k - z_k)²",
+        hidden_delta_rule="δ_j = f'(net_j) Σ_k δ_k w_jk",
+        update_rule="w_ij ← w_ij + C δ_j z_i",
+        change_rule="Δw_ij = C δ_j z_i",
+        update_sign=1,
+    ),
+    "textbook": Notation(
+        name="textbook",
+        source="Marsland, Machine Learning: An Algorithmic Perspective",
+        net="h",
+        input_out="x",
+        hidden_out="a",
+        output_out="y",
+        delta="δ",
+        rate="η",
+        error="E",
+        target="t",
+        hidden_weight="v",
+        output_weight="w",
+        residual="(y_j - t_j)",
+        squared_error="(y_k - t_k)²",
+        hidden_delta_rule="δ_j = f'(h_j) Σ_k δ_k w_jk",
+        update_rule="w_ij ← w_ij - η δ_j a_i  (v_ij into a hidden layer)",
+        change_rule="Δw_ij = -η δ_j a_i",
+        update_sign=-1,
+    ),
+}
+
+
+def notation_for(name: str) -> Notation:
+    """The notation of a convention by name; unknown names list the known ones."""
+    try:
+        return NOTATIONS[name]
+    except KeyError:
+        known = ", ".join(sorted(NOTATIONS))
+        raise KeyError(f"unknown notation {name!r} (known: {known})") from None
+
+
+def weight_label(notation: Notation, network: Network, key: WeightKey) -> str:
+    """A weight's printed name, knowing from the network whether it feeds the output."""
+    return notation.weight_name(key, network.node_kind(key[1]) == "output")

@@ -1,0 +1,188 @@
+"""Number formatting shared by every renderer (terminal tables now, Markdown/LaTeX later).
+
+Pure: no rich, no SymPy import. Each arithmetic gets the display that is honest for it:
+floats to a few significant digits (never binary noise such as 0.30000000000000004), hand-
+rounded values exactly as they were carried (0.3964, not 0.39640000000000003), and exact
+values as their closed form beside a decimal.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import NamedTuple
+
+# A float within this relative distance of its short decimal is that decimal plus noise.
+_NOISE = 1e-12
+# An exact decimal longer than this is shown rounded, with the full digits as its exact form.
+_LONGEST_DECIMAL = 16
+
+
+def fraction_text(value: Fraction) -> str:
+    """A given number (input, target, weight, rate) as the user would write it.
+
+    Terminating decimals are printed in full (9/10 -> 0.9); anything else stays a fraction
+    (1/3), because the problem file holds it exactly and a decimal would hide that.
+    """
+    value = Fraction(value)
+    text = _terminating_decimal(value)
+    return text if text is not None else f"{value.numerator}/{value.denominator}"
+
+
+def decimal_text(value: Fraction, digits: int = 6, *, min_places: int = 0) -> str:
+    """An exact rational as a decimal string without trailing noise: 1982/5000 -> 0.3964.
+
+    Hand-rounded values always terminate, so they print exactly as carried; `min_places`
+    pads with the zeros a hand calculation writes (0.058 to 4 places is 0.0580). A value
+    that does not terminate (1/3 given as a weight) gets `digits` significant digits and
+    an ellipsis, so the reader sees it was cut.
+    """
+    value = Fraction(value)
+    text = _terminating_decimal(value)
+    if text is None:
+        return format_float(float(value), digits, keep_zeros=True) + "…"
+    places = len(text.partition(".")[2])
+    if places < min_places:
+        text += ("" if places else ".") + "0" * (min_places - places)
+    return text
+
+
+def rounded_places(value: Fraction, rounding) -> int:
+    """How many decimals a value rounded by `rounding` (bpcalc.problem.Rounding) shows."""
+    if rounding.kind == "places":
+        return rounding.digits
+    if value == 0:
+        return 0
+    magnitude = abs(Fraction(value))
+    exponent = len(str(magnitude.numerator // magnitude.denominator)) - 1
+    if magnitude < 1:
+        exponent = -1
+        while magnitude * 10 ** (-exponent) < 1:
+            exponent -= 1
+    return max(rounding.digits - 1 - exponent, 0)
+
+
+def format_float(value: float, digits: int = 6, *, keep_zeros: bool | None = None) -> str:
+    """`digits` significant digits; trailing zeros only where they are real digits.
+
+    0.7772998611 -> 0.777300 (the zeros are significant: the value was rounded), but
+    0.5 or 1.2500000000000002 -> 0.5 / 1.25 (a short decimal plus binary noise).
+    `keep_zeros` forces either behaviour.
+    """
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    text = f"{value:#.{digits}g}"
+    if keep_zeros is None:
+        keep_zeros = abs(float(text) - value) > _NOISE * abs(value)
+    if not keep_zeros:
+        mantissa, sep, exponent = text.partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = mantissa + sep + exponent
+    elif text.endswith("."):
+        text = text[:-1]
+    return text
+
+
+class Shown(NamedTuple):
+    """A value split for display: its decimal and, in exact mode, its closed form.
+
+    `equal` tells whether the decimal is the value itself (=) or an approximation (≈).
+    Renderers lay the parts out their own way (one line, two lines, LaTeX).
+    """
+
+    decimal: str
+    exact: str | None = None
+    equal: bool = True
+    elided: bool = False  # a closed form exists but was too long to show
+
+    def text(self) -> str:
+        """One line: `1/3 ≈ 0.333333`, `1/(exp(-5/4) + 1) ≈ 0.777300`, or the decimal alone."""
+        if self.elided:
+            return f"… ≈ {self.decimal}"
+        if self.exact is None:
+            return self.decimal
+        return f"{self.exact} {'=' if self.equal else '≈'} {self.decimal}"
+
+
+def show_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
+               exact_limit: int | None = None, pad: bool = True) -> Shown:
+    """A computed value (in `arithmetic`'s own number type), split for display.
+
+    - float arithmetic: `format_float`;
+    - hand-rounded arithmetic: the carried decimal exactly (`decimal_text`), padded to
+      the rounding's decimals unless `pad=False` (for given values, which are not rounded);
+    - exact arithmetic: the decimal plus the closed form (unless `exact=False`, or the
+      value is a short terminating decimal, which is its own exact form). A closed form
+      longer than `exact_limit` characters is elided, so one huge expression cannot swamp
+      a table (the JSON output still carries it whole).
+    """
+    if value is None:
+        return Shown("")
+    if getattr(arithmetic, "name", "float") == "exact":
+        return _exact_parts(arithmetic, value, digits, exact, exact_limit)
+    if getattr(arithmetic, "rounds", False):
+        value = Fraction(value)
+        rounding = getattr(arithmetic, "rounding", None)
+        places = rounded_places(value, rounding) if pad and rounding is not None else 0
+        return Shown(decimal_text(value, digits, min_places=places))
+    return Shown(format_float(arithmetic.to_float(value), digits))
+
+
+def format_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
+                 exact_limit: int | None = None, pad: bool = True) -> str:
+    """`show_value` on one line: `0.777300`, `0.3964`, or `1/3 ≈ 0.333333` in exact mode."""
+    return show_value(arithmetic, value, digits, exact=exact, exact_limit=exact_limit,
+                      pad=pad).text()
+
+
+def _exact_parts(arithmetic, value, digits: int, exact: bool, limit: int | None) -> Shown:
+    rational = _as_fraction(value)
+    if rational is not None:
+        decimal = _terminating_decimal(rational)
+        if decimal is not None and len(decimal) <= _LONGEST_DECIMAL:
+            return Shown(decimal)  # 5/4 is 1.25 exactly: the decimal is the exact form
+        approx = format_float(float(rational), digits, keep_zeros=True)
+        # Exact but long (many exact products) or not terminating: round for reading.
+        form = decimal or f"{rational.numerator}/{rational.denominator}"
+    else:
+        approx = format_float(arithmetic.to_float(value), digits, keep_zeros=True)
+        form = getattr(arithmetic, "pretty", arithmetic.exact_text)(value) if exact else ""
+    if not exact:
+        return Shown(approx, None, False)
+    if limit is not None and len(form) > limit:
+        return Shown(approx, None, False, elided=True)
+    return Shown(approx, form, False)
+
+
+def _as_fraction(value) -> Fraction | None:
+    """The value as a Fraction when it is a plain rational (SymPy or Python), else None."""
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    return None
+
+
+def _terminating_decimal(value: Fraction) -> str | None:
+    """The exact decimal expansion of `value`, or None when it does not terminate."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    places = max(twos, fives)
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    sign = "-" if value < 0 else ""
+    if places == 0:
+        return f"{sign}{scaled}"
+    whole, frac = divmod(scaled, 10**places)
+    frac_text = str(frac).rjust(places, "0").rstrip("0")
+    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
