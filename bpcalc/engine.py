@@ -7,14 +7,32 @@ compute the same changes; they differ only in the sign of delta and of the updat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
+from operator import mul
 
 from bpcalc.arithmetic import Arithmetic
 from bpcalc.problem import Pattern, Problem, WeightKey
 from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
 
 
-def solve(problem: Problem, arithmetic: Arithmetic) -> Trace:
+@dataclass(frozen=True)
+class Slips:
+    """Deliberate hand-calculation mistakes, so `bpcalc check` can reproduce a wrong answer.
+
+    The other usual mistakes (sign, factor 2, bias, learning rate, early rounding) are
+    changes to the problem itself and need no switch here.
+    """
+
+    new_weights_in_hidden_delta: bool = False  # w_jk after its update in sum_k delta_k w_jk
+    no_slope: bool = False  # f'(net) left out of every delta
+    net_in_update: bool = False  # net_i instead of the activation z_i in the weight change
+
+
+CORRECT = Slips()
+
+
+def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT) -> Trace:
     """Train for every epoch and pattern, recording every step."""
     num = arithmetic.number
     weights = {key: num(value) for key, value in problem.weights.items()}
@@ -24,7 +42,7 @@ def solve(problem: Problem, arithmetic: Arithmetic) -> Trace:
         summed: dict[WeightKey, object] = {}
         last = len(problem.patterns)
         for position, pattern in enumerate(problem.patterns, start=1):
-            step = solve_step(problem, arithmetic, weights, pattern, epoch, position)
+            step = solve_step(problem, arithmetic, weights, pattern, epoch, position, slips)
             steps.append(step)
             if not batch:
                 step.updates = _apply(arithmetic, weights, step.changes)
@@ -51,7 +69,7 @@ def _apply(arithmetic: Arithmetic, weights: dict, changes: dict) -> list[WeightU
 
 
 def solve_step(problem: Problem, arithmetic: Arithmetic, weights: dict,
-               pattern: Pattern, epoch: int, position: int) -> Step:
+               pattern: Pattern, epoch: int, position: int, slips: Slips = CORRECT) -> Step:
     """Forward pass, error, backward pass and this step's changes, with `weights` unchanged."""
     num = arithmetic.number
     rnd = arithmetic.round if arithmetic.rounds else _same
@@ -71,7 +89,7 @@ def solve_step(problem: Problem, arithmetic: Arithmetic, weights: dict,
         kind = "output" if layer is network.output_layer else "hidden"
         feeding = previous.feeding_ids()
         for j in layer.node_ids:
-            net = rnd(_dot((weights[(i, j)] for i in feeding), (records[i].out for i in feeding)))
+            net = rnd(_dot([weights[(i, j)] for i in feeding], [records[i].out for i in feeding]))
             out = rnd(arithmetic.activate(act, net))
             records[j] = NodeRecord(j, kind, layer.index, out, net)
         previous = layer
@@ -88,11 +106,21 @@ def solve_step(problem: Problem, arithmetic: Arithmetic, weights: dict,
     out_act = problem.activation_of_layer(network.output_layer.index)
     factor = num(Fraction(1) if out_act.name == "step" else _delta_factor(problem))
     sign = 1 if problem.convention == "slides" else -1
+    one = num(Fraction(1))
     for k, residual in zip(outputs, residuals, strict=True):
         record = records[k]
         record.slope = arithmetic.slope(out_act, record.net, record.out)
         signed = residual if sign == 1 else -residual
-        record.delta = rnd(factor * signed * record.slope)
+        record.delta = rnd(factor * signed * (one if slips.no_slope else record.slope))
+
+    # Changes: +C delta_j z_i (slides) equals -eta delta_j a_i (textbook).
+    rate = num(problem.learning_rate)
+    signed_rate = rate if sign == 1 else -rate
+
+    def change(i: int, j: int):
+        source = records[i]
+        factor_i = source.net if slips.net_in_update and source.net is not None else source.out
+        return rnd(signed_rate * records[j].delta * factor_i)
 
     # Hidden deltas: f'(net_j) sum_k delta_k w_jk, with the weights before this update.
     for index in range(len(network.layers) - 2, 0, -1):
@@ -101,14 +129,13 @@ def solve_step(problem: Problem, arithmetic: Arithmetic, weights: dict,
         for j in layer.node_ids:
             record = records[j]
             record.slope = arithmetic.slope(act, record.net, record.out)
-            back = _dot((records[k].delta for k in above.node_ids),
-                        (weights[(j, k)] for k in above.node_ids))
-            record.delta = rnd(record.slope * back)
+            used = [weights[(j, k)] for k in above.node_ids]
+            if slips.new_weights_in_hidden_delta:
+                used = [rnd(w + change(j, k)) for w, k in zip(used, above.node_ids, strict=True)]
+            back = _dot([records[k].delta for k in above.node_ids], used)
+            record.delta = rnd((one if slips.no_slope else record.slope) * back)
 
-    # Changes: +C delta_j z_i (slides) equals -eta delta_j a_i (textbook).
-    rate = num(problem.learning_rate)
-    signed_rate = rate if sign == 1 else -rate
-    changes = {(i, j): rnd(signed_rate * records[j].delta * records[i].out) for i, j in weights}
+    changes = {(i, j): change(i, j) for i, j in weights}
 
     nodes = [records[node_id] for node_id in sorted(records)]
     return Step(epoch, position, pattern.input, pattern.target, nodes, error, weights, changes)
@@ -128,10 +155,8 @@ def _delta_factor(problem: Problem) -> Fraction:
 
 
 def _dot(left, right):
-    total = None
-    for a, b in zip(left, right, strict=True):
-        total = a * b if total is None else total + a * b
-    return total
+    """sum of products; works for floats, Fractions and SymPy alike (0 + x is x)."""
+    return sum(map(mul, left, right))
 
 
 def _same(value):

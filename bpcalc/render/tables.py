@@ -289,3 +289,17 @@ class _View:
 def _paren(text: str) -> str:
     """Negative factors in parentheses, as a hand calculation writes them."""
     return f"({text})" if text.startswith("-") else text
+
+
+def render_tables_text(trace: Trace, *, steps: set[int] | None = None, summary: bool = False,
+                       exact: bool = False, color: bool = False, width: int | None = None) -> str:
+    """The tables as one string, so the CLI writes all or nothing (stdout or -o FILE)."""
+    import io
+    import shutil
+
+    buffer = io.StringIO()
+    columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
+                      highlight=False)
+    render_tables(trace, console, steps=steps, summary=summary, exact=exact)
+    return buffer.getvalue()
