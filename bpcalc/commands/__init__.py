@@ -1,0 +1,14 @@
+"""One module per command; each has `register(app)` and imports heavy things lazily."""
+
+from __future__ import annotations
+
+import typer
+
+from bpcalc.commands import solve
+
+COMMANDS = [solve]
+
+
+def register_all(app: typer.Typer) -> None:
+    for module in COMMANDS:
+        module.register(app)
