@@ -8,7 +8,7 @@ New notation sets (e.g. a paper's z/a/δ/η, lecture notes' u/o/θ) are one more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bpcalc.problem import Activation, Network, WeightKey
 from bpcalc.render.numbers import fraction_text
@@ -36,6 +36,14 @@ class Notation:
     update_rule: str
     change_rule: str  # the signed change added to the old weight
     update_sign: int  # +1: w + rate δ out (gradient in δ's sign); -1: w - rate δ out
+    # How the material orders and indexes things (worked lines follow it):
+    weight_first_forward: bool = False  # θ_iℓ o_ℓ, W a (else z_i w_ij)
+    weight_first_backward: bool = False  # w_jk δ_k (else δ_k w_jk)
+    slope_first: bool = False  # f'(net_j) Σ_k ... (else Σ_k ... f'(net_j), as the slides)
+    weight_index: str = "ij"  # ij: w_<from><to>; ji: θ_<to><from>; layer: W^l_<to><from>
+    bias_weight: str = ""  # letter of bias weights where the material names them apart (b)
+    weight_ij: str = "w_ij"  # the weight from i to j, as written in the rules
+    source_out: str = "z"  # the letter of the sending node's output in the update rule
 
     # -- symbols -------------------------------------------------------------------------
 
@@ -59,6 +67,27 @@ class Notation:
 
     def delta_name(self, node_id: int) -> str:
         return f"{self.delta}{node_id}"
+
+    def weight_parts(self, network: Network, key: WeightKey) -> tuple[str, str, str]:
+        """(letter, index, layer superscript) of a weight: (w, 47, ''), (θ, 74, ''),
+        (W, 74, 2) or, for a bias weight in the paper's notation, (b, 7, 2)."""
+        i, j = key
+        if self.weight_index == "ij":
+            name = self.weight_name(key, network.node_kind(j) == "output")
+            letter = name[0]
+            return letter, name[1:], ""
+        sep = "" if i < 10 and j < 10 else "_"
+        if self.weight_index == "ji":
+            return self.output_weight, f"{j}{sep}{i}", ""
+        layer = str(network.layer_of(j))
+        if self.bias_weight and network.node_kind(i) == "bias":
+            return self.bias_weight, str(j), layer
+        return self.output_weight, f"{j}{sep}{i}", layer
+
+    def weight_text(self, network: Network, key: WeightKey) -> str:
+        """A weight's printed name: w47, v14, θ74, W^2_74, b^2_7."""
+        letter, index, sup = self.weight_parts(network, key)
+        return f"{letter}^{sup}_{index}" if sup else f"{letter}{index}"
 
     def weight_name(self, key: WeightKey, into_output: bool = True) -> str:
         """`w47` (or `w4_17` past single digits, as the contract names them); the textbook
@@ -136,19 +165,101 @@ NOTATIONS: dict[str, Notation] = {
         update_rule="w_ij ← w_ij - η δ_j a_i  (v_ij into a hidden layer)",
         change_rule="Δw_ij = -η δ_j a_i",
         update_sign=-1,
+        weight_first_backward=True,
+        slope_first=True,
+        source_out="a",
+    ),
+    "paper": Notation(
+        name="paper",
+        source="the 1986 backprop paper explainer: z = W a + b, a = σ(z)",
+        net="z",
+        input_out="x",
+        hidden_out="a",
+        output_out="a",
+        delta="δ",
+        rate="η",
+        error="L",
+        target="y",
+        hidden_weight="W",
+        output_weight="W",
+        residual="(a_j - y_j)",
+        squared_error="(a_k - y_k)²",
+        hidden_delta_rule="δ^l = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^l)",
+        update_rule="W^l_ji ← W^l_ji - η δ_j a_i  (b^l_j: bias weights)",
+        change_rule="ΔW^l_ji = -η δ_j a_i",
+        update_sign=-1,
+        weight_first_forward=True,
+        weight_first_backward=True,
+        weight_index="layer",
+        bias_weight="b",
+        weight_ij="W^l_ji",
+        source_out="a",
+    ),
+    "notes": Notation(
+        name="notes",
+        source="lecture notes: u = Σ θ o, o = σ(u)",
+        net="u",
+        input_out="o",
+        hidden_out="o",
+        output_out="o",
+        delta="δ",
+        rate="η",
+        error="Err",
+        target="y",
+        hidden_weight="θ",
+        output_weight="θ",
+        residual="(o_j - y_j)",
+        squared_error="(o_k - y_k)²",
+        hidden_delta_rule="δ_i = σ'(u_i) Σ_j δ_j θ_ji",
+        update_rule="θ_ji ← θ_ji - η δ_j o_i",
+        change_rule="Δθ_ji = -η δ_j o_i",
+        update_sign=-1,
+        weight_first_forward=True,
+        slope_first=True,
+        weight_index="ji",
+        weight_ij="θ_ji",
+        source_out="o",
     ),
 }
 
 
-def notation_for(name: str) -> Notation:
-    """The notation of a convention by name; unknown names list the known ones."""
+def notation_for(name: str, symbols: str | None = None) -> Notation:
+    """The notation to print: `symbols` (slides, textbook, paper, notes) with the signs of
+    convention `name`; without `symbols`, the convention's own. Unknown names list the
+    known ones."""
+    chosen = symbols or name
     try:
-        return NOTATIONS[name]
+        notation = NOTATIONS[chosen]
     except KeyError:
         known = ", ".join(sorted(NOTATIONS))
-        raise KeyError(f"unknown notation {name!r} (known: {known})") from None
+        raise KeyError(f"unknown notation {chosen!r} (known: {known})") from None
+    if name not in CONVENTION_SIGNS:
+        known = ", ".join(sorted(CONVENTION_SIGNS))
+        raise KeyError(f"unknown convention {name!r} (known: {known})")
+    sign = CONVENTION_SIGNS[name]
+    return notation if notation.update_sign == sign else _with_sign(notation, sign)
+
+
+# The sign of delta and of the update rule each convention uses.
+CONVENTION_SIGNS = {"slides": 1, "textbook": -1}
+
+
+def _with_sign(n: Notation, sign: int) -> Notation:
+    """A notation's symbols with the other convention's signs: (t - z) or (z - t) and
+    w + rate δ out or w - rate δ out, written in the notation's own letters."""
+    t, o, d, rate = n.target, n.output_out, n.delta, n.rate
+    w, src = n.weight_ij, n.source_out
+    op, neg = ("+", "") if sign > 0 else ("-", "-")
+    return replace(
+        n,
+        residual=f"({t}_j - {o}_j)" if sign > 0 else f"({o}_j - {t}_j)",
+        squared_error=f"({t}_k - {o}_k)²" if sign > 0 else f"({o}_k - {t}_k)²",
+        update_rule=f"{w} ← {w} {op} {rate} {d}_j {src}_i",
+        change_rule=f"Δ{w} = {neg}{rate} {d}_j {src}_i",
+        update_sign=sign,
+    )
 
 
 def weight_label(notation: Notation, network: Network, key: WeightKey) -> str:
-    """A weight's printed name, knowing from the network whether it feeds the output."""
-    return notation.weight_name(key, network.node_kind(key[1]) == "output")
+    """A weight's printed name, knowing from the network which layer it feeds."""
+    return notation.weight_text(network, key)
