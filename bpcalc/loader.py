@@ -17,6 +17,7 @@ from bpcalc.problem import (
     ACTIVATIONS,
     CONVENTIONS,
     LOSSES,
+    NOTATIONS,
     UPDATES,
     Activation,
     Network,
@@ -31,7 +32,7 @@ from bpcalc.yamlsource import Value, compose, parse_number, read_text
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
     "pattern", "target", "learning_rate", "epochs", "update", "loss", "convention", "round",
-    "sigfigs",
+    "sigfigs", "notation",
 )
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
@@ -98,6 +99,7 @@ def parse_problem(text: str) -> Problem:
         update=_choice(get("update"), UPDATES, "sequential"),
         loss=_choice(get("loss"), LOSSES, "half_sse"),
         convention=_choice(get("convention"), CONVENTIONS, "slides"),
+        notation=_choice(get("notation"), NOTATIONS, None),
         rounding=rounding,
         title="" if title_value is None or title_value.is_null() else title_value.text(),
     )
@@ -105,9 +107,14 @@ def parse_problem(text: str) -> Problem:
 
 def apply_overrides(problem: Problem, *, convention: str | None = None,
                     round_places: int | None = None, sigfigs: int | None = None,
-                    epochs: int | None = None, learning_rate: str | None = None) -> Problem:
+                    epochs: int | None = None, learning_rate: str | None = None,
+                    notation: str | None = None) -> Problem:
     """Command-line options win over the file; they are checked like the file's keys."""
     changes: dict = {}
+    if notation is not None:
+        if notation not in NOTATIONS:
+            raise ProblemError(f"must be one of {', '.join(NOTATIONS)}", key="--notation")
+        changes["notation"] = notation
     if convention is not None:
         if convention not in CONVENTIONS:
             raise ProblemError(f"must be one of {', '.join(CONVENTIONS)}", key="--convention")

@@ -16,6 +16,7 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "step")
 LOSSES = ("half_sse", "sse", "mse")
 CONVENTIONS = ("slides", "textbook")
 UPDATES = ("sequential", "batch")
+NOTATIONS = ("slides", "textbook", "paper", "notes")  # symbol sets, see bpcalc.render.names
 
 WeightKey = tuple[int, int]  # (from node id, to node id)
 
@@ -134,6 +135,8 @@ class Problem:
     convention: str = "slides"
     rounding: Rounding | None = None
     title: str = ""
+    notation: str | None = None  # symbols to print (slides, textbook, paper, notes); None:
+    # the convention's own. Display only: the solver never reads it.
 
     def activation_of_layer(self, layer_index: int) -> Activation:
         return self.activations[layer_index - 1]
