@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bpcalc.commands import solve
+from bpcalc.commands import generate, solve
 
-COMMANDS = [solve]
+COMMANDS = [solve, generate]
 
 
 def register_all(app: typer.Typer) -> None:

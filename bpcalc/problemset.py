@@ -1,0 +1,159 @@
+"""A problem set as files: each variant's problem, its answer keys, and an index.
+
+Every answer key is a renderer of the variant's solved trace (the same solve that
+`bpcalc solve` does on the written problem file), so a key can never disagree with the
+problem it answers. Pure: returns file names and texts; the command writes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bpcalc.errors import ProblemError
+from bpcalc.generator import Variant
+from bpcalc.render.numbers import format_float, format_value, fraction_text
+from bpcalc.trace import Trace
+
+KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "txt": "key.txt"}
+_ALIASES = {"md": "markdown", "text": "txt", "tables": "txt"}
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'json,markdown' -> ('json', 'markdown'); unknown names are a --formats error."""
+    chosen: list[str] = []
+    for part in text.split(","):
+        name = _ALIASES.get(part.strip().lower(), part.strip().lower())
+        if name not in KEY_FORMATS:
+            raise ProblemError(f"unknown answer-key format {part.strip()!r} "
+                               f"(known: {', '.join(KEY_FORMATS)})", key="--formats")
+        if name == "markdown" and not markdown_available():
+            raise ProblemError("Markdown answer keys need bpcalc.render.markdown, which this "
+                               "version lacks: use json,txt", key="--formats")
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
+
+
+def solve_variant(variant: Variant) -> Trace:
+    from bpcalc.arithmetic import make_arithmetic
+    from bpcalc.engine import solve
+
+    problem = variant.problem
+    return solve(problem, make_arithmetic(problem.rounding, False))
+
+
+def markdown_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("bpcalc.render.markdown") is not None
+
+
+def default_formats() -> str:
+    return "json,markdown" if markdown_available() else "json,txt"
+
+
+def markdown_key(trace: Trace) -> str:
+    """THE MARKDOWN HOOK: the one place an answer key in Markdown is rendered."""
+    from bpcalc.render.markdown import render_markdown
+
+    return render_markdown(trace)
+
+
+def render_key(trace: Trace, fmt: str) -> str:
+    if fmt == "json":
+        from bpcalc.render.json_out import render_json
+
+        return render_json(trace)
+    if fmt == "markdown":
+        return markdown_key(trace)
+    from bpcalc.render.tables import render_tables_text
+
+    return render_tables_text(trace)
+
+
+def problem_set_files(variants: list[Variant], formats: tuple[str, ...], *,
+                      template_name: str, seed: int) -> dict[str, str]:
+    """File name -> text for the whole set, index files last."""
+    width = max(2, len(str(len(variants))))
+    files: dict[str, str] = {}
+    rows = []
+    for variant in variants:
+        stem = f"variant_{variant.number:0{width}d}"
+        trace = solve_variant(variant)
+        files[f"{stem}.yaml"] = variant.text
+        keys = []
+        for fmt in formats:
+            name = f"{stem}.{KEY_FORMATS[fmt]}"
+            files[name] = render_key(trace, fmt)
+            keys.append(name)
+        rows.append((variant, f"{stem}.yaml", keys, trace))
+    files["index.md"] = _index_markdown(rows, template_name, seed)
+    files["index.csv"] = _index_csv(rows)
+    return files
+
+
+def _answers(trace: Trace) -> tuple[str, str, str]:
+    """The headline numbers of a key: step 1's outputs and error, and the last epoch's error."""
+    arithmetic = trace.arithmetic
+    first = trace.steps[0]
+    outputs = [format_value(arithmetic, node.out, exact=False)
+               for node in first.nodes if node.kind == "output"]
+    error = format_value(arithmetic, first.error, exact=False)
+    last_epoch = trace.epoch_errors()[-1][1]
+    return ", ".join(outputs), error, format_float(last_epoch)
+
+
+def _patterns_text(variant: Variant) -> str:
+    patterns = variant.problem.patterns
+    if len(patterns) > 2:
+        return f"{len(patterns)} patterns"
+
+    def vector(values) -> str:
+        return "[" + ", ".join(fraction_text(v) for v in values) + "]"
+
+    return "; ".join(f"{vector(p.input)} → {vector(p.target)}" for p in patterns)
+
+
+def _index_markdown(rows, template_name: str, seed: int) -> str:
+    several = any(row[3].problem.step_count > 1 for row in rows)
+    lines = [
+        f"# Problem set from {template_name}, seed {seed}: {len(rows)} variants",
+        "",
+        f"Made with `bpcalc generate {template_name} --seed {seed} --count {len(rows)}`; "
+        "the same command writes the same files again.",
+        "Each variant's problem file solves with `bpcalc solve`; its answer keys are the "
+        "solved trace of that file.",
+        "",
+    ]
+    header = ["variant", "problem", "answer keys", "learning rate", "pattern(s)",
+              "output(s), step 1", "error, step 1"]
+    if several:
+        header.append("error, last epoch")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    for variant, problem_file, keys, trace in rows:
+        outputs, error, last = _answers(trace)
+        cells = [str(variant.number), f"[{problem_file}]({problem_file})",
+                 " ".join(f"[{k.split('.', 1)[1]}]({k})" for k in keys),
+                 fraction_text(variant.problem.learning_rate), _patterns_text(variant),
+                 outputs, error]
+        if several:
+            cells.append(last)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _index_csv(rows) -> str:
+    """One row per variant: its files, every drawn value, and the headline answers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    labels = [label for label, _text in rows[0][0].drawn]
+    writer.writerow(["variant", "problem", "answer_keys", *labels,
+                     "outputs_step_1", "error_step_1", "error_last_epoch"])
+    for variant, problem_file, keys, trace in rows:
+        drawn = dict(variant.drawn)
+        writer.writerow([variant.number, problem_file, " ".join(keys),
+                         *(drawn.get(label, "").strip('"') for label in labels),
+                         *_answers(trace)])
+    return buffer.getvalue()

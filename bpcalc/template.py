@@ -1,0 +1,118 @@
+"""Random values in a problem template: `{random: [low, high], step: s}` and `{choice: [...]}`.
+
+Values are drawn on an exact grid of Fractions (low, low + step, ... up to high), so every
+value a student sees is a short decimal to work by hand: 0.3, never 0.30000000000000004.
+Drawing takes the caller's `random.Random`, never the global one, so a seed reproduces it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+import yaml
+
+from bpcalc.yamlsource import Value
+
+SPEC_KEYS = ("random", "choice")
+_RANDOM_KEYS = ("random", "step", "exclude")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """low, low + step, ..., up to high; `excluded` are grid positions never drawn."""
+
+    low: Fraction
+    step: Fraction
+    count: int
+    excluded: tuple[int, ...] = ()
+
+    def draw(self, rng: random.Random) -> Fraction:
+        position = rng.randrange(self.count - len(self.excluded))
+        for skipped in self.excluded:  # sorted: the position-th grid point not excluded
+            if skipped <= position:
+                position += 1
+        return self.low + position * self.step
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple[Fraction, ...]
+
+    def draw(self, rng: random.Random) -> Fraction:
+        return self.values[rng.randrange(len(self.values))]
+
+
+Spec = Grid | Choice
+
+
+def is_spec(value: Value) -> bool:
+    """A mapping with a `random` or `choice` key: a value to draw, not a weight map."""
+    if not isinstance(value.node, yaml.MappingNode):
+        return False
+    return any(isinstance(key, yaml.ScalarNode) and key.value in SPEC_KEYS
+               for key, _item in value.node.value)
+
+
+def parse_spec(value: Value) -> Spec:
+    """Check a spec once; every message names the key and the template's line."""
+    fields = value.mapping()
+    if "random" in fields and "choice" in fields:
+        raise value.error("give random or choice, not both")
+    if "choice" in fields:
+        for name, (key, _item) in fields.items():
+            if name != "choice":
+                raise key.error("choice takes no other keys (write {choice: [0.1, 0.5, 1]})")
+        items = fields["choice"][1].items()
+        if not items:
+            raise fields["choice"][1].error("needs at least one value")
+        return Choice(tuple(item.number() for item in items))
+    for name, (key, _item) in fields.items():
+        if name not in _RANDOM_KEYS:
+            raise key.error(f"unknown key in a random value (known: {', '.join(_RANDOM_KEYS)})")
+    bounds = fields["random"][1]
+    items = bounds.items()
+    if len(items) != 2:
+        raise bounds.error("expected [low, high], e.g. random: [-1, 1]")
+    low, high = items[0].number(), items[1].number()
+    if low > high:
+        raise bounds.error(f"low {items[0].text()} is above high {items[1].text()}")
+    if "step" not in fields:
+        raise value.error("random needs a step, so values are short decimals a student can "
+                          "work by hand: e.g. {random: [-1, 1], step: 0.1}")
+    step_value = fields["step"][1]
+    step = step_value.number()
+    if step <= 0:
+        raise step_value.error("step must be more than 0")
+    count = (high - low) // step + 1
+    excluded = _excluded(fields.get("exclude"), low, step, count)
+    if len(excluded) == count:
+        raise fields["exclude"][1].error("excludes every value of the range")
+    return Grid(low, step, int(count), excluded)
+
+
+def _excluded(entry: tuple[Value, Value] | None, low: Fraction, step: Fraction,
+              count: int) -> tuple[int, ...]:
+    if entry is None:
+        return ()
+    value = entry[1]
+    items = value.items() if value.is_list() else [value]
+    positions = set()
+    for item in items:
+        position = (item.number() - low) / step
+        if position.denominator != 1 or not 0 <= position < count:
+            raise item.error(f"{item.text()} is not one of the range's values "
+                             f"({_grid_preview(low, step, count)})")
+        positions.add(int(position))
+    return tuple(sorted(positions))
+
+
+def _grid_preview(low: Fraction, step: Fraction, count: int) -> str:
+    from bpcalc.render.numbers import fraction_text
+
+    shown = [fraction_text(low + i * step) for i in range(min(count, 3))]
+    if count > 3:
+        shown.append("...")
+        shown.append(fraction_text(low + (count - 1) * step))
+    return ", ".join(shown)
