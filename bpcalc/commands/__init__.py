@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bpcalc.commands import generate, solve
+from bpcalc.commands import diagram, generate, plot, solve
 
-COMMANDS = [solve, generate]
+COMMANDS = [solve, generate, diagram, plot]
 
 
 def register_all(app: typer.Typer) -> None:

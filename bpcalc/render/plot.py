@@ -1,0 +1,93 @@
+"""The error per epoch as a line plot, and the one place figures become SVG or PNG bytes.
+
+`error_plot_data` is the plot's data, straight from `Trace.epoch_errors()` (tested without
+drawing). matplotlib is imported only inside the drawing functions, and only its
+object-oriented API is used (a `Figure`, never pyplot), so no state leaks between calls.
+"""
+
+from __future__ import annotations
+
+import io
+
+from bpcalc.errors import ProblemError
+from bpcalc.problem import Problem
+from bpcalc.render.names import Notation, notation_for
+from bpcalc.render.numbers import format_float, fraction_text
+from bpcalc.trace import Trace
+
+FORMATS = ("svg", "png")
+PNG_DPI = 120
+# Fixed so that the same trace always gives byte-identical SVG (ids are hashed with this).
+SVG_SALT = "bpcalc"
+
+
+def figure_bytes(figure, fmt: str) -> bytes:
+    """Render a Figure as SVG (text kept as <text>, no date) or PNG, deterministically."""
+    import matplotlib
+
+    if fmt not in FORMATS:
+        raise ProblemError(f"pictures are svg or png, not {fmt!r}", key="--output")
+    buffer = io.BytesIO()
+    settings = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "font.family": "DejaVu Sans"}
+    metadata = {"Date": None} if fmt == "svg" else {"Software": "bpcalc"}
+    with matplotlib.rc_context(settings):
+        figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def problem_notation(problem: Problem) -> Notation:
+    """The problem's symbols (its `notation`, else its convention's) with its convention's
+    signs; a notation unknown here falls back to the convention's own."""
+    try:
+        return notation_for(problem.convention, getattr(problem, "notation", None))
+    except KeyError:
+        return notation_for(problem.convention)
+
+
+def error_plot_data(trace: Trace) -> tuple[list[int], list[float]]:
+    """Epoch numbers and total errors; a plot needs two epochs or more to show a trend."""
+    pairs = trace.epoch_errors()
+    if len(pairs) < 2:
+        raise ProblemError(f"plot needs epochs >= 2 (this run has {len(pairs)}); "
+                           "give --epochs N", key="epochs")
+    return [epoch for epoch, _ in pairs], [error for _, error in pairs]
+
+
+def error_plot_figure(trace: Trace):
+    """A Figure of the error per epoch, titled with the problem and the loss formula."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    epochs, errors = error_plot_data(trace)
+    problem = trace.problem
+    notation = problem_notation(problem)
+    figure = Figure(figsize=(6.4, 4.0))
+    axes = figure.add_subplot()
+    axes.plot(epochs, errors, color="#1f6fb2", linewidth=1.6,
+              marker="o" if len(epochs) <= 40 else None, markersize=3.5)
+    axes.set_title(f"{problem.title or 'network'}: error per epoch", fontsize=11,
+                   fontweight="bold")
+    patterns = len(problem.patterns)
+    summed = f", summed over the {patterns} patterns" if patterns > 1 else ""
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(f"error {notation.error}")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(True, color="#dddddd", linewidth=0.6)
+    axes.set_xlim(epochs[0], epochs[-1])
+    axes.annotate(f"{format_float(errors[-1], 4)}", (epochs[-1], errors[-1]),
+                  textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
+                  color="#1f6fb2")
+    caption = (f"{notation.loss_formula(problem.loss)}{summed}; {problem.update} updates, "
+               f"{notation.rate} = {fraction_text(problem.learning_rate)}")
+    figure.text(0.5, 0.015, caption, ha="center", va="bottom", fontsize=8, color="#444444")
+    figure.subplots_adjust(left=0.12, right=0.96, top=0.9, bottom=0.2)
+    return figure
+
+
+def error_plot_svg(trace: Trace) -> str:
+    """The error plot as SVG text, for embedding (HTML/Markdown keys) or writing."""
+    return figure_bytes(error_plot_figure(trace), "svg").decode("utf-8")
+
+
+def error_plot_png(trace: Trace) -> bytes:
+    return figure_bytes(error_plot_figure(trace), "png")
