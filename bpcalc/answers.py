@@ -1,0 +1,177 @@
+"""A student's answers file: which value of which step, and the text exactly as written.
+
+The text matters as much as the number: `.777` was written to 3 places and is judged at
+3 places, `0.7773` at 4. So values are read from the YAML node's text, never as floats.
+Names are the ones a student writes, in any of the course notations: `net4`/`h4`/`u4`,
+`z4`/`a4`/`y7`/`o4`, `delta7`/`δ7`, `w47`/`v14`/`w4_17` (the new weight), `dw47`/`Δw47`
+(the change) and `error`/`E`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from bpcalc.errors import ProblemError
+from bpcalc.problem import Problem, WeightKey, weight_name
+from bpcalc.yamlsource import Value, compose, parse_number, read_text
+
+_DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_STEP = re.compile(r"step\s*(\d+)")
+_ERROR_NAMES = frozenset({"error", "e", "err", "loss"})
+_NET = re.compile(r"(?:net|h|u)_?(\d+)")
+_OUT = re.compile(r"(?:z|a|y|o|x|out)_?(\d+)")
+_DELTA = re.compile(r"(?:delta|δ)_?(\d+)")
+_CHANGE = re.compile(r"(?:dw|dv|δw|δv|delta_?w|delta_?v)_?(\d+(?:_\d+)?)")
+_WEIGHT = re.compile(r"[wv]_?(\d+(?:_\d+)?)")
+KINDS = ("net", "out", "delta", "error", "change", "new")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One value of a step: a node's net/out/delta, the error, or a weight's change/new."""
+
+    kind: str  # one of KINDS
+    node: int | None = None
+    key: WeightKey | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as written: `text` keeps the digits that set how exactly it is judged."""
+
+    name: str  # as the student wrote it
+    step: int  # 1-based step (pattern presentation)
+    quantity: Quantity
+    text: str
+    value: Fraction
+    places: int | None  # decimal places written; None for a fraction such as 1/3
+    line: int
+
+    @property
+    def label(self) -> str:
+        """The name, with its step when it is not step 1 (`step 2: w47`)."""
+        return self.name if self.step == 1 else f"step {self.step}: {self.name}"
+
+
+def written_places(text: str) -> int | None:
+    """Decimal places a number was written to: '.777' -> 3, '1.5e-3' -> 4, '1/3' -> None."""
+    match = _DECIMAL.fullmatch(text.strip())
+    if match is None:
+        return None
+    decimals = len(match.group(2) or "")
+    exponent = int(match.group(3) or 0)
+    return decimals - exponent
+
+
+def load_answers(path: str, problem: Problem) -> list[Answer]:
+    """Read and validate an answers file against the problem; errors carry file and line."""
+    try:
+        return parse_answers(read_text(path), problem)
+    except ProblemError as error:
+        if error.source is None:
+            error.source = path
+        raise
+
+
+def parse_answers(text: str, problem: Problem) -> list[Answer]:
+    node = compose(text)
+    if node is None:
+        raise ProblemError("the answers file is empty: write one value per line, "
+                           "like `z4: .777`")
+    root = Value("", node)
+    if root.is_scalar() or root.is_list():
+        raise root.error("an answers file is a mapping of names (net4, z4, delta7, w47, "
+                         f"dw47, error, or `step 2:` sections) to values, got {root.describe()}")
+    answers: list[Answer] = []
+    seen: dict[tuple[int, Quantity], Answer] = {}
+    for name, (key, value) in root.mapping().items():
+        match = _STEP.fullmatch(name.strip().lower())
+        if match:
+            step = int(match.group(1))
+            _check_step(problem, step, key)
+            for inner, (inner_key, inner_value) in value.mapping().items():
+                _add(answers, seen, problem, step, inner, inner_key, inner_value)
+        else:
+            _add(answers, seen, problem, 1, name, key, value)
+    if not answers:
+        raise root.error("no answers in the file")
+    return answers
+
+
+def _check_step(problem: Problem, step: int, key: Value) -> None:
+    count = problem.step_count
+    if not 1 <= step <= count:
+        plural = "step" if count == 1 else f"steps 1 to {count}"
+        raise key.error(f"this problem has {plural} (epochs x patterns), not step {step}")
+
+
+def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: str,
+         key: Value, value: Value) -> None:
+    quantity = parse_name(name, problem, key)
+    per_epoch = len(problem.patterns)
+    if quantity.kind == "new" and problem.update == "batch" and step % per_epoch:
+        raise key.error(f"in batch mode the weights change only after the last pattern "
+                        f"of an epoch (step {step + per_epoch - step % per_epoch}), "
+                        f"not after step {step}")
+    text = "" if value.is_null() or not value.is_scalar() else value.text().strip()
+    if not text or parse_number(text) is None or value.node.tag.endswith(":bool"):
+        raise value.error(f"expected a number (like .777, -0.0115 or \"1/3\"), "
+                          f"got {value.describe()}")
+    earlier = seen.get((step, quantity))
+    if earlier is not None:
+        raise key.error(f"the same value is already given as {earlier.name} "
+                        f"on line {earlier.line}")
+    answer = Answer(name, step, quantity, text, parse_number(text), written_places(text),
+                    value.line)
+    seen[(step, quantity)] = answer
+    answers.append(answer)
+
+
+def parse_name(name: str, problem: Problem, key: Value) -> Quantity:
+    """`z4` -> Quantity('out', node=4); checked against the problem's network."""
+    word = name.strip().lower().replace("Δ", "δ")
+    if word in _ERROR_NAMES:
+        return Quantity("error")
+    for pattern, kind in ((_CHANGE, "change"), (_DELTA, "delta"), (_NET, "net"),
+                          (_OUT, "out"), (_WEIGHT, "new")):
+        match = pattern.fullmatch(word)
+        if match is None:
+            continue
+        if kind in ("change", "new"):
+            return Quantity(kind, key=_weight_key(match.group(1), problem, key))
+        return Quantity(kind, node=_node(int(match.group(1)), kind, problem, key))
+    raise key.error("not a value name: write net4, z4 (or a4, y7, o4), delta7, w47 or w4_7 "
+                    "(the new weight), dw47 (its change), error, or a `step 2:` section")
+
+
+def _node(node_id: int, kind: str, problem: Problem, key: Value) -> int:
+    network = problem.network
+    try:
+        node_kind = network.node_kind(node_id)
+    except KeyError:
+        raise key.error(f"there is no node {node_id}: this network has nodes "
+                        f"1 to {network.node_count}") from None
+    if kind in ("net", "delta") and node_kind in ("input", "bias"):
+        article = "an" if node_kind == "input" else "a"
+        what = "net input" if kind == "net" else "delta"
+        raise key.error(f"node {node_id} is {article} {node_kind} node: it has no {what}")
+    return node_id
+
+
+def _weight_key(digits: str, problem: Problem, key: Value) -> WeightKey:
+    if "_" in digits:
+        first, second = digits.split("_")
+        weight = (int(first), int(second))
+    elif len(digits) == 2:
+        weight = (int(digits[0]), int(digits[1]))
+    else:
+        raise key.error("write a weight as w47, or w4_17 with an underscore when an id has "
+                        "more than one digit")
+    if weight not in problem.weights:
+        known = ", ".join(weight_name(k) for k in list(problem.weights)[:12])
+        more = ", ..." if len(problem.weights) > 12 else ""
+        raise key.error(f"this network has no weight from node {weight[0]} to node "
+                        f"{weight[1]} (its weights: {known}{more})")
+    return weight

@@ -1,0 +1,380 @@
+"""Checking a student's answers against the solution, and naming the mistake behind each
+wrong one. Pure: solves with the engine, reads traces, does no I/O.
+
+An answer is judged at the digits it was written to (`.777` is right when the true value
+rounds to .777). A wrong answer is re-checked against hand-rounded solutions (a student
+who rounded along the way) and then against the problem solved with each usual mistake;
+a mistake early in the chain explains the later values it reproduces, so those are
+reported together under the first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from bpcalc.answers import Answer
+from bpcalc.arithmetic import make_arithmetic, round_fraction
+from bpcalc.engine import CORRECT, Slips, solve
+from bpcalc.problem import Problem, Rounding
+from bpcalc.render.numbers import fraction_text
+from bpcalc.trace import Trace
+
+# A float trace differs from the true value by ~1e-16; this slack only keeps a value that
+# is a tie in exact arithmetic (0.00145 to 4 places) from falling on the wrong side.
+_SLACK = Fraction(1, 10**9)
+DETECTED_PLACES = (2, 3, 4, 5, 6)
+DETECTED_SIGFIGS = (3, 4)
+EARLY_ROUNDINGS = (Rounding("places", 1), Rounding("places", 2), Rounding("places", 3),
+                   Rounding("sigfigs", 2))
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One usual hand-calculation mistake: the problem as the student worked it."""
+
+    id: str
+    description: str
+    problem: Problem
+    slips: Slips = CORRECT
+
+
+@dataclass
+class Finding:
+    """A mistake that reproduces `first` (the earliest wrong value it explains) and `also`."""
+
+    mistake: Mistake
+    first: Answer
+    also: list[Answer]
+    alternatives: list[str] = field(default_factory=list)  # other mistakes explaining the same
+
+
+@dataclass
+class Verdict:
+    answer: Answer
+    expected: object  # the value judged against (float, or Fraction from a rounded trace)
+    rounding: Rounding | None  # the rounding of the solution it was judged against
+    right: bool
+    note: str = ""
+    finding: Finding | None = None
+
+
+@dataclass
+class CheckResult:
+    verdicts: list[Verdict]
+    findings: list[Finding]
+    rounding: Rounding | None  # the solution's rounding (given, or detected)
+    rounding_detected: bool
+    tolerance: Fraction | None
+
+    @property
+    def score(self) -> int:
+        return sum(v.right for v in self.verdicts)
+
+    @property
+    def total(self) -> int:
+        return len(self.verdicts)
+
+    @property
+    def unexplained(self) -> list[Answer]:
+        return [v.answer for v in self.verdicts if not v.right and v.finding is None]
+
+
+def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
+    """Is `value` (the true one) what the student wrote, at the digits they wrote?
+
+    `.777` agrees with 0.77730 (rounds to .777 at 3 places, halves away from zero) but not
+    with 0.7765; an explicit absolute `tolerance` replaces the digit rule; a fraction such
+    as 1/3 must agree to about nine significant digits.
+    """
+    true = Fraction(value)
+    given = answer.value
+    # Only a float carries binary noise; a rounded trace's exact decimal ties stay ties.
+    slack = _SLACK * max(1, abs(true)) if isinstance(value, float) else Fraction(0)
+    if tolerance is not None:
+        return abs(true - given) <= tolerance + slack
+    if answer.places is None:
+        return abs(true - given) <= slack
+    rounding = Rounding("places", answer.places)
+    return any(round_fraction(candidate, rounding) == given
+               for candidate in (true, true - slack, true + slack))
+
+
+def value_of(trace: Trace, answer: Answer):
+    """The value an answer names, read from a solved trace."""
+    step = trace.steps[answer.step - 1]
+    quantity = answer.quantity
+    if quantity.kind == "error":
+        return step.error
+    if quantity.kind in ("net", "out", "delta"):
+        return getattr(step.node(quantity.node), quantity.kind)
+    if quantity.kind == "change":
+        return step.changes[quantity.key]
+    return next(update.new for update in step.updates if update.key == quantity.key)
+
+
+def dependency_order(problem: Problem, answer: Answer) -> tuple:
+    """Where a value comes in the calculation: forward pass, error, output then hidden
+    deltas, changes, new weights; the earliest wrong value is the one to explain."""
+    quantity = answer.quantity
+    layer_of = problem.network.layer_of
+    if quantity.kind in ("net", "out"):
+        rest = (0, layer_of(quantity.node), quantity.node, quantity.kind == "out")
+    elif quantity.kind == "error":
+        rest = (1,)
+    elif quantity.kind == "delta":
+        rest = (2, -layer_of(quantity.node), quantity.node)
+    else:
+        phase = 3 if quantity.kind == "change" else 4
+        rest = (phase, -layer_of(quantity.key[1]), quantity.key)
+    return (answer.step, *rest)
+
+
+def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None = None,
+          detect_rounding: bool = True) -> CheckResult:
+    """Judge every answer, detect hand rounding, and diagnose the wrong ones."""
+    problem = _only_needed_epochs(problem, answers)
+    given = problem.rounding
+    expected = _solve(problem)
+    verdicts = []
+    for answer in answers:
+        value = value_of(expected, answer)
+        verdicts.append(Verdict(answer, value, given, agrees(answer, value, tolerance)))
+    rounding, detected = given, False
+    if given is not None:
+        _accept(verdicts, _solve(replace(problem, rounding=None)), tolerance,
+                "matches the unrounded solution")
+    elif detect_rounding and any(not v.right for v in verdicts):
+        rounding = _detect_rounding(problem, verdicts, tolerance)
+        detected = rounding is not None
+    findings = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
+    return CheckResult(verdicts, findings, rounding, detected, tolerance)
+
+
+def rounding_text(rounding: Rounding) -> str:
+    if rounding.kind == "places":
+        unit = "decimal place" if rounding.digits == 1 else "decimal places"
+    else:
+        unit = "significant figure" if rounding.digits == 1 else "significant figures"
+    return f"{rounding.digits} {unit}"
+
+
+def _solve(problem: Problem, slips: Slips = CORRECT) -> Trace:
+    return solve(problem, make_arithmetic(problem.rounding, exact=False), slips)
+
+
+def _only_needed_epochs(problem: Problem, answers: list[Answer]) -> Problem:
+    """Solve no further than the last step answered: diagnosis solves many times."""
+    last = max(answer.step for answer in answers)
+    epochs = -(-last // len(problem.patterns))
+    return replace(problem, epochs=min(epochs, problem.epochs))
+
+
+def _accept(verdicts: list[Verdict], trace: Trace, tolerance, note: str) -> None:
+    """Mark the wrong answers that agree with `trace` right, with `note`."""
+    rounding = trace.problem.rounding
+    for verdict in verdicts:
+        if verdict.right or not _carried(verdict.answer, rounding):
+            continue
+        value = value_of(trace, verdict.answer)
+        if agrees(verdict.answer, value, tolerance):
+            verdict.right, verdict.note = True, note
+            verdict.expected, verdict.rounding = value, rounding
+
+
+def _carried(answer: Answer, rounding: Rounding | None) -> bool:
+    """Could the student have carried `rounding` and written this? Who rounds to 5 places
+    writes 5 (a 4-place answer matching a 5-place solution is a double-rounding accident)."""
+    if rounding is None or rounding.kind != "places" or answer.places is None:
+        return True
+    return answer.places >= rounding.digits
+
+
+def _modal_places(verdicts: list[Verdict]) -> int | None:
+    places = [v.answer.places for v in verdicts if v.answer.places is not None]
+    return Counter(places).most_common(1)[0][0] if places else None
+
+
+def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance) -> Rounding | None:
+    """The hand rounding (2-6 places, 3-4 significant figures; the places the student
+    wrote first) under which most wrong answers become right, or None. A rounding that
+    contradicts an answer already right is a coincidence, not how the student worked."""
+    modal = _modal_places(verdicts)
+    order = list(DETECTED_PLACES)
+    if modal in order:
+        order.remove(modal)
+        order.insert(0, modal)
+    candidates = [Rounding("places", p) for p in order]
+    candidates += [Rounding("sigfigs", s) for s in DETECTED_SIGFIGS]
+    best, best_count, best_trace = None, 0, None
+    for rounding in candidates:
+        trace = _solve(replace(problem, rounding=rounding))
+        agreeing = [agrees(v.answer, value_of(trace, v.answer), tolerance) for v in verdicts]
+        pairs = list(zip(agreeing, verdicts, strict=True))
+        if not all(agree for agree, v in pairs if v.right):
+            continue
+        count = sum(agree and not v.right and _carried(v.answer, rounding)
+                    for agree, v in pairs)
+        if count > best_count:
+            best, best_count, best_trace = rounding, count, trace
+    if best is not None:
+        _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
+                "detected")
+    return best
+
+
+# -- the usual mistakes -------------------------------------------------------------------
+
+
+def usual_mistakes(problem: Problem, rounding: Rounding | None,
+                   detect_rounding: bool = True) -> list[Mistake]:
+    """Every usual mistake that changes this problem's numbers, as a re-solvable problem."""
+    slides = problem.convention == "slides"
+    rate = "C" if slides else "η"
+    z, net = ("z", "net") if slides else ("a", "h")
+    residual, flipped = ("(t - z)", "(z - t)") if slides else ("(y - t)", "(t - y)")
+    update, wrong_update = ((f"w + {rate} δ {z}", f"w - {rate} δ {z}") if slides
+                            else (f"w - {rate} δ {z}", f"w + {rate} δ {z}"))
+    other, others = ("textbook", "the textbook's") if slides else ("slides", "the slides'")
+    hidden = len(problem.network.layers) > 2
+    output_act = problem.activations[-1].name
+    learning = problem.learning_rate != 0
+    mistakes = [
+        Mistake("delta_sign", f"sign of delta mixed up: {flipped} f'({net}) ({others} "
+                f"sign) instead of {residual} f'({net}), with the update {update}",
+                replace(problem, convention=other, learning_rate=-problem.learning_rate)),
+    ]
+    if learning:
+        mistakes.append(Mistake("update_sign", f"sign of the update mixed up: {wrong_update} "
+                                f"instead of {update}",
+                                replace(problem, learning_rate=-problem.learning_rate)))
+    if output_act != "step":
+        mistakes.append(_factor_two(problem, residual, net))
+    if hidden:
+        mistakes.append(Mistake("new_weight_in_hidden_delta",
+                                "the new weight used in a hidden delta instead of the old one "
+                                "(Σ δ_k w_jk takes w_jk before the update)", problem,
+                                Slips(new_weights_in_hidden_delta=True)))
+    if problem.bias is not None and problem.bias != 0:
+        mistakes.append(Mistake("bias_forgotten", "the bias input forgotten (taken as 0)",
+                                replace(problem, bias=Fraction(0))))
+        mistakes.append(Mistake("bias_sign", f"the bias input taken as {_signed(-problem.bias)} "
+                                f"instead of {_signed(problem.bias)}",
+                                replace(problem, bias=-problem.bias)))
+    if any(act.name not in ("linear", "step") for act in problem.activations):
+        mistakes.append(Mistake("no_slope", f"f'({net}) left out of the deltas", problem,
+                                Slips(no_slope=True)))
+    if hidden:
+        mistakes.append(Mistake("net_in_update", f"{net} used where the activation belongs "
+                                f"in the update ({net}_i instead of {z}_i)", problem,
+                                Slips(net_in_update=True)))
+    if learning and problem.learning_rate != 1:
+        mistakes.append(Mistake("no_learning_rate", f"the learning rate left out ({rate} taken "
+                                f"as 1 instead of {_plain(problem.learning_rate)})",
+                                replace(problem, learning_rate=Fraction(1))))
+    for early in EARLY_ROUNDINGS:
+        if early == rounding or (detect_rounding and rounding is None and _detectable(early)):
+            continue
+        mistakes.append(Mistake("early_rounding", f"rounded too early: every value to "
+                                f"{rounding_text(early)} along the way",
+                                replace(problem, rounding=early)))
+    return mistakes
+
+
+def _factor_two(problem: Problem, residual: str, net: str) -> Mistake:
+    if problem.loss == "half_sse":
+        return Mistake("factor_two_added", f"the factor 2 of squared error added: "
+                       f"δ = 2 {residual} f'({net}) (and E without the ½)",
+                       replace(problem, loss="sse"))
+    what = "2" if problem.loss == "sse" else "2/K of the mean squared error"
+    return Mistake("factor_two_dropped", f"the factor {what} left out: "
+                   f"δ = {residual} f'({net}) (and E with a ½)", replace(problem, loss="half_sse"))
+
+
+def _detectable(rounding: Rounding) -> bool:
+    if rounding.kind == "places":
+        return rounding.digits in DETECTED_PLACES
+    return rounding.digits in DETECTED_SIGFIGS
+
+
+def _signed(value: Fraction) -> str:
+    return f"+{_plain(value)}" if value > 0 else _plain(value)
+
+
+def _plain(value: Fraction) -> str:
+    return fraction_text(value)
+
+
+@dataclass
+class _Candidate:
+    mistake: Mistake
+    explains: set[int]
+    contradicts: int
+
+
+def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | None,
+              tolerance, detect_rounding: bool) -> list[Finding]:
+    """Name the mistake behind each wrong answer, earliest first, grouping the later wrong
+    values the same mistake reproduces under the first."""
+    wrong = [i for i, v in enumerate(verdicts) if not v.right]
+    if not wrong:
+        return []
+    candidates = []
+    modal = _modal_places(verdicts)
+    for mistake in usual_mistakes(problem, rounding, detect_rounding):
+        best = None
+        for variant in _variants(mistake, rounding, modal):
+            trace = _solve(variant, mistake.slips)
+            explains = {i for i in wrong
+                        if agrees(verdicts[i].answer, value_of(trace, verdicts[i].answer),
+                                  tolerance)}
+            if not explains:
+                continue
+            contradicts = sum(
+                not agrees(v.answer, value_of(trace, v.answer), tolerance)
+                for v in verdicts if v.right)
+            if best is None or (len(explains), -contradicts) > (len(best.explains),
+                                                                  -best.contradicts):
+                best = _Candidate(mistake, explains, contradicts)
+        if best is not None:
+            candidates.append(best)
+
+    findings = []
+    unassigned = set(wrong)
+    for index in sorted(wrong, key=lambda i: dependency_order(problem, verdicts[i].answer)):
+        if index not in unassigned:
+            continue
+        fitting = [c for c in candidates if index in c.explains]
+        if not fitting:
+            continue
+        # Most still-unexplained wrong values, fewest right ones contradicted; first of
+        # equals in the list's order.
+        ranks = [(len(c.explains & unassigned), -c.contradicts) for c in fitting]
+        top = max(ranks)
+        chosen = fitting[ranks.index(top)]
+        covered = chosen.explains & unassigned
+        alternatives = [c.mistake.description for c, r in zip(fitting, ranks, strict=True)
+                        if c is not chosen and r == top and c.explains & unassigned == covered]
+        later = sorted(covered - {index},
+                       key=lambda i: dependency_order(problem, verdicts[i].answer))
+        finding = Finding(chosen.mistake, verdicts[index].answer,
+                          [verdicts[i].answer for i in later], alternatives)
+        for i in covered:
+            verdicts[i].finding = finding
+        unassigned -= covered
+        findings.append(finding)
+    return findings
+
+
+def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) -> list[Problem]:
+    """The mistake solved as the student carried the numbers: with the solution's rounding,
+    unrounded, and rounded to the places the student wrote (an early-rounding mistake keeps
+    its own rounding)."""
+    if mistake.id == "early_rounding":
+        return [mistake.problem]
+    roundings = [rounding, None]
+    if modal is not None and modal >= 1:
+        roundings.append(Rounding("places", modal))
+    unique = list(dict.fromkeys(roundings))
+    return [replace(mistake.problem, rounding=r) for r in unique]

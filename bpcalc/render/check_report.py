@@ -1,0 +1,167 @@
+"""A checked answers file as a rich table, as JSON for scripts, or as Gradescope's
+results.json. Only reads the `CheckResult`; every verdict comes from `bpcalc.diagnosis`.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from bpcalc.diagnosis import CheckResult, Finding, Verdict, rounding_text
+from bpcalc.render.numbers import decimal_text, format_float, rounded_places
+
+
+def expected_text(verdict: Verdict) -> str:
+    """The value judged against: 6 significant digits, or a hand-rounded value as carried."""
+    if verdict.rounding is not None:
+        value = Fraction(verdict.expected)
+        return decimal_text(value, min_places=rounded_places(value, verdict.rounding))
+    return format_float(float(verdict.expected), 6)
+
+
+def note_text(verdict: Verdict) -> str:
+    """Why: the rounding that made it right, or the mistake that reproduces it."""
+    finding = verdict.finding
+    if verdict.right:
+        return verdict.note
+    if finding is None:
+        return "no usual mistake reproduces this value"
+    if finding.first is verdict.answer:
+        return finding.mistake.description
+    return f"follows from {finding.first.label} ({finding.mistake.id.replace('_', ' ')})"
+
+
+def finding_text(finding: Finding) -> str:
+    """`delta4 wrong: f'(net) left out of the deltas; this also explains w14, w24.`"""
+    text = f"{finding.first.label} wrong: {finding.mistake.description}"
+    if finding.alternatives:
+        text += " (or: " + "; or: ".join(finding.alternatives) + ")"
+    if finding.also:
+        text += "; this also explains " + ", ".join(a.label for a in finding.also)
+    return text + "."
+
+
+def summary_lines(result: CheckResult) -> list[str]:
+    lines = [f"Score: {result.score}/{result.total} right"]
+    if result.rounding_detected:
+        lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: answers "
+                     f"that match the solution rounded that way along the way are right.")
+    lines += [finding_text(f) for f in result.findings]
+    unexplained = result.unexplained
+    if unexplained:
+        names = ", ".join(a.label for a in unexplained)
+        lines.append(f"Wrong, and no usual mistake reproduces it: {names}.")
+    return lines
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def result_to_dict(result: CheckResult) -> dict:
+    """The `--format json` schema documented in the README."""
+    rounding = None
+    if result.rounding is not None:
+        rounding = {"kind": result.rounding.kind, "digits": result.rounding.digits,
+                    "detected": result.rounding_detected}
+    return {
+        "score": result.score,
+        "total": result.total,
+        "all_right": result.score == result.total,
+        "rounding": rounding,
+        "tolerance": None if result.tolerance is None else float(result.tolerance),
+        "answers": [_verdict_dict(v) for v in result.verdicts],
+        "mistakes": [
+            {"mistake": f.mistake.id, "description": f.mistake.description,
+             "first": _ref(f.first), "explains": [_ref(a) for a in f.also],
+             "alternatives": f.alternatives}
+            for f in result.findings
+        ],
+        "unexplained": [_ref(a) for a in result.unexplained],
+    }
+
+
+def _ref(answer) -> dict:
+    return {"name": answer.name, "step": answer.step}
+
+
+def _verdict_dict(verdict: Verdict) -> dict:
+    answer = verdict.answer
+    return {
+        "name": answer.name,
+        "step": answer.step,
+        "line": answer.line,
+        "given": answer.text,
+        "expected": float(verdict.expected),
+        "right": verdict.right,
+        "note": note_text(verdict),
+        "mistake": verdict.finding.mistake.id if verdict.finding else None,
+    }
+
+
+def render_json(result: CheckResult) -> str:
+    return json.dumps(result_to_dict(result), ensure_ascii=False) + "\n"
+
+
+def render_gradescope(result: CheckResult) -> str:
+    """Gradescope's autograder results.json: one test per answer, one point each."""
+    tests = []
+    for verdict in result.verdicts:
+        answer = verdict.answer
+        status = "right" if verdict.right else "wrong"
+        output = f"given {answer.text}, expected {expected_text(verdict)}: {status}"
+        note = note_text(verdict)
+        if note:
+            output += f" ({note})"
+        tests.append({
+            "name": answer.label,
+            "score": 1.0 if verdict.right else 0.0,
+            "max_score": 1.0,
+            "status": "passed" if verdict.right else "failed",
+            "output": output,
+        })
+    document = {
+        "score": float(result.score),
+        "max_score": float(result.total),
+        "output": "\n".join(summary_lines(result)),
+        "tests": tests,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- rich table ---------------------------------------------------------------------------
+
+
+def render_table_text(result: CheckResult, *, color: bool = False,
+                      width: int | None = None) -> str:
+    """The verdicts as a table, then the score and the mistakes found, as one string."""
+    import io
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Answers checked", title_justify="left")
+    multi_step = len({v.answer.step for v in result.verdicts}) > 1
+    if multi_step:
+        table.add_column("step", justify="right")
+    table.add_column("name")
+    table.add_column("given", justify="right")
+    table.add_column("expected", justify="right")
+    table.add_column("verdict")
+    table.add_column("note", overflow="fold")
+    for verdict in result.verdicts:
+        mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
+        cells = [verdict.answer.name, verdict.answer.text, expected_text(verdict), mark,
+                 note_text(verdict)]
+        if multi_step:
+            cells.insert(0, str(verdict.answer.step))
+        table.add_row(*cells)
+    buffer = io.StringIO()
+    columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
+                      highlight=False)
+    console.print(table)
+    for number, line in enumerate(summary_lines(result)):
+        console.print(Text(line, "bold" if number == 0 else ""))
+    return buffer.getvalue()
