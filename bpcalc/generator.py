@@ -231,7 +231,8 @@ def _refuse_whole(item: Value) -> str:
 def _weights(value: Value, network: Network, drawer: _Drawer) -> str:
     """Random weights as one matrix per layer, or as named weights if the template names them."""
     if is_spec(value):
-        return _matrices(network, lambda key: drawer.value(value, f"weights.{weight_name(key)}"))
+        return matrices_yaml(
+            network, lambda key: drawer.value(value, f"weights.{weight_name(key)}"))
     if value.is_list():
         return _weight_matrices(value, network, drawer)
     fields = value.mapping()
@@ -265,18 +266,23 @@ def _feeding(network: Network, layer_index: int) -> tuple[int, ...]:
     return network.layers[layer_index - 1].feeding_ids()
 
 
-def _matrices(network: Network, cell) -> str:
-    """Block list of matrices, each row commented with the node it feeds."""
+def matrices_yaml(network: Network, cell, column: int = 0) -> str:
+    """Weights as a block list of matrices, each row commented with the node it feeds.
+
+    `cell(key)` gives the YAML text of the weight `key` = (from id, to id); the comments
+    start at `column` or, for longer rows, just after them.
+    """
     lines = []
     for layer in network.layers[1:]:
         feeding = _feeding(network, layer.index)
         rows = ["[" + ", ".join(cell((f, to_id)) for f in feeding) + "]"
                 for to_id in layer.node_ids]
-        lines.extend(_matrix_lines(rows, layer.node_ids, feeding, network))
+        lines.extend(_matrix_lines(rows, layer.node_ids, feeding, network, column))
     return "\n" + "\n".join(lines)
 
 
-def _matrix_lines(rows: list[str], node_ids, feeding, network: Network) -> list[str]:
+def _matrix_lines(rows: list[str], node_ids, feeding, network: Network,
+                  column: int = 0) -> list[str]:
     sources = ", ".join(("bias " if network.node_kind(f) == "bias" else "") + str(f)
                         for f in feeding)
     lines = []
@@ -286,7 +292,7 @@ def _matrix_lines(rows: list[str], node_ids, feeding, network: Network) -> list[
         closer = "]" if index == len(rows) - 1 else ","
         text = f"{opener}{row}{closer}"
         if node_ids:
-            text = f"{text:<{width + 8}}# into node {node_ids[index]}: from {sources}"
+            text = f"{text:<{max(width + 8, column)}}# into node {node_ids[index]}: from {sources}"
         lines.append(text)
     return lines
 

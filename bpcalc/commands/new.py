@@ -1,0 +1,90 @@
+"""`bpcalc new`: print a commented starter problem that solves as it stands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.errors import ProblemError
+
+
+def new(
+    layers: Annotated[str, typer.Option(help="Node counts per layer, e.g. 2-2-1 or 3,4,2.")]
+    = "2-2-1",
+    activation: Annotated[str, typer.Option(
+        help="sigmoid, tanh, relu, linear or step.")] = "sigmoid",
+    convention: Annotated[str, typer.Option(help="slides or textbook.")] = "slides",
+    bias: Annotated[str, typer.Option(help="The bias input: 1, -1 or none.")] = "1",
+    loss: Annotated[str, typer.Option(help="half_sse, sse or mse.")] = "half_sse",
+    learning_rate: Annotated[str, typer.Option(help="A decimal or a fraction like 1/4.")]
+    = "0.5",
+    weights: Annotated[str, typer.Option(help="Every initial weight.")] = "0.5",
+    patterns: Annotated[int, typer.Option(help="How many training patterns.")] = 1,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing --output file.")] = False,
+) -> None:
+    """Print a starter problem: every key with a comment saying what it means."""
+
+    def job() -> None:
+        from bpcalc.loader import parse_problem
+        from bpcalc.problem import ACTIVATIONS, CONVENTIONS, LOSSES
+        from bpcalc.starter import starter_text
+
+        sizes = _sizes(layers)
+        for name, value, known in (("--activation", activation, ACTIVATIONS),
+                                   ("--convention", convention, CONVENTIONS),
+                                   ("--loss", loss, LOSSES)):
+            if value not in known:
+                raise ProblemError(f"unknown {value!r} (known: {', '.join(known)})", key=name)
+        if activation == "step" and len(sizes) > 2:
+            raise ProblemError("step (the perceptron rule) needs a single layer, e.g. "
+                               "--layers 2-1", key="--activation")
+        if not 1 <= patterns <= 1000:
+            raise ProblemError("must be from 1 to 1000", key="--patterns")
+        if output is not None and output.exists() and not force:
+            raise ProblemError(f"'{output}' exists: choose another name, or --force",
+                               key="--output")
+        text = starter_text(
+            sizes, activation=activation, convention=convention, bias=_bias(bias),
+            loss=loss, learning_rate=_number(learning_rate, "--learning-rate", 0),
+            weight=_number(weights, "--weights"), patterns=patterns,
+            command=f"bpcalc new --layers {'-'.join(map(str, sizes))}")
+        try:
+            parse_problem(text)  # the promise: it solves as it stands
+        except ProblemError as error:
+            raise ProblemError(error.message, key=f"--{error.key or 'layers'}") from None
+        write_output(text, output)
+
+    run_guarded(job)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    parts = [p for p in re.split(r"[-,\s]+", text.strip()) if p]
+    if len(parts) < 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise ProblemError(f"expected node counts like 2-2-1 (inputs, hidden, outputs), "
+                           f"got {text!r}", key="--layers")
+    return tuple(int(p) for p in parts)
+
+
+def _number(text: str, key: str, minimum=None):
+    from bpcalc.yamlsource import parse_number
+
+    value = parse_number(text.strip())
+    if value is None or (minimum is not None and value < minimum):
+        raise ProblemError(f"expected a number like 0.5 or 1/4, got {text!r}", key=key)
+    return value
+
+
+def _bias(text: str):
+    if text.strip().lower() in ("none", "no", "false", "null"):
+        return None
+    return _number(text, "--bias")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(new)

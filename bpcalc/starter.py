@@ -1,0 +1,92 @@
+"""The commented starter problem of `bpcalc new`: every key, each with what it means.
+
+The text is valid as it stands (the command checks it with the loader), so a student can
+solve it at once and then edit the numbers.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from bpcalc.generator import matrices_yaml, number_text
+from bpcalc.problem import Network
+
+_COLUMN = 30  # where the comments start
+
+
+def starter_text(sizes: tuple[int, ...], *, activation: str = "sigmoid",
+                 convention: str = "slides", bias: Fraction | None = Fraction(1),
+                 loss: str = "half_sse", learning_rate: Fraction = Fraction(1, 2),
+                 weight: Fraction = Fraction(1, 2), patterns: int = 1,
+                 command: str = "bpcalc new") -> str:
+    network = Network(sizes, bias is not None)
+    shape = "-".join(str(s) for s in sizes)
+    lines = [
+        f"# A backpropagation problem for bpcalc, made by `{command}`.",
+        "# Edit the numbers, then: bpcalc solve THIS_FILE",
+        f"# Nodes are numbered from 1, layer by layer: {_numbering(network)}.",
+        "# Weight w<i><j> (w<i>_<j> when an id has two digits) goes from node i to node j.",
+    ]
+
+    def key(text: str, comment: str) -> None:
+        lines.append(f"{text:<{_COLUMN}}# {comment}")
+
+    key(f'title: "{shape} network"', "free text, shown at the top of the solution")
+    key(f"layers: [{', '.join(str(s) for s in sizes)}]",
+        "node counts: inputs, hidden layer(s), outputs")
+    key(f"activation: {activation}", "sigmoid, tanh, relu, linear or step (perceptron);")
+    key("", "or a list, one per non-input layer")
+    key("beta: 1", "sigmoid slope: f(net) = 1/(1 + e^(-beta*net))")
+    key(f"bias: {'none' if bias is None else number_text(bias)}",
+        "the bias input's value: 1, -1 (the textbook's) or none")
+    key("threshold: 0", "step only: z = 1 if net >= threshold, else 0")
+    key("weights:", "initial weights, one matrix per non-input layer: a row per node,")
+    key("", "its columns the previous layer's nodes, then its bias")
+    lines.append(matrices_yaml(network, lambda _key: number_text(weight), _COLUMN).lstrip("\n"))
+    inputs, targets = _patterns(sizes, patterns)
+    if patterns == 1:
+        key(f"pattern: {inputs[0]}", "the input pattern, one value per input node")
+        key(f"target: {targets[0]}", "the output wanted, one value per output node")
+    else:
+        key("patterns:", "training patterns in the order presented: input and target")
+        for given, wanted in zip(inputs, targets, strict=True):
+            lines.append(f"  - {{input: {given}, target: {wanted}}}")
+    key(f"learning_rate: {number_text(learning_rate)}",
+        "C in the slides, eta in the textbook")
+    key("epochs: 1", "full passes over the patterns")
+    key("update: sequential", "sequential (after every pattern) or batch (once per epoch)")
+    key(f"loss: {loss}", "half_sse: E = 1/2 sum (t - z)^2; sse: sum (t - z)^2;")
+    key("", "mse: sum (t - z)^2 / number of outputs")
+    key(f"convention: {convention}", "slides: delta = (t - z) f'(net), w += C delta z;")
+    key("", "textbook: delta = (y - t) f'(h), w -= eta delta a")
+    key("round: none", "none, or N: round each computed value to N places, as by hand")
+    key("sigfigs: none", "none, or N significant figures (instead of round)")
+    return "\n".join(lines) + "\n"
+
+
+def _numbering(network: Network) -> str:
+    parts = []
+    for layer in network.layers:
+        kind = network.node_kind(layer.node_ids[0])
+        ids = layer.node_ids
+        span = str(ids[0]) if len(ids) == 1 else f"{ids[0]}-{ids[-1]}"
+        name = {"input": "inputs", "hidden": "hidden", "output": "output"}[kind]
+        text = f"{name} {span}"
+        if layer.bias_id is not None:
+            text += f", bias {layer.bias_id}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _patterns(sizes: tuple[int, ...], count: int) -> tuple[list[str], list[str]]:
+    """Inputs that count in binary (0 0, 0 1, 1 0, ...); a single pattern is 1 0 1 ..."""
+    inputs, targets = [], []
+    for index in range(count):
+        if count == 1:
+            bits = [(i + 1) % 2 for i in range(sizes[0])]
+        else:
+            bits = [(index >> (sizes[0] - 1 - i)) & 1 for i in range(sizes[0])]
+        inputs.append("[" + ", ".join(str(b) for b in bits) + "]")
+        targets.append("[" + ", ".join("1" if count == 1 else "0"
+                                       for _ in range(sizes[-1])) + "]")
+    return inputs, targets
