@@ -4,7 +4,8 @@ The text matters as much as the number: `.777` was written to 3 places and is ju
 3 places, `0.7773` at 4. So values are read from the YAML node's text, never as floats.
 Names are the ones a student writes, in any of the course notations: `net4`/`h4`/`u4`,
 `z4`/`a4`/`y7`/`o4`, `delta7`/`δ7`, `w47`/`v14`/`w4_17` (the new weight), `dw47`/`Δw47`
-(the change) and `error`/`E`.
+(the change), `error`/`E`/`Err`/`L`; the notes' `θ74` is the weight from 4 to 7, and in
+the paper's notation (problem `notation: paper`) `z4` is the net input, as it writes it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from bpcalc.yamlsource import Value, compose, parse_number, read_text
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")
-_ERROR_NAMES = frozenset({"error", "e", "err", "loss"})
+_ERROR_NAMES = frozenset({"error", "e", "err", "loss", "l"})
 _NET = re.compile(r"(?:net|h|u)_?(\d+)")
-_OUT = re.compile(r"(?:z|a|y|o|x|out)_?(\d+)")
+_OUT = re.compile(r"(?:a|y|o|x|out)_?(\d+)")
+_Z = re.compile(r"z_?(\d+)")  # the activation, except in the paper's notation: its net
 _DELTA = re.compile(r"(?:delta|δ)_?(\d+)")
-_CHANGE = re.compile(r"(?:dw|dv|δw|δv|delta_?w|delta_?v)_?(\d+(?:_\d+)?)")
-_WEIGHT = re.compile(r"[wv]_?(\d+(?:_\d+)?)")
+_CHANGE = re.compile(r"(?:d|δ|delta_?)([wvθ]|theta)_?(\d+(?:_\d+)?)")
+_WEIGHT = re.compile(r"([wvθ]|theta)_?(\d+(?:_\d+)?)")
 KINDS = ("net", "out", "delta", "error", "change", "new")
 
 
@@ -134,13 +136,17 @@ def parse_name(name: str, problem: Problem, key: Value) -> Quantity:
     word = name.strip().lower().replace("Δ", "δ")
     if word in _ERROR_NAMES:
         return Quantity("error")
+    z_kind = "net" if problem.notation == "paper" else "out"
     for pattern, kind in ((_CHANGE, "change"), (_DELTA, "delta"), (_NET, "net"),
-                          (_OUT, "out"), (_WEIGHT, "new")):
+                          (_OUT, "out"), (_Z, z_kind), (_WEIGHT, "new")):
         match = pattern.fullmatch(word)
         if match is None:
             continue
         if kind in ("change", "new"):
-            return Quantity(kind, key=_weight_key(match.group(1), problem, key))
+            letter, digits = match.group(1), match.group(2)
+            # The notes write θ_ji for the weight from i to j: the ids the other way round.
+            backwards = letter in ("θ", "theta")
+            return Quantity(kind, key=_weight_key(digits, problem, key, backwards))
         return Quantity(kind, node=_node(int(match.group(1)), kind, problem, key))
     raise key.error("not a value name: write net4, z4 (or a4, y7, o4), delta7, w47 or w4_7 "
                     "(the new weight), dw47 (its change), error, or a `step 2:` section")
@@ -160,7 +166,7 @@ def _node(node_id: int, kind: str, problem: Problem, key: Value) -> int:
     return node_id
 
 
-def _weight_key(digits: str, problem: Problem, key: Value) -> WeightKey:
+def _weight_key(digits: str, problem: Problem, key: Value, backwards: bool) -> WeightKey:
     if "_" in digits:
         first, second = digits.split("_")
         weight = (int(first), int(second))
@@ -169,6 +175,8 @@ def _weight_key(digits: str, problem: Problem, key: Value) -> WeightKey:
     else:
         raise key.error("write a weight as w47, or w4_17 with an underscore when an id has "
                         "more than one digit")
+    if backwards:
+        weight = (weight[1], weight[0])
     if weight not in problem.weights:
         known = ", ".join(weight_name(k) for k in list(problem.weights)[:12])
         more = ", ..." if len(problem.weights) > 12 else ""

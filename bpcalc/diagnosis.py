@@ -39,6 +39,27 @@ class Mistake:
     problem: Problem
     slips: Slips = CORRECT
 
+    @property
+    def short(self) -> str:
+        """A few words for a table cell; `description` says it in full."""
+        if self.id == "early_rounding":
+            return f"rounded to {rounding_text(self.problem.rounding)} too early"
+        return _SHORT[self.id]
+
+
+_SHORT = {
+    "delta_sign": "sign of delta mixed up",
+    "update_sign": "sign of the update mixed up",
+    "factor_two_added": "factor 2 of squared error added",
+    "factor_two_dropped": "factor 2 of squared error left out",
+    "new_weight_in_hidden_delta": "new weight in a hidden delta",
+    "bias_forgotten": "bias input forgotten",
+    "bias_sign": "bias input with the wrong sign",
+    "no_slope": "f' left out of the deltas",
+    "net_in_update": "net instead of the activation in the update",
+    "no_learning_rate": "learning rate left out",
+}
+
 
 @dataclass
 class Finding:

@@ -27,8 +27,8 @@ def note_text(verdict: Verdict) -> str:
     if finding is None:
         return "no usual mistake reproduces this value"
     if finding.first is verdict.answer:
-        return finding.mistake.description
-    return f"follows from {finding.first.label} ({finding.mistake.id.replace('_', ' ')})"
+        return finding.mistake.short
+    return f"follows from {finding.first.label} ({finding.mistake.short})"
 
 
 def finding_text(finding: Finding) -> str:
@@ -71,7 +71,8 @@ def result_to_dict(result: CheckResult) -> dict:
         "tolerance": None if result.tolerance is None else float(result.tolerance),
         "answers": [_verdict_dict(v) for v in result.verdicts],
         "mistakes": [
-            {"mistake": f.mistake.id, "description": f.mistake.description,
+            {"mistake": f.mistake.id, "short": f.mistake.short,
+             "description": f.mistake.description,
              "first": _ref(f.first), "explains": [_ref(a) for a in f.also],
              "alternatives": f.alternatives}
             for f in result.findings
