@@ -16,11 +16,27 @@ from bpcalc.errors import ProblemError
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+    markdown = "markdown"
+    latex = "latex"
+    html = "html"
 
 
 class Convention(StrEnum):
     slides = "slides"
     textbook = "textbook"
+
+
+class NotationName(StrEnum):
+    slides = "slides"
+    textbook = "textbook"
+    paper = "paper"
+    notes = "notes"
+
+
+class Show(StrEnum):
+    tables = "tables"
+    work = "work"
+    both = "both"
 
 
 def parse_step_selection(text: str, step_count: int) -> set[int]:
@@ -47,12 +63,20 @@ def parse_step_selection(text: str, step_count: int) -> set[int]:
 def solve(
     file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f",
-                                                 help="table (terminal) or json.")]
+                                                 help="table (terminal), json, or an answer key: "
+                                                      "markdown, latex or html.")]
     = OutputFormat.table,
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention and names (overrides the file).")] = None,
+    notation: Annotated[NotationName | None, typer.Option(
+        help="Symbols to print, whatever the convention: slides (net, z, C), textbook "
+             "(h, a, y, eta, v/w), paper (z, a, eta, W^l, b^l) or notes (u, o, theta). "
+             "Overrides the file; default: the convention's own.")] = None,
+    show: Annotated[Show, typer.Option(
+        help="Per step: tables, work (worked lines: net4 = .9 * .5 + ... = 1.25), or both.")]
+    = Show.tables,
     round_places: Annotated[int | None, typer.Option(
         "--round", help="Round every computed value to N decimal places (hand rounding).")]
     = None,
@@ -80,7 +104,7 @@ def solve(
         problem = apply_overrides(
             problem, convention=convention.value if convention else None,
             round_places=round_places, sigfigs=sigfigs, epochs=epochs,
-            learning_rate=learning_rate)
+            learning_rate=learning_rate, notation=notation.value if notation else None)
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
         trace = solve_problem(problem, make_arithmetic(problem.rounding, exact))
         if format is OutputFormat.json:
@@ -88,11 +112,17 @@ def solve(
 
             write_output(render_json(trace, exact=exact), output)
             return
+        if format in (OutputFormat.markdown, OutputFormat.latex, OutputFormat.html):
+            from bpcalc.render.document import render_document
+
+            write_output(render_document(trace, format.value, steps=chosen, summary=summary),
+                         output)
+            return
         from bpcalc.render.tables import render_tables_text
 
         terminal = output is None and sys.stdout.isatty()
         write_output(render_tables_text(trace, steps=chosen, summary=summary, exact=exact,
-                                        color=terminal), output)
+                                        color=terminal, show=show.value), output)
 
     run_guarded(job)
 

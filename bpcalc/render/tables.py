@@ -30,15 +30,19 @@ from bpcalc.trace import NodeRecord, Step, Trace
 EXACT_LIMIT = 160
 
 
+SHOW_CHOICES = ("tables", "work", "both")  # per step: tables, worked lines, or both
+
+
 def render_tables(trace: Trace, console: Console, *, steps: set[int] | None = None,
-                  summary: bool = False, exact: bool = False) -> None:
+                  summary: bool = False, exact: bool = False, show: str = "tables") -> None:
     """Print the solution of `trace` on `console`.
 
     `steps` keeps only those 1-based step numbers; `summary` prints only the header, the
     error per epoch and the final weights. Exact closed forms are shown when the trace was
-    solved exactly (or `exact` asks for them); otherwise decimals only.
+    solved exactly (or `exact` asks for them); otherwise decimals only. `show` picks what
+    each step prints: its tables, its worked lines (`net4 = .9 * .5 + ... = 1.25`), or both.
     """
-    view = _View(trace, exact or trace.arithmetic.name == "exact")
+    view = _View(trace, exact or trace.arithmetic.name == "exact", show)
     console.print(view.header())
     if not summary:
         for number, step in enumerate(trace.steps, start=1):
@@ -53,11 +57,12 @@ def render_tables(trace: Trace, console: Console, *, steps: set[int] | None = No
 class _View:
     """One trace with its notation and number formatting, building the renderables."""
 
-    def __init__(self, trace: Trace, show_exact: bool):
+    def __init__(self, trace: Trace, show_exact: bool, show: str = "tables"):
         self.trace = trace
         self.problem: Problem = trace.problem
         self.network: Network = trace.problem.network
-        self.notation: Notation = notation_for(trace.problem.convention)
+        self.notation: Notation = notation_for(trace.problem.convention, trace.problem.notation)
+        self.show = show
         self.arithmetic = trace.arithmetic
         self.show_exact = show_exact
         # The calculation column repeats decimals; with closed forms it would be unreadable.
@@ -99,7 +104,10 @@ class _View:
         grid.add_row("Activation", self._activation_text())
         grid.add_row("Bias input", fraction_text(p.bias) if p.bias is not None else "none")
         grid.add_row("Loss", f"{p.loss}: {n.loss_formula(p.loss)}")
-        grid.add_row("Convention", f"{n.name} ({n.source})")
+        if n.name == p.convention:
+            grid.add_row("Convention", f"{n.name} ({n.source})")
+        else:
+            grid.add_row("Convention", f"{p.convention} signs, {n.name} notation ({n.source})")
         grid.add_row("  output δ", n.output_delta_rule(p.loss, self._perceptron()))
         if len(self.network.layers) > 2:
             grid.add_row("  hidden δ", n.hidden_delta_rule)
@@ -158,10 +166,46 @@ class _View:
         console.rule(Text(f"Step {number}: epoch {step.epoch}, pattern {step.pattern}",
                           style="bold"))
         console.print(Text(f"input ({inputs})   target {n.target} = ({targets})"))
-        console.print(self.forward_table(step))
-        console.print(self.error_text(step))
-        console.print(self.backward_table(step))
-        console.print(self.update_table(step))
+        if self.show != "work":
+            console.print(self.forward_table(step))
+            console.print(self.error_text(step))
+            console.print(self.backward_table(step))
+            console.print(self.update_table(step))
+        if self.show != "tables":
+            console.print(self.worked_lines(step))
+
+    def worked_lines(self, step: Step) -> Group:
+        """The step as a hand solution writes it: symbols (dim), numbers, result (bold)."""
+        from bpcalc.render.worked import SECTIONS, plain_style, step_lines
+
+        style = plain_style(self.trace)
+        lines = step_lines(self.trace, step, notation=self.notation)
+        titles = dict(zip(SECTIONS, ("Forward pass", "Error", "Backward pass",
+                                     "Weight changes" if self.problem.update == "batch"
+                                     else "Weight updates"), strict=True))
+        parts: list = []
+        for section in SECTIONS:
+            chosen = [line for line in lines if line.section == section]
+            if not chosen:
+                continue
+            parts.append(Text(titles[section], style="bold italic"))
+            for line in chosen:
+                text = Text("  ")
+                text.append(style.sym(line.target))
+                text.append(" = ")
+                text.append(style.render(line.formula), style="dim")
+                for middle in (line.substituted, line.carried):
+                    if middle is not None:
+                        text.append(" = " + style.render(middle))
+                result = style.num(line.result)
+                if not text.plain.endswith(" = " + result):
+                    text.append(" = ")
+                    text.append(result, style="bold")
+                if line.approx is not None:
+                    text.append(" ≈ ")
+                    text.append(line.approx, style="bold")
+                parts.append(text)
+        return Group(Text("Worked lines", style="bold underline"), *parts)
 
     def forward_table(self, step: Step) -> Table:
         n = self.notation
@@ -292,7 +336,8 @@ def _paren(text: str) -> str:
 
 
 def render_tables_text(trace: Trace, *, steps: set[int] | None = None, summary: bool = False,
-                       exact: bool = False, color: bool = False, width: int | None = None) -> str:
+                       exact: bool = False, color: bool = False, width: int | None = None,
+                       show: str = "tables") -> str:
     """The tables as one string, so the CLI writes all or nothing (stdout or -o FILE)."""
     import io
     import shutil
@@ -301,5 +346,5 @@ def render_tables_text(trace: Trace, *, steps: set[int] | None = None, summary: 
     columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
                       highlight=False)
-    render_tables(trace, console, steps=steps, summary=summary, exact=exact)
+    render_tables(trace, console, steps=steps, summary=summary, exact=exact, show=show)
     return buffer.getvalue()

@@ -231,6 +231,10 @@ class PlainStyle:
         raise TypeError(f"not an expression: {e!r}")
 
     def _operand(self, e, after_op: bool) -> str:
+        """A term after + : negative numbers in parentheses, `+ (-0.3) * 0.5`."""
+        if after_op and isinstance(e, Prod) and _negative(e.factors[0]):
+            rest = [self._factor(f) for f in e.factors[1:]]
+            return self.times.join([self.paren(self.render(e.factors[0])), *rest])
         text = self.render(e)
         return self.paren(text) if after_op and _negative(e) else text
 
