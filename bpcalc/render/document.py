@@ -1,0 +1,407 @@
+"""The answer key as a format-free document: what Markdown, LaTeX and HTML each typeset.
+
+Built once from a solved trace (it only reads values; it never calculates): the problem
+statement, then per step the worked lines and tables of the forward pass, the error, the
+backward pass and the weight updates, then the error per epoch and the final weights.
+Formulas are plain formula text (see `bpcalc.render.formula`); each renderer typesets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from bpcalc.render import worked
+from bpcalc.render.numbers import decimal_text, format_float, fraction_text, show_value
+from bpcalc.trace import Step, Trace
+
+# Longest closed form typeset in a table cell; longer ones show their decimal only (the
+# worked lines above each table write them out).
+EXACT_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class Math:
+    """A formula: plain formula text, and ready LaTeX where SymPy typeset it (exact mode)."""
+
+    text: str
+    latex: str | None = None
+    note: str = ""  # prose after a displayed formula, e.g. "(v_ij into a hidden layer)"
+
+
+Inline = str | Math  # a run of prose, or a formula within it
+
+
+@dataclass
+class Heading:
+    level: int  # 1 = section, 2 = subsection
+    text: str
+
+
+@dataclass
+class Paragraph:
+    parts: list[Inline]
+
+
+@dataclass
+class Facts:
+    """Label: content rows, such as the problem statement's network, loss and rate."""
+
+    rows: list[tuple[str, list[Inline]]]
+
+
+@dataclass
+class Equations:
+    """Display formulas, one per line, aligned at their first `=` or `←`."""
+
+    lines: list[Math]
+
+
+@dataclass
+class Worked:
+    """Worked lines (`bpcalc.render.worked.WorkedLine`): each renderer typesets the
+    expression trees with its own style, formula first, then the numbers."""
+
+    lines: list[worked.WorkedLine]
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[list[Inline]]
+    rows: list[list[list[Inline]]]
+    numeric: list[bool]  # right-align these columns
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+def build_document(trace: Trace, *, steps: set[int] | None = None,
+                   summary: bool = False) -> Document:
+    """The whole answer key; `steps` keeps only those 1-based steps, `summary` none."""
+    return _Builder(trace).build(steps, summary)
+
+
+_SLOPE_RULES = {
+    "sigmoid": "f'({net}) = {beta}f({net})(1 - f({net}))",
+    "tanh": "f'({net}) = 1 - f({net})²",
+    "relu": "f'({net}) = 1 if {net} > 0 else 0",
+    "linear": "f'({net}) = 1",
+    "step": "f'({net}) taken as 1 (perceptron rule)",
+}
+
+
+class _Builder:
+    def __init__(self, trace: Trace):
+        self.trace = trace
+        self.problem = trace.problem
+        self.network = trace.problem.network
+        self.notation = worked.notation_of(trace)
+        self.arithmetic = trace.arithmetic
+        self.exact = trace.arithmetic.name == "exact"
+
+    # -- values --------------------------------------------------------------------------
+
+    def value(self, value, pad: bool = True) -> list[Inline]:
+        """A table cell: the carried decimal; in exact mode the closed form ≈ its decimal."""
+        shown = show_value(self.arithmetic, value, exact=True, exact_limit=EXACT_LIMIT,
+                           pad=pad)
+        if shown.exact is None:
+            return [("≈ " if shown.elided else "") + shown.decimal]
+        relation = "=" if shown.equal else "≈"
+        closed = shown.exact.replace("exp(", "e^(")
+        return [Math(f"{closed} {relation} {shown.decimal}")]
+
+    def name(self, key) -> Math:
+        return Math(self.notation.weight_text(self.network, key))
+
+    def node_name(self, record) -> Math:
+        return Math(self.notation.activation_name(record.kind, record.id, record.layer))
+
+    # -- the document --------------------------------------------------------------------
+
+    def build(self, steps: set[int] | None, summary: bool) -> Document:
+        doc = Document(self.problem.title or "Backpropagation answer key")
+        doc.blocks.extend(self.statement())
+        if not summary:
+            for number, step in enumerate(self.trace.steps, start=1):
+                if steps is None or number in steps:
+                    doc.blocks.extend(self.step(number, step))
+        doc.blocks.append(Heading(1, "Result"))
+        if len(self.trace.epoch_errors()) > 1:
+            doc.blocks.append(self.epoch_error_table())
+        doc.blocks.append(self.final_weights_table())
+        return doc
+
+    def statement(self) -> list:
+        p, n = self.problem, self.notation
+        rows = [
+            ("Network", [self.network_text()]),
+            ("Activation", self.activation_parts()),
+            ("Bias input", [fraction_text(p.bias) if p.bias is not None else "none"]),
+            ("Loss", [f"{p.loss}: ", Math(n.loss_formula(p.loss))]),
+            ("Convention", [f"{p.convention} signs, {n.name} notation ({n.source})"]),
+            ("Learning rate", [Math(f"{n.rate} = {fraction_text(p.learning_rate)}")]),
+            ("Training", [self.training_text()]),
+            ("Rounding", [self.rounding_text()]),
+        ]
+        blocks: list = [Heading(1, "Problem"), Facts(rows)]
+        blocks.extend(Paragraph([f"Warning: {w}"]) for w in self.trace.warnings)
+        blocks.append(Heading(2, "Formulas"))
+        blocks.append(Equations(self.formulas()))
+        blocks.append(self.patterns_table())
+        blocks.append(self.initial_weights_table())
+        return blocks
+
+    def network_text(self) -> str:
+        sizes = "-".join(str(size) for size in self.network.sizes)
+        parts = []
+        last = len(self.network.layers) - 1
+        for layer in self.network.layers:
+            kind = "inputs" if layer.index == 0 else "output" if layer.index == last else "hidden"
+            ids = layer.node_ids
+            text = f"{kind} {ids[0]}" if len(ids) == 1 else f"{kind} {ids[0]}–{ids[-1]}"
+            if layer.bias_id is not None:
+                text += f", bias {layer.bias_id}"
+            parts.append(text)
+        return f"{sizes}; nodes numbered layer by layer: {'; '.join(parts)}"
+
+    def activation_parts(self) -> list[Inline]:
+        acts = self.problem.activations
+        rule = self.notation.activation_rule
+        if all(act == acts[0] for act in acts):
+            return [f"{acts[0].name}: ", Math(rule(acts[0]))]
+        parts: list[Inline] = []
+        for index, act in enumerate(acts, start=1):
+            kind = "output" if index == len(acts) else "hidden"
+            parts += [("; " if parts else "") + f"layer {index} ({kind}) {act.name}: ",
+                      Math(rule(act))]
+        return parts
+
+    def training_text(self) -> str:
+        p = self.problem
+        count = len(p.patterns)
+        return (f"{count} pattern{'s' * (count != 1)}, {p.epochs} epoch{'s' * (p.epochs != 1)}, "
+                f"{p.update} updates")
+
+    def rounding_text(self) -> str:
+        rounding = self.problem.rounding
+        if self.exact:
+            return "none: exact values (closed forms), decimals to 6 significant digits"
+        if rounding is None:
+            return "none: full double precision, shown to 6 significant digits"
+        unit = "decimal places" if rounding.kind == "places" else "significant figures"
+        return (f"every computed value rounded to {rounding.digits} {unit} before it is used "
+                "again; the values below are the rounded values carried on")
+
+    def formulas(self) -> list[Math]:
+        p, n = self.problem, self.notation
+        texts = []
+        for act in dict.fromkeys(p.activations):
+            texts.append(n.activation_rule(act))
+            beta = "" if act.beta == 1 else f"{fraction_text(act.beta)}·"
+            texts.append(_SLOPE_RULES[act.name].format(net=n.net, beta=beta))
+        texts.append(n.loss_formula(p.loss))
+        texts.append(n.output_delta_rule(p.loss, self.perceptron()))
+        if len(self.network.layers) > 2:
+            texts.append(n.hidden_delta_rule)
+        rule, _, note = n.update_rule.partition("  ")
+        texts.append(Math(rule, note=note.strip()))
+        texts.append(n.change_rule)
+        return [text if isinstance(text, Math) else Math(text) for text in texts]
+
+    def perceptron(self) -> bool:
+        return self.problem.activations[-1].name == "step"
+
+    def patterns_table(self) -> Table:
+        n = self.notation
+        inputs = self.network.layers[0].node_ids
+        outputs = self.network.output_layer.node_ids
+        header = [["pattern"]]
+        header += [[Math(n.activation_name("input", i))] for i in inputs]
+        header += [[Math(f"{n.target}{k}")] for k in outputs]
+        rows = []
+        for number, pattern in enumerate(self.problem.patterns, start=1):
+            values = pattern.input + pattern.target
+            rows.append([[str(number)]] + [[fraction_text(v)] for v in values])
+        return Table("Training patterns", header, rows, [True] * len(header))
+
+    def initial_weights_table(self) -> Table:
+        rows = [[[self.name(key)], [f"{key[0]} → {key[1]}"], [fraction_text(value)]]
+                for key, value in self.problem.weights.items()]
+        return Table("Initial weights", [["weight"], ["from → to"], ["value"]], rows,
+                     [False, False, True])
+
+    # -- one step ------------------------------------------------------------------------
+
+    def step(self, number: int, step: Step) -> list:
+        n = self.notation
+        inputs = ", ".join(fraction_text(x) for x in step.input)
+        targets = ", ".join(fraction_text(t) for t in step.target)
+        blocks: list = [
+            Heading(1, f"Step {number}: epoch {step.epoch}, pattern {step.pattern}"),
+            Paragraph(["Input ", Math(f"({inputs})"), ", target ",
+                       Math(f"{n.target} = ({targets})"), "."]),
+        ]
+        work = worked.step_lines(self.trace, step, notation=self.notation)
+        for title, kind, table in (("Forward pass", "forward", self.forward_table),
+                                   ("Error", "error", None),
+                                   ("Backward pass", "backward", self.backward_table),
+                                   ("Weight updates", "update", self.update_table)):
+            blocks.append(Heading(2, title))
+            lines = [line for line in work if line.section == kind]
+            if lines:
+                blocks.append(Worked(lines))
+            if table is not None:
+                blocks.append(table(step))
+            elif not lines:
+                blocks.append(self.error_paragraph(step))
+        return blocks
+
+    def forward_table(self, step: Step) -> Table:
+        n = self.notation
+        rows = []
+        for record in step.nodes:
+            given = record.kind in ("input", "bias")  # not computed, so never rounded
+            rows.append([[str(record.id)], [record.kind], [self.node_name(record)],
+                         self.value(record.net) if record.net is not None else [""],
+                         self.value(record.out, pad=not given)])
+        header = [["node"], ["kind"], ["name"], [Math(f"{n.net}_j")],
+                  [Math(f"{n.activation_heading()} = f({n.net}_j)")]]
+        return Table("", header, rows, [True, False, False, True, True])
+
+    def error_paragraph(self, step: Step) -> Paragraph:
+        formula = self.notation.loss_formula(self.problem.loss)
+        shown = self.value(step.error)
+        if isinstance(shown[0], Math):
+            return Paragraph([Math(formula), " = ", *shown])
+        return Paragraph([Math(f"{formula} = {shown[0]}")])
+
+    def backward_table(self, step: Step) -> Table:
+        n = self.notation
+        output_rule = n.output_delta_rule(self.problem.loss, self.perceptron())
+        rows = []
+        for layer in reversed(self.network.layers[1:]):
+            for node_id in layer.node_ids:
+                record = step.node(node_id)
+                rule = output_rule if record.kind == "output" else n.hidden_delta_rule
+                rows.append([[str(record.id)], [record.kind], self.value(record.slope),
+                             self.value(record.delta), [Math(rule)]])
+        header = [["node"], ["kind"], [Math(f"f'({n.net}_j)")], [Math(f"{n.delta}_j")],
+                  ["rule"]]
+        return Table("", header, rows, [True, False, True, True, False])
+
+    def update_table(self, step: Step) -> Table:
+        batch = self.problem.update == "batch"
+        applied = {u.key: u for u in step.updates}
+        header = [["weight"], ["old"], ["this pattern's " if batch else "change ", Math("Δw")]]
+        if batch and applied:
+            header.append(["epoch's ", Math("Σ Δw")])
+        if applied:
+            header.append(["new"])
+        rows = []
+        for key, change in step.changes.items():
+            row = [[self.name(key)], self.value(step.weights[key]), self.value(change)]
+            if key in applied:
+                if batch:
+                    row.append(self.value(applied[key].change))
+                row.append(self.value(applied[key].new))
+            rows.append(row)
+        title = ""
+        if batch:
+            title = ("Batch update: this pattern's changes; the epoch's sums are applied "
+                     + ("now" if applied else "after the epoch's last pattern"))
+        return Table(title, header, rows, [False] + [True] * (len(header) - 1))
+
+    # -- after the steps -----------------------------------------------------------------
+
+    def epoch_error_table(self) -> Table:
+        rows = [[[str(epoch)], [text]] for epoch, text in self.epoch_errors()]
+        return Table("Error per epoch", [["epoch"], [Math(self.notation.error),
+                                                     " (sum over patterns)"]], rows,
+                     [True, True])
+
+    def epoch_errors(self) -> list[tuple[int, str]]:
+        if self.arithmetic.rounds:
+            # The carried decimals summed exactly, so a hand check matches digit for digit.
+            totals: dict[int, Fraction] = {}
+            for step in self.trace.steps:
+                totals[step.epoch] = totals.get(step.epoch, Fraction(0)) + Fraction(step.error)
+            return [(epoch, decimal_text(total)) for epoch, total in sorted(totals.items())]
+        return [(epoch, format_float(total)) for epoch, total in self.trace.epoch_errors()]
+
+    def final_weights_table(self) -> Table:
+        rows = []
+        for key, value in self.trace.final_weights.items():
+            initial = self.problem.weights.get(key)
+            rows.append([[self.name(key)], [f"{key[0]} → {key[1]}"],
+                         [fraction_text(initial) if initial is not None else ""],
+                         self.value(value)])
+        return Table("Final weights", [["weight"], ["from → to"], ["initial"], ["final"]],
+                     rows, [False, False, True, True])
+
+
+def prose(text: str) -> list[Inline]:
+    """Prose in which words with an index (`v_ij`) are formulas: `(v_ij into a layer)`."""
+    parts: list[Inline] = []
+    for word in text.split(" "):
+        core = word.strip("(),.;")
+        if "_" in core:
+            head, _, tail = word.partition(core)
+            parts += [(" " if parts else "") + head, Math(core), tail]
+        else:
+            parts.append((" " if parts else "") + word)
+    return [part for part in parts if part != ""]
+
+
+def worked_parts(line: worked.WorkedLine, style: worked.PlainStyle) -> tuple[str, str, list]:
+    """(target, formula, [numbers, carried numbers, result]) of one worked line in `style`,
+    for renderers that set the formula and the numbers on rows aligned at `=`."""
+    target = style.sym(line.target)
+    numbers = style.line(line)[len(target) + len(style.equals):]
+    return target, style.render(line.formula), numbers.split(style.equals)
+
+
+class Renderer:
+    """Typesets a Document; each format supplies `begin`/`end`, one method per block kind
+    (`heading`, `paragraph`, `facts`, `equations`, `table`) and `text`/`math` for inlines."""
+
+    def render(self, doc: Document) -> str:
+        out = [self.begin(doc)]
+        for block in doc.blocks:
+            out.append(getattr(self, type(block).__name__.lower())(block))
+        out.append(self.end(doc))
+        return "".join(out)
+
+    def inline(self, parts: list[Inline]) -> str:
+        return "".join(self.math(part) if isinstance(part, Math) else self.text(part)
+                       for part in parts)
+
+    def begin(self, doc: Document) -> str:
+        raise NotImplementedError
+
+    def end(self, doc: Document) -> str:
+        raise NotImplementedError
+
+    def text(self, text: str) -> str:
+        raise NotImplementedError
+
+    def math(self, math: Math) -> str:
+        raise NotImplementedError
+
+
+def render_document(trace: Trace, fmt: str, *, steps: set[int] | None = None,
+                    summary: bool = False) -> str:
+    """The answer key in `fmt` (markdown, latex or html); renderers imported on demand."""
+    if fmt == "markdown":
+        from bpcalc.render.markdown import MarkdownRenderer as renderer
+    elif fmt == "latex":
+        from bpcalc.render.latex import LatexRenderer as renderer
+    elif fmt == "html":
+        from bpcalc.render.html import HtmlRenderer as renderer
+    else:
+        raise ValueError(f"unknown document format {fmt!r}")
+    return renderer().render(build_document(trace, steps=steps, summary=summary))

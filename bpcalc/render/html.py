@@ -1,0 +1,154 @@
+"""The answer key as one self-contained HTML file: opens from disk, with no network at all.
+
+No script, no web font, no CDN: the maths is plain HTML (italic letters, <sub>/<sup>,
+Unicode operators), so it reads the same in any browser, offline, and prints cleanly.
+"""
+
+from __future__ import annotations
+
+import html
+
+from bpcalc.render import worked
+from bpcalc.render.document import (
+    Document,
+    Equations,
+    Facts,
+    Heading,
+    Math,
+    Paragraph,
+    Renderer,
+    Table,
+    Worked,
+    build_document,
+    prose,
+    worked_parts,
+)
+from bpcalc.render.formula import split_relation, to_html
+from bpcalc.trace import Trace
+
+STYLE = """
+body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.45; color: #1b1b1b; background: #fff; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.35rem; border-bottom: 1px solid #ccc; margin-top: 2.2rem; }
+h3 { font-size: 1.1rem; margin: 1.4rem 0 0.4rem; }
+.subtitle { color: #555; margin-top: 0; }
+.math { white-space: nowrap; }
+.math i { font-style: italic; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dl.facts dt { font-weight: bold; }
+dl.facts dd { margin: 0; }
+.equations { display: grid; grid-template-columns: max-content auto; gap: 0.25rem 0.4rem;
+             margin: 0.6rem 0 0.8rem 1.5rem; font-size: 1.05rem; }
+.equations .lhs { text-align: right; }
+.equations .math { white-space: normal; }
+.worked { margin-bottom: 1rem; }
+.equations .note { color: #555; margin-left: 1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
+th, td { padding: 0.15rem 0.7rem; border-bottom: 1px solid #e2e2e2; }
+thead th { border-bottom: 2px solid #444; text-align: left; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:last-child td { border-bottom: 2px solid #444; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+"""
+NUMERIC = ' class="num"'
+
+
+class HtmlStyle(worked.PlainStyle):
+    """Worked lines as HTML: italic letters, subscripts, e<sup>…</sup>, true minus signs."""
+
+    times = " × "
+    minus = " − "
+    approx = " ≈ "
+
+    def sym(self, s: worked.Sym) -> str:
+        return to_html(super().sym(s))
+
+    def num(self, n: worked.Num) -> str:
+        return self.sym(n.ref) if n.ref is not None else to_html(n.text)
+
+    def quot(self, numerator: str, denominator: str) -> str:
+        return f"{numerator}/{denominator}"
+
+    def power(self, base: str, exponent: int) -> str:
+        return f"{base}<sup>{exponent}</sup>"
+
+    def exp(self, arg: str, simple: bool) -> str:
+        return f"<i>e</i><sup>{arg}</sup>"
+
+    def threshold(self, arg: str, bound: str) -> str:
+        return f"(1 if {arg} ≥ {bound} else 0)"
+
+    def render(self, e) -> str:
+        text = super().render(e)
+        return "−" + text[1:] if isinstance(e, worked.Neg) else text
+
+
+HTML_STYLE = HtmlStyle()
+
+
+class HtmlRenderer(Renderer):
+    def begin(self, doc: Document) -> str:
+        title = self.text(doc.title)
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
+                f"<h1>{title}</h1>\n<p class=\"subtitle\">Answer key worked by bpcalc</p>\n")
+
+    def end(self, doc: Document) -> str:
+        return "</main>\n</body>\n</html>\n"
+
+    def text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def math(self, math: Math) -> str:
+        return f"<span class=\"math\">{to_html(math.text)}</span>"
+
+    def heading(self, block: Heading) -> str:
+        level = block.level + 1
+        return f"<h{level}>{self.text(block.text)}</h{level}>\n"
+
+    def paragraph(self, block: Paragraph) -> str:
+        return f"<p>{self.inline(block.parts)}</p>\n"
+
+    def facts(self, block: Facts) -> str:
+        rows = "".join(f"<dt>{self.text(label)}</dt><dd>{self.inline(parts)}</dd>\n"
+                       for label, parts in block.rows)
+        return f"<dl class=\"facts\">\n{rows}</dl>\n"
+
+    def equations(self, block: Equations) -> str:
+        rows = []
+        for line in block.lines:
+            left, right = split_relation(line.text)
+            note = (f"<span class=\"note\">{self.inline(prose(line.note))}</span>"
+                    if line.note else "")
+            rows.append(f"<div class=\"lhs math\">{to_html(left)}</div>"
+                        f"<div><span class=\"math\">{to_html(right)}</span>{note}</div>\n")
+        return f"<div class=\"equations\">\n{''.join(rows)}</div>\n"
+
+    def worked(self, block: Worked) -> str:
+        """Each line as two rows aligned at `=`: the formula, then the numbers and result."""
+        rows = []
+        for line in block.lines:
+            target, formula, parts = worked_parts(line, HTML_STYLE)
+            numbers = " = ".join(parts)
+            rows.append(f"<div class=\"lhs math\">{target}</div><div class=\"math\">= "
+                        f"{formula}</div>\n<div></div>"
+                        f"<div class=\"math\">= {numbers}</div>\n")
+        return f"<div class=\"equations worked\">\n{''.join(rows)}</div>\n"
+
+    def table(self, block: Table) -> str:
+        def cells(tag: str, row) -> str:
+            return "".join(
+                f"<{tag}{NUMERIC if numeric else ''}>{self.inline(cell)}</{tag}>"
+                for cell, numeric in zip(row, block.numeric, strict=True))
+
+        caption = f"<caption>{self.text(block.title)}</caption>\n" if block.title else ""
+        body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in block.rows)
+        return (f"<table>\n{caption}<thead><tr>{cells('th', block.header)}</tr></thead>\n"
+                f"<tbody>\n{body}</tbody>\n</table>\n")
+
+
+def render_html(trace: Trace, *, steps: set[int] | None = None, summary: bool = False) -> str:
+    return HtmlRenderer().render(build_document(trace, steps=steps, summary=summary))

@@ -1,0 +1,223 @@
+"""The answer key as a standalone LaTeX document that pdflatex compiles.
+
+Only packages of Debian's texlive-latex-base, -latex-recommended and -fonts-recommended
+(what `.ci/run` installs): amsmath for aligned worked lines, booktabs for tables, mathpazo
+(Palatino) so that T1 text needs no bitmap fonts.
+Every piece of user text (title) is escaped; characters TeX cannot set become `?`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bpcalc.render import worked
+from bpcalc.render.document import (
+    Document,
+    Equations,
+    Facts,
+    Heading,
+    Math,
+    Paragraph,
+    Renderer,
+    Table,
+    Worked,
+    build_document,
+    prose,
+    worked_parts,
+)
+from bpcalc.render.formula import to_latex
+from bpcalc.trace import Trace
+
+CHUNK = 40  # table rows per tabular
+WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`
+PLAIN = worked.PlainStyle()
+
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\usepackage{mathpazo}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{array,booktabs}
+\usepackage{parskip}
+\allowdisplaybreaks
+\providecommand{\lt}{<}
+\providecommand{\gt}{>}
+"""
+
+_TEXT = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "<": r"\textless{}",
+    ">": r"\textgreater{}", "|": r"\textbar{}", "→": r"$\to$", "←": r"$\leftarrow$",
+    "≈": r"$\approx$", "Σ": r"$\Sigma$", "Δ": r"$\Delta$", "δ": r"$\delta$", "η": r"$\eta$",
+    "θ": r"$\theta$", "β": r"$\beta$", "×": r"$\times$", "·": r"$\cdot$", "½": r"$\frac12$",
+    "²": r"\textsuperscript{2}", "…": r"\dots{}", "≥": r"$\geq$", "≤": r"$\leq$",
+    "−": "-", "′": "'", "–": "--", "—": "---",
+}
+
+
+def escape_text(text: str) -> str:
+    """Prose for TeX: specials escaped, a few symbols as maths, Latin letters as they are,
+    anything else (which T1 cannot set) as its plain base letter or `?`."""
+    out = []
+    for char in text:
+        if char in _TEXT:
+            out.append(_TEXT[char])
+        elif char.isascii() or ord(char) <= 0x17F and unicodedata.category(char)[0] == "L":
+            out.append(char if char.isprintable() or char == "\n" else " ")
+        else:
+            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            out.append(escape_text(base) if base else "?")
+    return "".join(out)
+
+
+class LatexRenderer(Renderer):
+    def begin(self, doc: Document) -> str:
+        return (PREAMBLE + "\\begin{document}\n"
+                f"\\begin{{center}}{{\\LARGE {self.text(doc.title)}}}\\\\[4pt]\n"
+                "Answer key worked by bpcalc\\end{center}\n\n")
+
+    def end(self, doc: Document) -> str:
+        return "\\end{document}\n"
+
+    def text(self, text: str) -> str:
+        return escape_text(text)
+
+    def math(self, math: Math) -> str:
+        return f"${_latex(math)}$"
+
+    def heading(self, block: Heading) -> str:
+        command = "section" if block.level == 1 else "subsection"
+        return f"\\{command}*{{{self.text(block.text)}}}\n"
+
+    def paragraph(self, block: Paragraph) -> str:
+        return self.inline(block.parts) + "\n\n"
+
+    def facts(self, block: Facts) -> str:
+        items = "".join(f"  \\item[{self.text(label)}] {self.inline(parts)}\n"
+                        for label, parts in block.rows)
+        return f"\\begin{{description}}\n{items}\\end{{description}}\n"
+
+    def equations(self, block: Equations) -> str:
+        lines = []
+        for line in block.lines:
+            text = _latex(line, align=True)
+            if line.note:
+                text += rf"\quad\text{{{self.inline(prose(line.note))}}}"
+            lines.append("  " + text)
+        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
+
+    def worked(self, block: Worked) -> str:
+        """Each line as aligned rows: the formula, then the numbers and the result, the
+        numbers on rows of their own where one row would be too wide for the page."""
+        rows = []
+        for line in block.lines:
+            target, formula, parts = worked_parts(line, LATEX_STYLE)
+            if len(PLAIN.line(line)) > WIDE:
+                numbers = " \\\\*\n  &= ".join(parts)
+            else:
+                numbers = " = ".join(parts)
+            rows.append(f"  {target} &= {formula} \\\\*\n  &= {numbers}")
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+    def table(self, block: Table) -> str:
+        """One `tabular` per CHUNK rows, header repeated: a long table breaks across pages,
+        and every piece is laid out in one pdflatex run (longtable would need two)."""
+        spec = "".join("r" if numeric else "l" for numeric in block.numeric)
+        title = f"\\textbf{{{self.text(block.title)}}}\\par\\nopagebreak\n" if block.title else ""
+
+        def row(cells) -> str:
+            return " & ".join(self.inline(cell) for cell in cells) + r" \\" + "\n"
+
+        header = "\\toprule\n" + row(block.header) + "\\midrule\n"
+        pieces = []
+        for start in range(0, max(len(block.rows), 1), CHUNK):
+            body = "".join(row(cells) for cells in block.rows[start:start + CHUNK])
+            pieces.append(f"\\noindent\\begin{{tabular}}{{{spec}}}\n{header}{body}"
+                          "\\bottomrule\n\\end{tabular}\\par\n")
+        return title + "\\smallskip\n".join(pieces) + "\n"
+
+
+class LatexStyle(worked.PlainStyle):
+    """Worked lines as LaTeX maths: `\\times`, `\\frac`, `e^{…}`, SymPy's own LaTeX for
+    exact closed forms."""
+
+    times = r" \times "
+    approx = r" \approx "
+
+    def sym(self, s: worked.Sym) -> str:
+        return to_latex(super().sym(s))
+
+    def num(self, n: worked.Num) -> str:
+        if n.ref is not None:
+            return self.sym(n.ref)
+        if n.text == "…":
+            return r"\ldots"
+        if type(n.value).__module__.startswith("sympy"):
+            return sympy_latex(n.value)
+        return to_latex(n.text)
+
+    def paren(self, text: str) -> str:
+        return rf"\left({text}\right)"
+
+    def quot(self, numerator: str, denominator: str) -> str:
+        return rf"\frac{{{_unparen(numerator)}}}{{{_unparen(denominator)}}}"
+
+    def power(self, base: str, exponent: int) -> str:
+        return f"{base}^{{{exponent}}}"
+
+    def exp(self, arg: str, simple: bool) -> str:
+        return f"e^{{{arg}}}"
+
+    def func(self, name: str, args: list[str]) -> str:
+        head = {"tanh": r"\tanh", "max": r"\max", "min": r"\min"}.get(name, name)
+        return head + self.paren(", ".join(args))
+
+    def threshold(self, arg: str, bound: str) -> str:
+        return self.paren(rf"1 \text{{ if }} {arg} \geq {bound} \text{{ else }} 0")
+
+
+LATEX_STYLE = LatexStyle()
+
+
+def sympy_latex(value) -> str:
+    """SymPy's LaTeX of an exact value, with exponents written on one line
+    (`e^{-1/(e^{-5/4} + 1)}`): nested fractions in an exponent would be too small to read."""
+    import sympy
+    from sympy.printing.latex import LatexPrinter
+
+    class Printer(LatexPrinter):
+        def _print_ExpBase(self, expr, exp=None):
+            linear = sympy.sstr(expr.args[0]).replace("**", "^").replace("exp(", "e^(")
+            tex = "e^{" + to_latex(linear) + "}"
+            return tex if exp is None else f"{{{tex}}}^{{{exp}}}"
+
+    return Printer().doprint(value)
+
+
+def _unparen(text: str) -> str:
+    """`\\left(x\\right)` -> `x` where the parentheses wrap the whole text (a fraction's
+    bar groups it already)."""
+    opening, closing = r"\left(", r"\right)"
+    if not (text.startswith(opening) and text.endswith(closing)):
+        return text
+    inner = text[len(opening):-len(closing)]
+    depth = 0
+    for index in range(len(inner)):
+        if inner.startswith(opening, index):
+            depth += 1
+        elif inner.startswith(closing, index):
+            depth -= 1
+            if depth < 0:
+                return text
+    return inner
+
+
+def _latex(math: Math, align: bool = False) -> str:
+    if math.latex is not None:
+        return ("&" if align else "") + math.latex
+    return to_latex(math.text, align=align)
+
+
+def render_latex(trace: Trace, *, steps: set[int] | None = None, summary: bool = False) -> str:
+    return LatexRenderer().render(build_document(trace, steps=steps, summary=summary))
