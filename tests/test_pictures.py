@@ -255,3 +255,17 @@ def test_matplotlib_is_not_imported_by_the_cli():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_too_large_a_network_is_refused():
+    big = parse_problem("layers: [20, 3, 1]\nweights: 0.1\npattern: 1\ntarget: 1\n"
+                        "learning_rate: 1\n".replace("pattern: 1", "pattern: [" +
+                                                     ", ".join(["1"] * 20) + "]"))
+    with pytest.raises(ProblemError, match="at most 16 nodes a layer"):
+        layout_diagram(solved(big))
+
+
+def test_cli_diagram_without_output_prints_svg():
+    result = runner.invoke(app, ["diagram", str(SLIDES), "--names"])
+    assert result.exit_code == 0, result.output
+    assert "w47 = 0.5" in svg_texts(result.stdout)

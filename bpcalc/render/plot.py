@@ -73,7 +73,7 @@ def error_plot_figure(trace: Trace):
     axes.set_ylabel(f"error {notation.error}")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, color="#dddddd", linewidth=0.6)
-    axes.set_xlim(epochs[0], epochs[-1])
+    axes.margins(x=0.02)
     axes.annotate(f"{format_float(errors[-1], 4)}", (epochs[-1], errors[-1]),
                   textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
                   color="#1f6fb2")
