@@ -128,14 +128,8 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
     side_w = max((text_size(values.get(i, []), VALUE_FONT)[0] for layer in
                   (network.layers[0], network.layers[-1]) for i in layer.node_ids), default=0)
     margin = max(0.6, side_w + RADIUS + 0.35)
-    gaps = []
-    for prev, layer in pairwise(network.layers):
-        edges = len(prev.feeding_ids()) * len(layer.node_ids)
-        needed = edges * (label_w + 0.12) * (label_h + 0.1) * 2.2
-        gaps.append(max(2.4, 1.0 + 0.12 * edges, label_w * 3.2,
-                        needed / max(column_h, dy) + 2 * RADIUS))
     xs = [margin]
-    for gap in gaps:
+    for gap in _gaps(network, label_w, label_h, max(column_h, dy)):
         xs.append(xs[-1] + gap)
     width = xs[-1] + margin
     bottom, top_band = 0.65, 0.95 + RADIUS + (value_h + 0.25 if chosen else 0)
@@ -159,12 +153,25 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
              for key in network.weight_keys()]
     _place_labels(edges, _obstacles(nodes), label_h)
 
-    last = len(network.layers) - 1
-    captions = ["inputs" if i == 0 else "output" if i == last else
-                ("hidden" if last == 2 else f"hidden {i}") for i in range(last + 1)]
     return Diagram(width, height, problem.title or "network",
-                   _subtitle(trace, step, weights, chosen), list(zip(xs, captions, strict=True)),
-                   nodes, edges)
+                   _subtitle(trace, step, weights, chosen),
+                   list(zip(xs, _captions(len(network.layers)), strict=True)), nodes, edges)
+
+
+def _gaps(network, label_w: float, label_h: float, column_h: float) -> list[float]:
+    """Space between layers: wider where more weights (and longer labels) must fit."""
+    gaps = []
+    for prev, layer in pairwise(network.layers):
+        edges = len(prev.feeding_ids()) * len(layer.node_ids)
+        needed = edges * (label_w + 0.12) * (label_h + 0.1) * 2.2  # label area, loosely packed
+        gaps.append(max(2.4, 1.0 + 0.12 * edges, label_w * 3.2, needed / column_h + 2 * RADIUS))
+    return gaps
+
+
+def _captions(count: int) -> list[str]:
+    last = count - 1
+    return ["inputs" if i == 0 else "output" if i == last else
+            ("hidden" if last == 2 else f"hidden {i}") for i in range(count)]
 
 
 def _subtitle(trace: Trace, step: int | None, weights: str, chosen: Step | None) -> str:
