@@ -109,6 +109,14 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
     with 0.7765; an explicit absolute `tolerance` replaces the digit rule; a fraction such
     as 1/3 must agree to about nine significant digits.
     """
+    if tolerance is None and answer.places is not None:
+        # Fast and exact away from the edge of the rounding interval (-300: no underflow).
+        half = 0.5 * 10.0 ** -min(max(answer.places, -300), 300)
+        distance = abs(float(value) - float(answer.value))
+        if distance < half * (1 - 1e-6):
+            return True
+        if distance > half * (1 + 1e-6) + 1e-12 * max(1.0, abs(float(value))):
+            return False
     true = Fraction(value)
     given = answer.value
     # Only a float carries binary noise; a rounded trace's exact decimal ties stay ties.
@@ -395,7 +403,7 @@ def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) ->
     if mistake.id == "early_rounding":
         return [mistake.problem]
     roundings = [rounding, None]
-    if modal is not None and modal >= 1:
+    if modal in DETECTED_PLACES:
         roundings.append(Rounding("places", modal))
     unique = list(dict.fromkeys(roundings))
     return [replace(mistake.problem, rounding=r) for r in unique]
