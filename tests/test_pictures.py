@@ -29,7 +29,7 @@ from bpcalc.render.diagram import (
     diagram_weights,
     layout_diagram,
 )
-from bpcalc.render.plot import error_plot_data, error_plot_figure, error_plot_svg
+from bpcalc.render.plot import error_plot_data, error_plot_figure, error_plot_svg, inline_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"
@@ -201,6 +201,8 @@ def test_error_plot_svg_is_valid(tmp_path):
     trace = solved(apply_overrides(load_problem(str(XOR)), epochs=5))
     texts = svg_texts(error_plot_svg(trace))
     assert "epoch" in texts and "error E" in texts
+    inline = inline_svg(error_plot_svg(trace))
+    assert inline.startswith("<svg") and "<?xml" not in inline and "DOCTYPE" not in inline
 
 
 def test_diagram_png(slides_trace):

@@ -35,6 +35,11 @@ def figure_bytes(figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def inline_svg(svg: str) -> str:
+    """The <svg> element alone (no XML declaration or DOCTYPE), to put inside HTML."""
+    return svg[svg.index("<svg"):]
+
+
 def problem_notation(problem: Problem) -> Notation:
     """The problem's symbols (its `notation`, else its convention's) with its convention's
     signs; a notation unknown here falls back to the convention's own."""
