@@ -69,6 +69,8 @@ def test_textbook_signs_and_names():
     assert lines["δ4"] == "δ4 = 0.7773 * (1 - 0.7773) * (0.5 * 0.1333) = 0.01154"
     assert lines["w47"] == "w47 = 0.5 - (1 * 0.1333 * 0.7773) = 0.3964"
     assert lines["v14"] == "v14 = 0.5 - (1 * 0.01154 * 0.9) = 0.4896"
+    rounded = lines_of(slides_problem(convention="textbook", rounding=Rounding("places", 4)))
+    assert rounded["w47"] == "w47 = 0.5 - (1 * 0.1333 * 0.7773) = 0.5 - 0.1036 = 0.3964"
     assert lines["E"] == "E = 0.5 * (0.7820 - 0)^2 = 0.3058"
     assert "h4" in lines and "a4" in lines and "y7" in lines
 
@@ -264,9 +266,11 @@ def test_rounded_lines_evaluate_from_their_printed_digits():
                 if line.carried is None:
                     assert round_fraction(value, rounding) == result, line.text()
                     continue
-                old, change = line.carried.terms[0], line.carried.terms[1].arg
-                assert round_fraction(value - printed(old), rounding) == printed(change)
-                assert round_fraction(evaluate(line.carried, printed), rounding) == result
+                sub = line.substituted
+                old = printed(sub.left if isinstance(sub, w.Diff) else sub.terms[0])
+                carried = evaluate(line.carried, printed)
+                assert round_fraction(value - old, rounding) == carried - old, line.text()
+                assert round_fraction(carried, rounding) == result, line.text()
 
 
 def test_exact_lines_evaluate_to_their_results():

@@ -557,7 +557,10 @@ class _Builder:
         numbers = self.move(old, self.product(step, key, False))
         carried = None
         if self.arithmetic.rounds:  # the change was rounded before it was added
-            carried = Sum((old, Paren(self.num(update.change))))
+            if self.slides_sign:
+                carried = Sum((old, Paren(self.num(update.change))))
+            else:  # w - (η δ a): the same rounded amount, written as it is subtracted
+                carried = Diff(old, self.num(-update.change))
         result, approx = self.result(update.new, target)
         return WorkedLine("update", "update", target, formula, numbers, result, key=key,
                           carried=carried, approx=approx)
