@@ -48,7 +48,7 @@ class Answer:
     quantity: Quantity
     text: str
     value: Fraction
-    places: int | None  # decimal places written; None for a fraction such as 1/3
+    places: int | None  # decimal places written; None for 1/3 or a whole number: exact
     line: int
 
     @property
@@ -125,8 +125,11 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
     if earlier is not None:
         raise key.error(f"the same value is already given as {earlier.name} "
                         f"on line {earlier.line}")
-    answer = Answer(name, step, quantity, text, parse_number(text), written_places(text),
-                    value.line)
+    # `0` or `1` means exactly that (a perceptron's output, an untouched weight), not
+    # "anything that rounds to 0": write 0.0 to mean one place.
+    decimal = "." in text or "e" in text.lower()
+    places = written_places(text) if decimal else None
+    answer = Answer(name, step, quantity, text, parse_number(text), places, value.line)
     seen[(step, quantity)] = answer
     answers.append(answer)
 

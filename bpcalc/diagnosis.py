@@ -21,8 +21,8 @@ from bpcalc.problem import Problem, Rounding
 from bpcalc.render.numbers import fraction_text
 from bpcalc.trace import Trace
 
-# A float trace differs from the true value by ~1e-16; this slack only keeps a value that
-# is a tie in exact arithmetic (0.00145 to 4 places) from falling on the wrong side.
+# A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
+# to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
 _SLACK = Fraction(1, 10**9)
 DETECTED_PLACES = (2, 3, 4, 5, 6)
 DETECTED_SIGFIGS = (3, 4)
@@ -107,7 +107,7 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
 
     `.777` agrees with 0.77730 (rounds to .777 at 3 places, halves away from zero) but not
     with 0.7765; an explicit absolute `tolerance` replaces the digit rule; a fraction such
-    as 1/3 must agree to about nine significant digits.
+    as 1/3 or a whole number such as 0 must agree to about nine significant digits.
     """
     if tolerance is None and answer.places is not None:
         # Fast and exact away from the edge of the rounding interval (-300: no underflow).
@@ -126,8 +126,9 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
     if answer.places is None:
         return abs(true - given) <= slack
     rounding = Rounding("places", answer.places)
-    return any(round_fraction(candidate, rounding) == given
-               for candidate in (true, true - slack, true + slack))
+    low, high = (round_fraction(true - slack, rounding), round_fraction(true + slack, rounding))
+    # Within the slack of a tie (0.00145 to 4 places): the tie rounds away from zero.
+    return given == (high if abs(high) > abs(low) else low)
 
 
 def value_of(trace: Trace, answer: Answer):

@@ -114,6 +114,22 @@ def test_exact_ties_round_away_from_zero_and_float_noise_does_not_decide():
     assert not agrees(_answer("-0.0014"), tie)
     assert agrees(_answer("0.3"), 0.1 + 0.2)  # 0.30000000000000004
     assert agrees(_answer("0.49"), 0.48999999999999994)
+    assert agrees(_answer("-0.0015"), -0.0014499999999999999)  # a tie with binary noise
+    assert not agrees(_answer("-0.0014"), -0.0014499999999999999)
+    assert agrees(_answer("1."), 0.5) and not agrees(_answer("0."), 0.5)
+
+
+def test_whole_numbers_mean_exactly_that(tmp_path):
+    # Perceptron AND, step 4 (pattern 1 1 -> 1): z4 = 0, so w14 becomes 0 + .5 x 1 x 1.
+    text = "z4: 1\nstep 4:\n  z4: 0\n  w14: 0.5\n  w24: 0\n  w34: 0\n"
+    result = run_check(tmp_path, text, "-f", "json",
+                       problem=str(EXAMPLES / "perceptron_and.yaml"))
+    rights = {(a["step"], a["name"]): a["right"] for a in as_json(result)["answers"]}
+    assert rights == {(1, "z4"): True, (4, "z4"): True, (4, "w14"): True,
+                      (4, "w24"): False, (4, "w34"): True}
+    (zero,) = parse_answers("w14: 0\n", load_problem(SLIDES))
+    assert zero.places is None
+    assert agrees(zero, 1e-17) and not agrees(zero, 0.3)
 
 
 def test_tolerance_replaces_the_digit_rule(tmp_path):
