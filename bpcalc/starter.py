@@ -59,6 +59,8 @@ def starter_text(sizes: tuple[int, ...], *, activation: str = "sigmoid",
     key("", "mse: sum (t - z)^2 / number of outputs")
     key(f"convention: {convention}", "slides: delta = (t - z) f'(net), w += C delta z;")
     key("", "textbook: delta = (y - t) f'(h), w -= eta delta a")
+    key("# notation: notes", "names printed: slides, textbook, paper or notes;")
+    key("", "without it, the convention's own")
     key("round: none", "none, or N: round each computed value to N places, as by hand")
     key("sigfigs: none", "none, or N significant figures (instead of round)")
     return "\n".join(lines) + "\n"

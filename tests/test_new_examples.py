@@ -1,0 +1,120 @@
+"""`bpcalc new` (a starter that solves as it stands) and `bpcalc examples` (bundled files)."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bpcalc.cli import app
+from bpcalc.loader import KNOWN_KEYS, parse_problem
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "bpcalc" / "examples"
+
+
+def solve_json(path: Path) -> dict:
+    result = runner.invoke(app, ["solve", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_new_default_solves_and_comments_every_key(tmp_path):
+    result = runner.invoke(app, ["new", "--layers", "2-2-1"])
+    assert result.exit_code == 0, result.stderr
+    path = tmp_path / "problem.yaml"
+    path.write_text(result.stdout)
+    solved = solve_json(path)
+    assert solved["layers"] == [2, 2, 1]
+    # all weights 0.5, input 1 0, bias 1: net4 = 0.5 + 0.5 = 1
+    assert solved["steps"][0]["nodes"][3]["net"] == pytest.approx(1.0)
+    # Every key, each with its comment; optional ones may be commented out ("# notation:").
+    top_level = [line.removeprefix("# ") for line in result.stdout.splitlines()
+                 if re.match(r"(# )?[a-z_]+:", line)]
+    written = {line.split(":")[0] for line in top_level}
+    assert written == set(KNOWN_KEYS) - {"patterns"}
+    assert all("#" in line for line in top_level)
+    assert "into node 4: from 1, 2, bias 3" in result.stdout
+
+
+def test_new_with_options(tmp_path):
+    path = tmp_path / "p.yaml"
+    result = runner.invoke(app, ["new", "--layers", "3,4,2", "--activation", "tanh",
+                                 "--convention", "textbook", "--bias", "-1",
+                                 "--patterns", "3", "--learning-rate", "1/4",
+                                 "--weights", "0.2", "-o", str(path)])
+    assert result.exit_code == 0, result.stderr
+    problem = parse_problem(path.read_text())
+    assert problem.network.sizes == (3, 4, 2)
+    assert problem.bias == -1 and problem.convention == "textbook"
+    assert {a.name for a in problem.activations} == {"tanh"}
+    assert len(problem.patterns) == 3 and problem.learning_rate == 0.25
+    assert set(problem.weights.values()) == {Fraction(1, 5)}
+    solved = solve_json(path)
+    assert solved["steps"][0]["nodes"][3] == {"id": 4, "kind": "bias", "layer": 0,
+                                               "net": None, "out": -1.0, "delta": None}
+    again = runner.invoke(app, ["new", "-o", str(path)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert runner.invoke(app, ["new", "-o", str(path), "--force"]).exit_code == 0
+
+
+def test_new_perceptron_and_bad_options():
+    step = runner.invoke(app, ["new", "--layers", "2-1", "--activation", "step",
+                               "--patterns", "4", "--bias", "none"])
+    assert step.exit_code == 0
+    assert len(parse_problem(step.stdout).patterns) == 4
+    for options, key in ((["--layers", "2"], "--layers"),
+                         (["--layers", "2-0-1"], "--layers"),
+                         (["--activation", "sigmoidal"], "--activation"),
+                         (["--layers", "2-2-1", "--activation", "step"], "--activation"),
+                         (["--bias", "one"], "--bias"),
+                         (["--learning-rate", "-1"], "--learning-rate")):
+        result = runner.invoke(app, ["new", *options])
+        assert result.exit_code == 2, options
+        assert result.stderr.startswith(f"bpcalc: error: {key}:"), result.stderr
+        assert result.stdout == ""
+
+
+def test_examples_lists_every_bundled_problem():
+    result = runner.invoke(app, ["examples"])
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.stem for p in BUNDLED.glob("*.yaml"))
+    assert len(names) >= 5
+    for name in names:
+        assert any(line.startswith(name + " ") for line in result.stdout.splitlines()), name
+    assert "2-2-1 MLP, all weights 0.5 (lecture slides)" in result.stdout
+    assert "2-2-1 sigmoid, 4 patterns x 5 epochs, learning rate 0.5" in result.stdout
+
+
+def test_examples_copies_one_and_all(tmp_path):
+    one = runner.invoke(app, ["examples", "xor", "-o", str(tmp_path)])
+    assert one.exit_code == 0, one.stderr
+    assert (tmp_path / "xor.yaml").read_bytes() == (BUNDLED / "xor.yaml").read_bytes()
+    again = runner.invoke(app, ["examples", "xor.yaml", "-o", str(tmp_path)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    renamed = runner.invoke(app, ["examples", "slides_2-2-1", "-o", str(tmp_path / "hw1.yaml")])
+    assert renamed.exit_code == 0
+    assert (tmp_path / "hw1.yaml").read_text() == (BUNDLED / "slides_2-2-1.yaml").read_text()
+    printed = runner.invoke(app, ["examples", "paper_2-1-1", "-o", "-"])
+    assert printed.stdout == (BUNDLED / "paper_2-1-1.yaml").read_text()
+    folder = tmp_path / "all"
+    every = runner.invoke(app, ["examples", "--all", "--to", str(folder)])
+    assert every.exit_code == 0, every.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in
+                                                              BUNDLED.glob("*.yaml"))
+    unknown = runner.invoke(app, ["examples", "xr"])
+    assert unknown.exit_code == 2 and "did you mean 'xor'" in unknown.stderr
+
+
+def test_problems_folder_is_the_bundled_one():
+    """The README's `problems/...` paths and the package data are the same files."""
+    problems = ROOT / "problems"
+    assert sorted(p.name for p in problems.glob("*.yaml")) == sorted(
+        p.name for p in BUNDLED.glob("*.yaml"))
+    assert (problems / "slides_2-2-1.yaml").resolve() == (BUNDLED / "slides_2-2-1.yaml").resolve()
+    assert 'examples/*.yaml' in (ROOT / "pyproject.toml").read_text()
