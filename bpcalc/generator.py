@@ -197,7 +197,7 @@ def _flow(value: Value) -> str:
         return "{" + ", ".join(f"{json.dumps(name)}: {_flow(item)}"
                                for name, (_key, item) in value.mapping().items()) + "}"
     text = value.text()
-    if value.node.style is None and _SAFE_PLAIN.fullmatch(text):
+    if value.node.style in (None, "") and _SAFE_PLAIN.fullmatch(text):
         return text  # plain as written: numbers, null and words resolve as before
     return json.dumps(text)
 
@@ -272,34 +272,38 @@ def matrices_yaml(network: Network, cell, column: int = 0) -> str:
     `cell(key)` gives the YAML text of the weight `key` = (from id, to id); the comments
     start at `column` or, for longer rows, just after them.
     """
-    lines = []
+    blocks = []
     for layer in network.layers[1:]:
         feeding = _feeding(network, layer.index)
         rows = ["[" + ", ".join(cell((f, to_id)) for f in feeding) + "]"
                 for to_id in layer.node_ids]
-        lines.extend(_matrix_lines(rows, layer.node_ids, feeding, network, column))
-    return "\n" + "\n".join(lines)
+        blocks.append((rows, layer.node_ids, feeding))
+    return _matrices_text(blocks, network, column)
 
 
-def _matrix_lines(rows: list[str], node_ids, feeding, network: Network,
-                  column: int = 0) -> list[str]:
-    sources = ", ".join(("bias " if network.node_kind(f) == "bias" else "") + str(f)
-                        for f in feeding)
+def _matrices_text(blocks, network: Network, column: int = 0) -> str:
+    """(rows, node ids, feeding ids) per matrix -> YAML lines with aligned comments."""
     lines = []
-    width = max(len(row) for row in rows) if rows else 0
-    for index, row in enumerate(rows):
-        opener = "  - [" if index == 0 else "     "
-        closer = "]" if index == len(rows) - 1 else ","
-        text = f"{opener}{row}{closer}"
-        if node_ids:
-            text = f"{text:<{max(width + 8, column)}}# into node {node_ids[index]}: from {sources}"
-        lines.append(text)
-    return lines
+    for rows, node_ids, feeding in blocks:
+        for index, row in enumerate(rows):
+            opener = "  - [" if index == 0 else "     "
+            closer = "]" if index == len(rows) - 1 else ","
+            lines.append((f"{opener}{row}{closer}", node_ids[index] if node_ids else None,
+                          feeding))
+    width = max([len(text) for text, _n, _f in lines] + [column - 2])
+    result = []
+    for text, node_id, feeding in lines:
+        if node_id is not None:
+            sources = ", ".join(("bias " if network.node_kind(f) == "bias" else "") + str(f)
+                                for f in feeding)
+            text = f"{text:<{width + 2}}# into node {node_id}: from {sources}"
+        result.append(text)
+    return "\n" + "\n".join(result)
 
 
 def _weight_matrices(value: Value, network: Network, drawer: _Drawer) -> str:
     """The template's matrices with random cells, rows or whole matrices filled in."""
-    lines = []
+    blocks = []
     layers = network.layers[1:]
     for index, matrix in enumerate(value.items()):
         layer = layers[index] if index < len(layers) else None
@@ -313,8 +317,8 @@ def _weight_matrices(value: Value, network: Network, drawer: _Drawer) -> str:
             rows = [_row(row, len(feeding), drawer) for row in matrix.items()]
         if len(rows) != len(node_ids):
             node_ids = ()  # the loader reports the shape; no misleading comments
-        lines.extend(_matrix_lines(rows, node_ids, feeding, network))
-    return "\n" + "\n".join(lines)
+        blocks.append((rows, node_ids, feeding))
+    return _matrices_text(blocks, network)
 
 
 def _row(row: Value, width: int, drawer: _Drawer) -> str:

@@ -41,7 +41,7 @@ def generate(
         _check_out(out, force)
         try:
             text = read_text(str(template))
-            variants = generate_variants(text, seed=seed, count=count, name=template.name)
+            variants = generate_variants(text, seed=seed, count=count, name=str(template))
         except ProblemError as error:
             if error.source is None and not (error.key or "").startswith("--"):
                 error.source = str(template)
@@ -49,7 +49,7 @@ def generate(
         if not has_random_values(text):
             sys.stderr.write("bpcalc: warning: the template has no random or choice values, "
                              "so every variant is the same\n")
-        files = problem_set_files(variants, chosen, template_name=template.name, seed=seed)
+        files = problem_set_files(variants, chosen, template_name=str(template), seed=seed)
         _write(out, files)
         sys.stderr.write(f"wrote {len(variants)} variants to {out}/ (index: {out}/index.md)\n")
 
