@@ -15,8 +15,9 @@ from bpcalc.generator import Variant
 from bpcalc.render.numbers import format_float, format_value, fraction_text
 from bpcalc.trace import Trace
 
-KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "txt": "key.txt"}
-_ALIASES = {"md": "markdown", "text": "txt", "tables": "txt"}
+KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "latex": "key.tex",
+               "html": "key.html", "txt": "key.txt"}
+_ALIASES = {"md": "markdown", "tex": "latex", "text": "txt", "tables": "txt"}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -27,9 +28,6 @@ def parse_formats(text: str) -> tuple[str, ...]:
         if name not in KEY_FORMATS:
             raise ProblemError(f"unknown answer-key format {part.strip()!r} "
                                f"(known: {', '.join(KEY_FORMATS)})", key="--formats")
-        if name == "markdown" and not markdown_available():
-            raise ProblemError("Markdown answer keys need bpcalc.render.markdown, which this "
-                               "version lacks: use json,txt", key="--formats")
         if name not in chosen:
             chosen.append(name)
     return tuple(chosen)
@@ -43,33 +41,19 @@ def solve_variant(variant: Variant) -> Trace:
     return solve(problem, make_arithmetic(problem.rounding, False))
 
 
-def markdown_available() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("bpcalc.render.markdown") is not None
-
-
-def default_formats() -> str:
-    return "json,markdown" if markdown_available() else "json,txt"
-
-
-def markdown_key(trace: Trace) -> str:
-    """THE MARKDOWN HOOK: the one place an answer key in Markdown is rendered."""
-    from bpcalc.render.markdown import render_markdown
-
-    return render_markdown(trace)
-
-
 def render_key(trace: Trace, fmt: str) -> str:
+    """One answer key: the contract's JSON, a document (Markdown, LaTeX, HTML) or tables."""
     if fmt == "json":
         from bpcalc.render.json_out import render_json
 
         return render_json(trace)
-    if fmt == "markdown":
-        return markdown_key(trace)
-    from bpcalc.render.tables import render_tables_text
+    if fmt == "txt":
+        from bpcalc.render.tables import render_tables_text
 
-    return render_tables_text(trace)
+        return render_tables_text(trace)
+    from bpcalc.render.document import render_document
+
+    return render_document(trace, fmt)
 
 
 def problem_set_files(variants: list[Variant], formats: tuple[str, ...], *,

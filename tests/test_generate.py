@@ -179,15 +179,21 @@ def test_keys_are_the_solution_of_the_written_problem(tmp_path):
     assert len(csv_lines) == 5
 
 
-def test_markdown_key_holds_the_solved_numbers(tmp_path):
-    pytest.importorskip("bpcalc.render.markdown")
+def test_document_keys_hold_the_solved_numbers(tmp_path):
     out = tmp_path / "keys"
-    result = run_generate(SLIDES_TEMPLATE, out, "--count", "2", "--formats", "markdown")
+    result = run_generate(SLIDES_TEMPLATE, out, "--count", "2",
+                          "--formats", "md,latex,html")
     assert result.exit_code == 0, result.stderr
+    assert sorted(files_of(out)) == ["index.csv", "index.md",
+                                     "variant_01.key.html", "variant_01.key.md",
+                                     "variant_01.key.tex", "variant_01.yaml",
+                                     "variant_02.key.html", "variant_02.key.md",
+                                     "variant_02.key.tex", "variant_02.yaml"]
     key = json.loads(runner.invoke(app, ["solve", str(out / "variant_02.yaml"),
                                          "--format", "json"]).stdout)
     z7 = key["steps"][0]["nodes"][6]["out"]
-    assert f"{z7:.6f}" in (out / "variant_02.key.md").read_text()
+    for suffix in ("md", "tex", "html"):
+        assert f"{z7:.6f}" in (out / f"variant_02.key.{suffix}").read_text(), suffix
 
 
 def test_out_dir_not_empty_needs_force_and_force_drops_old_variants(tmp_path):

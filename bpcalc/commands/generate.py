@@ -12,7 +12,7 @@ import typer
 from bpcalc.commands.common import run_guarded, write_output
 from bpcalc.errors import ProblemError
 
-_OURS = re.compile(r"variant_\d+\.(yaml|key\.json|key\.md|key\.txt)|index\.(md|csv)")
+_OURS = re.compile(r"variant_\d+\.(yaml|key\.(json|md|tex|html|txt))|index\.(md|csv)")
 
 
 def generate(
@@ -23,9 +23,9 @@ def generate(
     = 1,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into.")]
     = Path("problem-set"),
-    formats: Annotated[str | None, typer.Option(
-        help="Answer-key formats, comma-separated: json, markdown, txt "
-             "(default json,markdown).")] = None,
+    formats: Annotated[str, typer.Option(
+        help="Answer-key formats, comma-separated: json, markdown, latex, html, txt.")]
+    = "json,markdown",
     force: Annotated[bool, typer.Option(help="Write into a directory that is not empty, "
                                         "replacing an earlier set.")] = False,
 ) -> None:
@@ -34,10 +34,10 @@ def generate(
     def job() -> None:
         from bpcalc.generator import generate as generate_variants
         from bpcalc.generator import has_random_values
-        from bpcalc.problemset import default_formats, parse_formats, problem_set_files
+        from bpcalc.problemset import parse_formats, problem_set_files
         from bpcalc.yamlsource import read_text
 
-        chosen = parse_formats(formats or default_formats())
+        chosen = parse_formats(formats)
         _check_out(out, force)
         try:
             text = read_text(str(template))
