@@ -399,3 +399,43 @@ def test_exit_statuses(tmp_path):
     assert run_check(tmp_path, "z4: .777\n").exit_code == 0
     assert run_check(tmp_path, "z4: .778\n").exit_code == 3
     assert run_check(tmp_path, "z4: x\n").exit_code == 2
+
+
+def test_two_mistakes_that_give_the_same_numbers_are_both_named():
+    # Only new weights given: a flipped update and a flipped delta both negate the change.
+    problem = parse_problem(MIXED.format(bias=1, convention="slides", loss="half_sse"))
+    (flipped,) = [m for m in usual_mistakes(problem, None) if m.id == "update_sign"]
+    trace = solve(flipped.problem, make_arithmetic(None, exact=False))
+    text = "".join(f"{weight_name(u.key)}: {float(u.new):.4f}\n" for u in trace.steps[0].updates)
+    result = check(problem, parse_answers(text, problem))
+    (finding,) = result.findings
+    assert finding.mistake.id == "delta_sign"  # the first in the list, and the other named
+    assert finding.alternatives == [flipped.description]
+    assert result.score == 0 and len(finding.also) == 8
+
+
+def test_answers_in_the_other_convention_can_be_checked_as_such(tmp_path):
+    # The paper's problem is in the textbook's signs: delta4 = (y - t) f'(h) = -0.0811.
+    slides = run_check(tmp_path, "delta4: 0.0811\n", "--convention", "slides", "-f", "json",
+                       problem=PAPER)
+    assert as_json(slides)["score"] == 1
+    textbook = run_check(tmp_path, "delta4: 0.0811\n", "-f", "json", problem=PAPER)
+    report = as_json(textbook)
+    assert report["score"] == 0
+    assert report["mistakes"][0]["mistake"] == "delta_sign"
+
+
+def test_batch_mode_has_new_weights_only_at_the_end_of_an_epoch(tmp_path):
+    problem = tmp_path / "batch.yaml"
+    problem.write_text("layers: [2, 1]\nweights: 0.5\nupdate: batch\nlearning_rate: 1\n"
+                       "patterns:\n  - {input: [1, 0], target: [1]}\n"
+                       "  - {input: [0, 1], target: [0]}\n")
+    result = run_check(tmp_path, "w14: 0.5\n", problem=str(problem))
+    assert result.exit_code == 2
+    assert "line 1" in result.stderr and "step 2" in result.stderr
+    # Pattern 1: net4 = .5 + 0 + .5 (bias 3) = 1, z4 = 0.731059, delta4 = (1 - z4) z4
+    # (1 - z4) = 0.052877, its own change of w14 = 1 x delta4 x 1; pattern 2 has x1 = 0,
+    # and delta4 = (0 - z4) z4 (1 - z4) = -0.143734, so w24 = .5 - .143734 after the epoch.
+    ok = run_check(tmp_path, "dw14: 0.0529\nstep 2:\n  dw14: 0\n  w24: 0.3563\n",
+                   problem=str(problem))
+    assert ok.exit_code == 0, ok.stdout
