@@ -309,21 +309,25 @@ def _weight_matrices(value: Value, network: Network, drawer: _Drawer) -> str:
         layer = layers[index] if index < len(layers) else None
         node_ids = layer.node_ids if layer else ()
         feeding = _feeding(network, layer.index) if layer else ()
-        if is_spec(matrix):
-            rows = ["[" + ", ".join(drawer.value(matrix, f"{matrix.key}[{r}][{c}]")
-                                    for c in range(len(feeding))) + "]"
-                    for r in range(len(node_ids))]
-        else:
-            rows = [_row(row, len(feeding), drawer) for row in matrix.items()]
+        rows_in = [matrix] * len(node_ids) if is_spec(matrix) else matrix.items()
+        rows = [_row(row, feeding, node_ids[r] if r < len(node_ids) else None, drawer)
+                for r, row in enumerate(rows_in)]
         if len(rows) != len(node_ids):
             node_ids = ()  # the loader reports the shape; no misleading comments
         blocks.append((rows, node_ids, feeding))
     return _matrices_text(blocks, network)
 
 
-def _row(row: Value, width: int, drawer: _Drawer) -> str:
-    if is_spec(row):
-        return "[" + ", ".join(drawer.value(row, f"{row.key}[{c}]") for c in range(width)) + "]"
-    return "[" + ", ".join(drawer.value(cell) for cell in row.items()) + "]" \
-        if row.is_list() else _flow(row)
+def _row(row: Value, feeding: tuple[int, ...], to_id: int | None, drawer: _Drawer) -> str:
+    """One row into node `to_id`; drawn cells are recorded by weight name (weights.w47)."""
+    def label(column: int) -> str | None:
+        if to_id is None or column >= len(feeding):
+            return None
+        return f"weights.{weight_name((feeding[column], to_id))}"
 
+    if is_spec(row):
+        return "[" + ", ".join(drawer.value(row, label(c)) for c in range(len(feeding))) + "]"
+    if not row.is_list():
+        return _flow(row)
+    return "[" + ", ".join(drawer.value(cell, label(c))
+                           for c, cell in enumerate(row.items())) + "]"

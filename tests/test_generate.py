@@ -141,6 +141,10 @@ def test_random_cells_rows_and_matrices_keep_the_rest_as_written():
     assert {v.problem.patterns[0].input[1] for v in variants} == {Fraction(1, 3),
                                                                   Fraction(1, 2)}
     assert 'pattern: [1, "1/3"]' in "".join(v.text for v in variants)
+    labels = [label for label, _text in variants[0].drawn]
+    assert labels == ["weights.w24", "weights.w15", "weights.w25", "weights.w35",
+                      "weights.w47", "weights.w57", "weights.w67", "pattern[1]",
+                      "learning_rate"]
 
 
 def test_keys_are_the_solution_of_the_written_problem(tmp_path):
