@@ -178,7 +178,9 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     elif detect_rounding and any(not v.right for v in verdicts):
         rounding = _detect_rounding(problem, verdicts, tolerance)
         detected = rounding is not None
-    findings = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
+    findings, carried = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
+    if carried is not None:
+        rounding, detected = carried, True
     return CheckResult(verdicts, findings, rounding, detected, tolerance)
 
 
@@ -205,7 +207,7 @@ def _accept(verdicts: list[Verdict], trace: Trace, tolerance, note: str) -> None
     """Mark the wrong answers that agree with `trace` right, with `note`."""
     rounding = trace.problem.rounding
     for verdict in verdicts:
-        if verdict.right or not _carried(verdict.answer, rounding):
+        if verdict.right or verdict.finding or not _carried(verdict.answer, rounding):
             continue
         value = value_of(trace, verdict.answer)
         if agrees(verdict.answer, value, tolerance):
@@ -341,34 +343,62 @@ class _Candidate:
     mistake: Mistake
     explains: set[int]
     contradicts: int
+    carried: Rounding | None  # a hand rounding the student also used, beyond the solution's
 
 
 def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | None,
-              tolerance, detect_rounding: bool) -> list[Finding]:
+              tolerance, detect_rounding: bool) -> tuple[list[Finding], Rounding | None]:
     """Name the mistake behind each wrong answer, earliest first, grouping the later wrong
-    values the same mistake reproduces under the first."""
+    values the same mistake reproduces under the first. Also returns the hand rounding the
+    student used besides the mistake, when the best explanation needs one."""
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
-        return []
+        return [], None
+    correct: dict[Rounding | None, Trace] = {}
+
+    def agreeing(trace: Trace, indices) -> set[int]:
+        return {i for i in indices
+                if agrees(verdicts[i].answer, value_of(trace, verdicts[i].answer), tolerance)}
+
     candidates = []
     modal = _modal_places(verdicts)
     for mistake in usual_mistakes(problem, rounding, detect_rounding):
         best = None
         for variant in _variants(mistake, rounding, modal):
-            trace = _solve(variant, mistake.slips)
-            explains = {i for i in wrong
-                        if agrees(verdicts[i].answer, value_of(trace, verdicts[i].answer),
-                                  tolerance)}
+            explains = agreeing(_solve(variant, mistake.slips), wrong)
+            carried = None
+            if mistake.id != "early_rounding":
+                # A value the mistake does not change is not its doing (only the rounding's).
+                if variant.rounding not in correct:
+                    correct[variant.rounding] = _solve(replace(problem,
+                                                               rounding=variant.rounding))
+                explains -= agreeing(correct[variant.rounding], explains)
+                carried = variant.rounding if variant.rounding != rounding else None
             if not explains:
                 continue
+            trace = _solve(variant, mistake.slips)
             contradicts = sum(
                 not agrees(v.answer, value_of(trace, v.answer), tolerance)
                 for v in verdicts if v.right)
             if best is None or (len(explains), -contradicts) > (len(best.explains),
                                                                   -best.contradicts):
-                best = _Candidate(mistake, explains, contradicts)
+                best = _Candidate(mistake, explains, contradicts, carried)
         if best is not None:
             candidates.append(best)
+
+    # The student rounded their own way as well as making a mistake: the values the
+    # mistake does not touch are right with that rounding, and need no explaining.
+    carried = None
+    if detect_rounding and rounding is None and candidates:
+        top = max(candidates, key=lambda c: (len(c.explains), -c.contradicts,
+                                             c.carried is None))
+        carried = top.carried
+    if carried is not None:
+        _accept(verdicts, _solve(replace(problem, rounding=carried)), tolerance,
+                f"hand rounding to {rounding_text(carried)} detected")
+        wrong = [i for i in wrong if not verdicts[i].right]
+        for candidate in candidates:
+            candidate.explains &= set(wrong)
 
     findings = []
     unassigned = set(wrong)
@@ -378,9 +408,10 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
         fitting = [c for c in candidates if index in c.explains]
         if not fitting:
             continue
-        # Most still-unexplained wrong values, fewest right ones contradicted; first of
-        # equals in the list's order.
-        ranks = [(len(c.explains & unassigned), -c.contradicts) for c in fitting]
+        # Most still-unexplained wrong values, fewest right ones contradicted, no rounding
+        # of the student's own needed; first of equals in the list's order.
+        ranks = [(len(c.explains & unassigned), -c.contradicts, c.carried is None)
+                 for c in fitting]
         top = max(ranks)
         chosen = fitting[ranks.index(top)]
         covered = chosen.explains & unassigned
@@ -394,7 +425,7 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
             verdicts[i].finding = finding
         unassigned -= covered
         findings.append(finding)
-    return findings
+    return findings, carried
 
 
 def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) -> list[Problem]:

@@ -4,6 +4,7 @@ usual mistake, the exit statuses, and the JSON and Gradescope files."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bpcalc.diagnosis import agrees, check, dependency_order, usual_mistakes
 from bpcalc.engine import solve
 from bpcalc.errors import ProblemError
 from bpcalc.loader import load_problem, parse_problem
-from bpcalc.problem import weight_name
+from bpcalc.problem import Rounding, weight_name
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "bpcalc" / "examples"
@@ -439,3 +440,16 @@ def test_batch_mode_has_new_weights_only_at_the_end_of_an_epoch(tmp_path):
     ok = run_check(tmp_path, "dw14: 0.0529\nstep 2:\n  dw14: 0\n  w24: 0.3563\n",
                    problem=str(problem))
     assert ok.exit_code == 0, ok.stdout
+
+
+@pytest.mark.parametrize("mistake_id", ["delta_sign", "factor_two_added", "bias_forgotten",
+                                        "no_slope", "no_learning_rate"])
+def test_a_mistake_made_while_rounding_to_3_places(mistake_id):
+    problem = parse_problem(MIXED.format(bias=1, convention="slides", loss="half_sse"))
+    (mistake,) = [m for m in usual_mistakes(problem, None) if m.id == mistake_id]
+    rounded = replace(mistake.problem, rounding=Rounding("places", 3))
+    trace = solve(rounded, make_arithmetic(rounded.rounding, exact=False), mistake.slips)
+    result = check(problem, parse_answers(answers_from(trace, places=3), problem))
+    assert [f.mistake.id for f in result.findings] == [mistake_id]
+    assert result.unexplained == []
+    assert (result.rounding, result.rounding_detected) == (Rounding("places", 3), True)
