@@ -213,19 +213,17 @@ def _vector(value: Value, length: int, drawer: _Drawer) -> str:
 
 
 def _pattern(item: Value, sizes: tuple[int, ...], drawer: _Drawer) -> str:
-    if item.is_scalar() or item.is_list() or is_spec(item):
-        return _flow(item) if not is_spec(item) else _refuse_whole(item)
+    if is_spec(item):
+        raise item.error("a pattern cannot be random as a whole: give its input and target, "
+                         "e.g. {input: {random: [0, 1], step: 0.1}, target: [1]}")
+    if item.is_scalar() or item.is_list():
+        return _flow(item)  # the loader reports it at the template's line
     parts = []
     for name, (_key, value) in item.mapping().items():
         length = {"input": sizes[0], "target": sizes[-1]}.get(name)
         text = _vector(value, length, drawer) if length else _flow(value)
         parts.append(f"{name}: {text}")
     return "{" + ", ".join(parts) + "}"
-
-
-def _refuse_whole(item: Value) -> str:
-    raise item.error("a pattern cannot be random as a whole: give its input and target, "
-                     "e.g. {input: {random: [0, 1], step: 0.1}, target: [1]}")
 
 
 def _weights(value: Value, network: Network, drawer: _Drawer) -> str:
@@ -238,9 +236,11 @@ def _weights(value: Value, network: Network, drawer: _Drawer) -> str:
     fields = value.mapping()
     default = fields.get("default", (None, None))[1]
     named = {}
-    for name, (_key, item) in fields.items():
-        weight = parse_weight_name(name)
-        named[weight or name] = item
+    for name, (key, item) in fields.items():
+        weight = parse_weight_name(name) or name
+        if weight in named:
+            raise key.error("this weight is named twice")
+        named[weight] = item
     lines = []
     if default is not None and not is_spec(default):
         lines.append([f"default: {_flow(default)}"])

@@ -234,6 +234,10 @@ GOOD_HEAD = "layers: [2, 2, 1]\npattern: [0.9, 0.6]\ntarget: [0]\n"
      ["line 5", "learning_rate", "must not be negative (in variant 1)"]),
     ("weights: {default: {random: [0, 1], step: 0.5}, w48: 1}\nlearning_rate: 1\n",
      ["line 4", "weights.w48", "no weight from node 4 to node 8"]),
+    ("weights: {default: 1, w47: {choice: [1]},\n  w4_7: 2}\nlearning_rate: 1\n",
+     ["line 5", "weights.w4_7", "named twice"]),
+    ("weights: 0.5\npatterns:\n  - {random: [0, 1], step: 1}\nlearning_rate: 1\n",
+     ["line 6", "patterns[0]", "cannot be random as a whole"]),
     ("weights: 0.5\nlearning_rate: 1\nlearning_rat: 2\n",
      ["line 6", "learning_rat", "did you mean 'learning_rate'"]),
 ])
