@@ -153,10 +153,10 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     table.add_column("note", overflow="fold")
     for verdict in result.verdicts:
         mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
-        cells = [verdict.answer.name, verdict.answer.text, expected_text(verdict), mark,
-                 note_text(verdict)]
+        cells = [Text(verdict.answer.name), Text(verdict.answer.text),
+                 Text(expected_text(verdict)), mark, Text(note_text(verdict))]
         if multi_step:
-            cells.insert(0, str(verdict.answer.step))
+            cells.insert(0, Text(str(verdict.answer.step)))
         table.add_row(*cells)
     buffer = io.StringIO()
     columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
