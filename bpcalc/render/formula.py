@@ -21,7 +21,7 @@ _TOKEN = re.compile(r"""
   | (?P<op>>=|<=|->|.)
 """, re.VERBOSE)
 
-_GREEK = {
+GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
     "η": r"\eta", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma",
     "φ": r"\varphi", "ω": r"\omega", "Δ": r"\Delta", "Σ": r"\sum", "Θ": r"\Theta",
@@ -34,7 +34,7 @@ _LATEX_OPS = {
     "≤": r"\leq ", "<": r"\lt ", ">": r"\gt ", "½": r"\tfrac{1}{2}", "²": "^{2}",
     "…": r"\ldots ", "∂": r"\partial ", "−": "-", "{": r"\{", "}": r"\}", "%": r"\%",
     "#": r"\#", "&": r"\&", "$": r"\$", "|": r"\vert ", "~": r"\sim ", "\\": r"\backslash ",
-    "∞": r"\infty ", "±": r"\pm ", "'": "'",
+    "∞": r"\infty ", "±": r"\pm ", "'": "'", "ᵀ": r"^{\top}", "⊙": r"\odot ",
 }
 _HTML_OPS = {
     "-": "\u2212", "−": "\u2212", "'": "\u2032", "*": "×", "->": "→", ">=": "≥", "<=": "≤",
@@ -128,7 +128,7 @@ def to_latex(text: str, *, align: bool = False) -> str:
             parts.append("&")
             aligned = True
         parts.append(_latex_atom(atom))
-    return "".join(parts).strip()
+    return re.sub(" {2,}", " ", "".join(parts)).strip()
 
 
 def _latex_atom(atom: _Atom) -> str:
@@ -148,8 +148,8 @@ def _latex_atom(atom: _Atom) -> str:
 
 
 def _latex_name(name: str) -> str:
-    if name in _GREEK:
-        return _GREEK[name] + " "
+    if name in GREEK:
+        return GREEK[name] + " "
     if len(name) == 1:
         return name
     if name in _FUNCTIONS:
@@ -199,10 +199,14 @@ def _html_atom(atom: _Atom) -> str:
             body = html.escape(name)
     else:
         body = _HTML_OPS.get(atom.text) or html.escape(atom.text)
-    if atom.sub:
-        body += "<sub>" + "".join(map(_html_atom, _indices(_parse(atom.sub)))) + "</sub>"
-    if atom.sup is not None:
-        body += "<sup>" + "".join(_html_atom(a) for a in atom.sup).strip() + "</sup>"
+    sub = "".join(map(_html_atom, _indices(_parse(atom.sub)))) if atom.sub else None
+    sup = "".join(_html_atom(a) for a in atom.sup).strip() if atom.sup is not None else None
+    if sub is not None and sup is not None:  # stacked, as W^l_ji is written (class in CSS)
+        return f"{body}<span class=\"ss\"><sup>{sup}</sup><sub>{sub}</sub></span>"
+    if sub is not None:
+        body += f"<sub>{sub}</sub>"
+    if sup is not None:
+        body += f"<sup>{sup}</sup>"
     return body
 
 

@@ -35,10 +35,14 @@ h3 { font-size: 1.1rem; margin: 1.4rem 0 0.4rem; }
 .subtitle { color: #555; margin-top: 0; }
 .math { white-space: nowrap; }
 .math i { font-style: italic; }
+.ss { display: inline-block; vertical-align: -0.45em; line-height: 1; font-size: 0.8em;
+      margin-left: 0.05em; }
+.ss sup, .ss sub { display: block; font-size: 1em; vertical-align: baseline; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
 .equations { display: grid; grid-template-columns: max-content auto; gap: 0.25rem 0.4rem;
+             align-items: baseline;
              margin: 0.6rem 0 0.8rem 1.5rem; font-size: 1.05rem; }
 .equations .lhs { text-align: right; }
 .equations .math { white-space: normal; }

@@ -8,6 +8,7 @@ Every piece of user text (title) is escaped; characters TeX cannot set become `?
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bpcalc.render import worked
@@ -25,7 +26,7 @@ from bpcalc.render.document import (
     prose,
     worked_parts,
 )
-from bpcalc.render.formula import to_latex
+from bpcalc.render.formula import GREEK, to_latex
 from bpcalc.trace import Trace
 
 CHUNK = 40  # table rows per tabular
@@ -52,7 +53,7 @@ _TEXT = {
     "≈": r"$\approx$", "Σ": r"$\Sigma$", "Δ": r"$\Delta$", "δ": r"$\delta$", "η": r"$\eta$",
     "θ": r"$\theta$", "β": r"$\beta$", "×": r"$\times$", "·": r"$\cdot$", "½": r"$\frac12$",
     "²": r"\textsuperscript{2}", "…": r"\dots{}", "≥": r"$\geq$", "≤": r"$\leq$",
-    "−": "-", "′": "'", "–": "--", "—": "---",
+    "−": "-", "′": "'", "–": "--", "—": "---", "ᵀ": r"$^{\top}$", "⊙": r"$\odot$",
 }
 
 
@@ -63,6 +64,8 @@ def escape_text(text: str) -> str:
     for char in text:
         if char in _TEXT:
             out.append(_TEXT[char])
+        elif char in GREEK:
+            out.append(f"${GREEK[char]}$")
         elif char.isascii() or ord(char) <= 0x17F and unicodedata.category(char)[0] == "L":
             out.append(char if char.isprintable() or char == "\n" else " ")
         else:
@@ -167,7 +170,7 @@ class LatexStyle(worked.PlainStyle):
         return f"{base}^{{{exponent}}}"
 
     def exp(self, arg: str, simple: bool) -> str:
-        return f"e^{{{arg}}}"
+        return "e^{" + _SMALL_FRACTION.sub(r"\1/\2", arg) + "}"  # e^{-5/4}: readable size
 
     def func(self, name: str, args: list[str]) -> str:
         head = {"tanh": r"\tanh", "max": r"\max", "min": r"\min"}.get(name, name)
@@ -178,6 +181,7 @@ class LatexStyle(worked.PlainStyle):
 
 
 LATEX_STYLE = LatexStyle()
+_SMALL_FRACTION = re.compile(r"\\frac\{(\d+)\}\{(\d+)\}")
 
 
 def sympy_latex(value) -> str:
