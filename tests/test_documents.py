@@ -93,8 +93,8 @@ def test_slides_key_reads_like_the_lecture():
     # the statement: numbering, activation, loss, convention formulas, rate, weights table
     assert "inputs 1–2, bias 3; hidden 4–5, bias 6; output 7" in md
     assert r"$f(\mathrm{net}) = 1/(1 + e^{-\mathrm{net}})$" in md
-    assert r"\delta _{j} = f'(\mathrm{net}_{j}) \sum _{k} \delta _{k} w_{jk}" in md
-    assert r"w_{ij} \leftarrow w_{ij} + C \delta _{j} z_{i}" in md
+    assert r"\delta_{j} = f'(\mathrm{net}_{j}) \sum_{k} \delta_{k} w_{jk}" in md
+    assert r"w_{ij} \leftarrow w_{ij} + C \delta_{j} z_{i}" in md
     assert "$C = 1$" in md
     assert "| $w_{67}$ | 6 → 7 | 0.5 |" in md
     # final weights: initial and final side by side, full precision
@@ -103,7 +103,7 @@ def test_slides_key_reads_like_the_lecture():
 
 def test_textbook_key_uses_the_textbook_signs_and_names():
     md = key("paper_2-1-1.yaml", "markdown")
-    assert r"w_{ij} \leftarrow w_{ij} - \eta \delta _{j} a_{i}" in md
+    assert r"w_{ij} \leftarrow w_{ij} - \eta \delta_{j} a_{i}" in md
     assert r"= 0.8 - \left(0.1 \times -0.08105 \times 0.7503\right) = 0.8061" in md
     assert r"$\eta = 0.1$" in md
 
@@ -233,7 +233,7 @@ def test_formula_text_becomes_latex_and_html():
     assert to_latex("net4 = .9 * .5 = .45", align=True) == \
         r"\mathrm{net}_{4} &= .9 \times .5 = .45"
     assert to_latex("E = ½ Σ_k (t_k - z_k)²") == \
-        r"E = \tfrac{1}{2} \sum _{k} (t_{k} - z_{k})^{2}"
+        r"E = \tfrac{1}{2} \sum_{k} (t_{k} - z_{k})^{2}"
     assert to_latex("W^2_74") == "W_{74}^{2}"
     assert to_latex("z = 1/(1 + e^(-2·net))") == r"z = 1/(1 + e^{-2\cdot \mathrm{net}})"
     assert to_html("δ_jk - w47") == \

@@ -140,6 +140,7 @@ def _latex_atom(atom: _Atom) -> str:
         body = _latex_name(atom.text)
     else:
         body = _LATEX_OPS.get(atom.text, atom.text)
+    body = body.rstrip() if atom.sub or atom.sup is not None else body
     if atom.sub:
         body += "_{" + _latex_sub(atom.sub) + "}"
     if atom.sup is not None:

@@ -7,6 +7,7 @@ Unicode operators), so it reads the same in any browser, offline, and prints cle
 from __future__ import annotations
 
 import html
+import re
 
 from bpcalc.render import worked
 from bpcalc.render.document import (
@@ -57,6 +58,7 @@ tbody tr:last-child td { border-bottom: 2px solid #444; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 """
 NUMERIC = ' class="num"'
+_MINUS = re.compile(r"(?<![\w>])-(?=[\d.])")
 
 
 class HtmlStyle(worked.PlainStyle):
@@ -131,6 +133,11 @@ class HtmlRenderer(Renderer):
                         f"<div><span class=\"math\">{to_html(right)}</span>{note}</div>\n")
         return f"<div class=\"equations\">\n{''.join(rows)}</div>\n"
 
+    def cell(self, parts, numeric: bool) -> str:
+        """A table cell; numbers get a true minus sign, as in the worked lines."""
+        text = self.inline(parts)
+        return _MINUS.sub("\u2212", text) if numeric else text
+
     def worked(self, block: Worked) -> str:
         """Each line as two rows aligned at `=`: the formula, then the numbers and result."""
         rows = []
@@ -145,7 +152,7 @@ class HtmlRenderer(Renderer):
     def table(self, block: Table) -> str:
         def cells(tag: str, row) -> str:
             return "".join(
-                f"<{tag}{NUMERIC if numeric else ''}>{self.inline(cell)}</{tag}>"
+                f"<{tag}{NUMERIC if numeric else ''}>{self.cell(cell, numeric)}</{tag}>"
                 for cell, numeric in zip(row, block.numeric, strict=True))
 
         caption = f"<caption>{self.text(block.title)}</caption>\n" if block.title else ""
