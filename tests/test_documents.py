@@ -252,8 +252,9 @@ def test_latex_text_escapes_every_special():
 # -- real TeX ----------------------------------------------------------------------------
 
 
-def compile_latex(tex: str, directory: Path) -> None:
-    """pdflatex must turn the key into a PDF; missing glyphs count as failures."""
+def compile_latex(tex: str, directory: Path, *, fits: bool = False) -> None:
+    """pdflatex must turn the key into a PDF; missing glyphs count as failures, and with
+    `fits` so does anything wider than the page."""
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         if os.environ.get("CI"):
@@ -268,11 +269,24 @@ def compile_latex(tex: str, directory: Path) -> None:
     assert done.returncode == 0, log[-3000:]
     assert (directory / "key.pdf").read_bytes().startswith(b"%PDF")
     assert "Missing character" not in log
+    if fits:
+        assert "Overfull \\hbox" not in log
 
 
 @pytest.mark.parametrize("problem", BUNDLED)
 def test_latex_key_compiles_with_pdflatex(problem, tmp_path):
-    compile_latex(key(problem, "latex"), tmp_path)
+    compile_latex(key(problem, "latex"), tmp_path, fits=True)
+
+
+def test_wide_layers_wrap_to_fit_the_page(tmp_path):
+    """Nine terms in each net: the sums wrap onto aligned rows instead of running off."""
+    problem = tmp_path / "wide.yaml"
+    problem.write_text("layers: [8, 3, 2]\nweights: 0.25\nlearning_rate: 0.5\n"
+                       "pattern: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]\ntarget: [0, 1]\n",
+                       encoding="utf-8")
+    tex = key(problem, "latex")
+    assert "\\\\*\n  &\\quad + " in tex
+    compile_latex(tex, tmp_path, fits=True)
 
 
 @pytest.mark.parametrize("options", [("--round", "4", "--notation", "paper"),

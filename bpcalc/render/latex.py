@@ -31,6 +31,7 @@ from bpcalc.trace import Trace
 
 CHUNK = 40  # table rows per tabular
 WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`
+ROW = 85  # characters (roughly, as printed) of a sum on one row before it wraps
 PLAIN = worked.PlainStyle()
 
 PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
@@ -111,16 +112,16 @@ class LatexRenderer(Renderer):
         return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
 
     def worked(self, block: Worked) -> str:
-        """Each line as aligned rows: the formula, then the numbers and the result, the
-        numbers on rows of their own where one row would be too wide for the page."""
+        """Each line as aligned rows: the formula, then the numbers and the result; where
+        a row would be too wide for the page, one row per `=` and long sums wrapped."""
         rows = []
         for line in block.lines:
             target, formula, parts = worked_parts(line, LATEX_STYLE)
             if len(PLAIN.line(line)) > WIDE:
-                numbers = " \\\\*\n  &= ".join(parts)
+                numbers = " \\\\*\n  &= ".join(wrap_sum(part) for part in parts)
             else:
                 numbers = " = ".join(parts)
-            rows.append(f"  {target} &= {formula} \\\\*\n  &= {numbers}")
+            rows.append(f"  {target} &= {wrap_sum(formula)} \\\\*\n  &= {numbers}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
     def table(self, block: Table) -> str:
@@ -215,6 +216,39 @@ def _unparen(text: str) -> str:
             if depth < 0:
                 return text
     return inner
+
+
+def wrap_sum(latex: str, width: int = ROW) -> str:
+    """A long sum over several aligned rows (`a + b \\\\* &\\quad + c`), broken only at a
+    top-level + or -, so that a node with many inputs still fits the page."""
+    terms, depth, start = [], 0, 0
+    index = 0
+    while index < len(latex):
+        if latex.startswith(r"\left", index) or latex[index] == "{":
+            depth += 1
+        elif latex.startswith(r"\right", index) or latex[index] == "}":
+            depth -= 1
+        elif depth == 0 and latex.startswith((" + ", " - "), index) and index > start:
+            terms.append(latex[start:index])
+            start = index
+        index += 1
+    terms.append(latex[start:])
+    rows, row = [], ""
+    for term in terms:
+        if row and _visible(row + term) > width:
+            rows.append(row)
+            row = ""
+        row += term
+    return " \\\\*\n  &\\quad".join(rows + [row])
+
+
+def _visible(latex: str) -> int:
+    """Roughly how many characters wide a piece of LaTeX maths prints."""
+    return len(_BRACES.sub("", _COMMANDS.sub("x", latex)))
+
+
+_COMMANDS = re.compile(r"\\(left|right|mathrm)?([a-zA-Z]+|.)")
+_BRACES = re.compile(r"[{}_^]")
 
 
 def _latex(math: Math, align: bool = False) -> str:
