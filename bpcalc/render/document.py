@@ -90,7 +90,7 @@ _SLOPE_RULES = {
     "tanh": "f'({net}) = 1 - f({net})²",
     "relu": "f'({net}) = 1 if {net} > 0 else 0",
     "linear": "f'({net}) = 1",
-    "step": "f'({net}) taken as 1 (perceptron rule)",
+    "step": "f'({net}) = 1  (taken as 1: the perceptron rule)",
 }
 
 
@@ -203,7 +203,8 @@ class _Builder:
         for act in dict.fromkeys(p.activations):
             texts.append(n.activation_rule(act))
             beta = "" if act.beta == 1 else f"{fraction_text(act.beta)}·"
-            texts.append(_SLOPE_RULES[act.name].format(net=n.net, beta=beta))
+            slope, _, note = _SLOPE_RULES[act.name].format(net=n.net, beta=beta).partition("  ")
+            texts.append(Math(slope, note=note))
         texts.append(n.loss_formula(p.loss))
         texts.append(n.output_delta_rule(p.loss, self.perceptron()))
         if len(self.network.layers) > 2:

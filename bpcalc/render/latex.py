@@ -124,16 +124,25 @@ class LatexRenderer(Renderer):
             rows.append(f"  {target} &= {wrap_sum(formula)} \\\\*\n  &= {numbers}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
+    def cell(self, parts, numeric: bool) -> str:
+        """A table cell; a number's minus sign set as the maths' minus, not a hyphen."""
+        if not numeric:
+            return self.inline(parts)
+        return "".join(self.math(part) if isinstance(part, Math)
+                       else _MINUS.sub("$-$", self.text(part)) for part in parts)
+
     def table(self, block: Table) -> str:
         """One `tabular` per CHUNK rows, header repeated: a long table breaks across pages,
         and every piece is laid out in one pdflatex run (longtable would need two)."""
         spec = "".join("r" if numeric else "l" for numeric in block.numeric)
         title = f"\\textbf{{{self.text(block.title)}}}\\par\\nopagebreak\n" if block.title else ""
 
-        def row(cells) -> str:
-            return " & ".join(self.inline(cell) for cell in cells) + r" \\" + "\n"
+        def row(cells, numeric=block.numeric) -> str:
+            return " & ".join(self.cell(cell, number) for cell, number in
+                              zip(cells, numeric, strict=True)) + r" \\" + "\n"
 
-        header = "\\toprule\n" + row(block.header) + "\\midrule\n"
+        header = "\\toprule\n" + row(block.header, [False] * len(block.numeric)) \
+            + "\\midrule\n"
         pieces = []
         for start in range(0, max(len(block.rows), 1), CHUNK):
             body = "".join(row(cells) for cells in block.rows[start:start + CHUNK])
@@ -182,6 +191,7 @@ class LatexStyle(worked.PlainStyle):
 
 
 LATEX_STYLE = LatexStyle()
+_MINUS = re.compile(r"(?<![\w$])-(?=[\d.])")
 _SMALL_FRACTION = re.compile(r"\\frac\{(\d+)\}\{(\d+)\}")
 
 
