@@ -193,10 +193,12 @@ class _View:
                 text = Text("  ")
                 text.append(style.sym(line.target))
                 text.append(" = ")
-                text.append(style.render(line.formula), style="dim")
+                formula = style.render(line.formula)
+                text.append(formula, style="dim")
                 for middle in (line.substituted, line.carried):
-                    if middle is not None:
-                        text.append(" = " + style.render(middle))
+                    shown = None if middle is None else style.render(middle)
+                    if shown is not None and shown != formula:
+                        text.append(" = " + shown)
                 result = style.num(line.result)
                 if not text.plain.endswith(" = " + result):
                     text.append(" = ")

@@ -259,7 +259,8 @@ class PlainStyle:
         if formula:
             parts.append(self.render(line.formula))
         substituted = self.render(line.substituted)
-        parts.append(substituted)
+        if substituted != parts[-1]:  # exact values all named: the formula says it already
+            parts.append(substituted)
         if line.carried is not None:
             parts.append(self.render(line.carried))
         result = self.num(line.result)
