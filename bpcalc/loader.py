@@ -99,7 +99,7 @@ def parse_problem(text: str) -> Problem:
         update=_choice(get("update"), UPDATES, "sequential"),
         loss=_choice(get("loss"), LOSSES, "half_sse"),
         convention=_choice(get("convention"), CONVENTIONS, "slides"),
-        notation=_choice(get("notation"), NOTATIONS, None),
+        notation=_notation(get("notation")),
         rounding=rounding,
         title="" if title_value is None or title_value.is_null() else title_value.text(),
     )
@@ -160,6 +160,13 @@ def _choice(value: Value | None, choices, default: str) -> str:
     if word not in choices:
         raise value.error(f"unknown value {word!r}{_suggest(word, choices)}")
     return word
+
+
+def _notation(value: Value | None) -> str | None:
+    """The symbols to print; absent or null: the convention's own."""
+    if value is None or value.is_null():
+        return None
+    return _choice(value, NOTATIONS, "")
 
 
 def _count(value: Value | None, default: int, minimum: int) -> int:

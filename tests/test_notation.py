@@ -32,6 +32,7 @@ def solve(*options: str, file: str = SLIDES) -> str:
 def test_the_key_is_read_and_checked():
     assert parse_problem(GOOD).notation is None  # default: the convention's own
     assert parse_problem(GOOD + "notation: notes\n").notation == "notes"
+    assert parse_problem(GOOD + "notation: null\n").notation is None
 
 
 def test_bad_notation_names_key_and_line(tmp_path):
