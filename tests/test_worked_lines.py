@@ -110,6 +110,13 @@ def test_activation_lines(activation, beta, expected):
     assert lines["z4"] == expected
 
 
+def test_negative_net_in_the_exponent():
+    lines = lines_of(slides_problem(patterns=(Pattern((Fraction(-9, 10), Fraction(-6, 10)),
+                                                      (Fraction(1),)),)))
+    assert lines["net4"] == "net4 = -0.9 * 0.5 + (-0.6) * 0.5 + 1 * 0.5 = -0.25"
+    assert lines["z4"] == "z4 = 1/(1 + e^(-(-0.25))) = 0.4378"
+
+
 def test_slopes_in_output_deltas():
     tanh = Activation("tanh")
     lines = lines_of(slides_problem(activations=(tanh, tanh)))

@@ -218,7 +218,8 @@ class PlainStyle:
         if isinstance(e, Quot):
             return self.quot(self._factor(e.numerator), self._atom(e.denominator))
         if isinstance(e, Neg):
-            return "-" + self._factor(e.arg)
+            text = self._factor(e.arg)
+            return "-" + (self.paren(text) if _negative(e.arg) else text)  # -(-1.25)
         if isinstance(e, Pow):
             return self.power(self._atom(e.base), e.exponent)
         if isinstance(e, Exp):
@@ -280,6 +281,8 @@ def _negative(e) -> bool:
 def _simple(e) -> bool:
     """An exponent short enough to write without parentheses: e^-1.25."""
     if isinstance(e, Neg):
+        if _negative(e.arg):
+            return False
         e = e.arg
     return isinstance(e, Sym) or (isinstance(e, Num) and not e.compound and "/" not in e.text)
 
