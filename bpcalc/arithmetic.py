@@ -19,11 +19,21 @@ class Arithmetic:
 
     name = "float"
     rounds = False
+    settles = False  # whether the engine passes each computed value through `settle`
 
     def number(self, value: Fraction):
         return float(value)
 
     def round(self, value):
+        return value
+
+    def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
+        """A computed value as it is carried on: rounded by hand, or named (exact mode).
+
+        `kind` is net, out, delta, error, change, sum (a batch's summed change) or new (a
+        new weight); `step` counts from 1; `node` is the node (the weight's target) and
+        `source` the weight's source node.
+        """
         return value
 
     def activate(self, act: Activation, net):
@@ -104,6 +114,7 @@ class RoundedArithmetic(Arithmetic):
 
     name = "rounded"
     rounds = True
+    settles = True
     _context = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
     def __init__(self, rounding: Rounding):
@@ -113,6 +124,9 @@ class RoundedArithmetic(Arithmetic):
         return Fraction(value)
 
     def round(self, value):
+        return round_fraction(value, self.rounding)
+
+    def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
         return round_fraction(value, self.rounding)
 
     def activate(self, act: Activation, net):

@@ -1,8 +1,10 @@
 """Backpropagation, one pattern at a time: the pure core. No I/O, no printing.
 
 Written once for every arithmetic (float, hand-rounded, exact): only `+`, `-`, `*` are used
-directly, and the arithmetic supplies activation, slope and rounding. Both sign conventions
-compute the same changes; they differ only in the sign of delta and of the update rule.
+directly, and the arithmetic supplies activation, slope and `settle` (hand rounding, or
+naming an exact value). Both sign conventions compute the same changes; they differ only in
+the sign of delta and of the update rule. The topology is turned into index lists once
+(`_Plan`), so the loops over patterns only index lists.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from fractions import Fraction
 from operator import mul
 
 from bpcalc.arithmetic import Arithmetic
-from bpcalc.problem import Pattern, Problem, WeightKey
+from bpcalc.problem import Problem
 from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
+
+# Float runs of networks with at least this many weights use the vectorised engine
+# (bpcalc.vectorised, numpy): below it, list indexing beats numpy's per-call cost.
+VECTORISE_FROM_WEIGHTS = 200
 
 
 @dataclass(frozen=True)
@@ -32,113 +38,205 @@ class Slips:
 CORRECT = Slips()
 
 
-def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT) -> Trace:
-    """Train for every epoch and pattern, recording every step."""
-    num = arithmetic.number
-    weights = {key: num(value) for key, value in problem.weights.items()}
+def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
+          record: bool = True) -> Trace:
+    """Train for every epoch and pattern, recording every step.
+
+    With `record=False` the steps keep only epoch, pattern, input, target and error (no
+    nodes, weights or updates): enough for a summary, and much less to build.
+    """
+    if (arithmetic.name == "float" and slips == CORRECT
+            and len(problem.weights) >= VECTORISE_FROM_WEIGHTS
+            and all(act.name != "step" for act in problem.activations)):
+        from bpcalc.vectorised import solve_vectorised
+
+        return solve_vectorised(problem, record=record)
+    plan = _Plan(problem, arithmetic)
+    weights = [arithmetic.number(value) for value in problem.weights.values()]
     steps: list[Step] = []
     batch = problem.update == "batch"
+    settle = arithmetic.settle if arithmetic.settles else None
+    keys = plan.keys
+    number = 0
     for epoch in range(1, problem.epochs + 1):
-        summed: dict[WeightKey, object] = {}
+        summed = None
         last = len(problem.patterns)
         for position, pattern in enumerate(problem.patterns, start=1):
-            step = solve_step(problem, arithmetic, weights, pattern, epoch, position, slips)
+            number += 1
+            step, changes = _step(plan, arithmetic, weights, pattern, plan.patterns[position - 1],
+                                  epoch, position, number, slips, record)
             steps.append(step)
             if not batch:
-                step.updates = _apply(arithmetic, weights, step.changes)
-                weights = {u.key: u.new for u in step.updates}
+                weights = _apply(plan, settle, weights, changes, step, number, record)
                 continue
-            for key, change in step.changes.items():
-                summed[key] = change if key not in summed else summed[key] + change
+            summed = changes if summed is None else list(map(_add, summed, changes))
             if position == last:
-                if arithmetic.rounds:
-                    summed = {key: arithmetic.round(value) for key, value in summed.items()}
-                step.updates = _apply(arithmetic, weights, summed)
-                weights = {u.key: u.new for u in step.updates}
-    return Trace(problem, arithmetic, steps, dict(weights))
+                if settle:
+                    summed = [settle(value, "sum", number, key[1], key[0])
+                              for value, key in zip(summed, keys, strict=True)]
+                weights = _apply(plan, settle, weights, summed, step, number, record)
+    return Trace(problem, arithmetic, steps, dict(zip(keys, weights, strict=True)))
 
 
-def _apply(arithmetic: Arithmetic, weights: dict, changes: dict) -> list[WeightUpdate]:
-    rnd = arithmetic.round if arithmetic.rounds else None
-    updates = []
-    for key, old in weights.items():
-        change = changes[key]
-        new = old + change
-        updates.append(WeightUpdate(key, old, change, rnd(new) if rnd else new))
-    return updates
+def _add(left, right):
+    return left + right
 
 
-def solve_step(problem: Problem, arithmetic: Arithmetic, weights: dict,
-               pattern: Pattern, epoch: int, position: int, slips: Slips = CORRECT) -> Step:
-    """Forward pass, error, backward pass and this step's changes, with `weights` unchanged."""
-    num = arithmetic.number
-    rnd = arithmetic.round if arithmetic.rounds else _same
-    network = problem.network
-    bias = num(problem.bias) if problem.bias is not None else None
-    records: dict[int, NodeRecord] = {}
+def _apply(plan: _Plan, settle, weights: list, changes: list, step: Step, number: int,
+           record: bool) -> list:
+    """The new weights; recorded on `step` as its updates."""
+    new = list(map(_add, weights, changes))
+    if settle:
+        new = [settle(value, "new", number, key[1], key[0])
+               for value, key in zip(new, plan.keys, strict=True)]
+    if record:
+        step.updates = list(map(WeightUpdate, plan.keys, weights, changes, new))
+    return new
 
-    # Forward pass: inputs and bias nodes pass their value on; others take f(net).
-    first = network.layers[0]
-    for node_id, x in zip(first.node_ids, pattern.input, strict=True):
-        records[node_id] = NodeRecord(node_id, "input", 0, num(x))
-    previous = first
-    for layer in network.layers[1:]:
-        if previous.bias_id is not None:
-            records[previous.bias_id] = NodeRecord(previous.bias_id, "bias", previous.index, bias)
-        act = problem.activation_of_layer(layer.index)
-        kind = "output" if layer is network.output_layer else "hidden"
-        feeding = previous.feeding_ids()
-        for j in layer.node_ids:
-            net = rnd(_dot([weights[(i, j)] for i in feeding], [records[i].out for i in feeding]))
-            out = rnd(arithmetic.activate(act, net))
-            records[j] = NodeRecord(j, kind, layer.index, out, net)
-        previous = layer
+
+class _Plan:
+    """The network as index lists, built once per solve: per layer, its nodes, the nodes
+    feeding it, and per node the positions of its incoming weights in the weight list."""
+
+    def __init__(self, problem: Problem, arithmetic: Arithmetic):
+        num = arithmetic.number
+        network = problem.network
+        self.keys = list(problem.weights)
+        index = {key: k for k, key in enumerate(self.keys)}
+        self.size = max(layer.bias_id or max(layer.node_ids) for layer in network.layers) + 1
+        self.inputs = network.layers[0].node_ids
+        self.bias = num(problem.bias) if problem.bias is not None else None
+        self.bias_nodes = [(layer.bias_id, layer.index) for layer in network.layers
+                           if layer.bias_id is not None]
+        self.layers = []  # (index, kind, activation, ids, feeding, incoming weight positions)
+        last = len(network.layers) - 1
+        for previous, layer in zip(network.layers, network.layers[1:], strict=False):
+            feeding = previous.feeding_ids()
+            incoming = [[index[(i, j)] for i in feeding] for j in layer.node_ids]
+            kind = "output" if layer.index == last else "hidden"
+            self.layers.append((layer.index, kind, problem.activation_of_layer(layer.index),
+                                layer.node_ids, feeding, incoming))
+        # outgoing[j]: positions of the weights from hidden node j to the layer above
+        self.outgoing = {}
+        for position in range(1, last):
+            layer, above = network.layers[position], network.layers[position + 1]
+            for j in layer.node_ids:
+                self.outgoing[j] = [index[(j, k)] for k in above.node_ids]
+        self.patterns = [([num(x) for x in p.input], [num(t) for t in p.target])
+                         for p in problem.patterns]
+        out_act = problem.activation_of_layer(last)
+        self.out_factor = num(Fraction(1) if out_act.name == "step" else _delta_factor(problem))
+        self.loss_scale = num(_loss_scale(problem))
+        self.slides = problem.convention == "slides"
+        rate = num(problem.learning_rate)
+        self.signed_rate = rate if self.slides else -rate
+        self.one = num(Fraction(1))
+
+
+def _step(plan: _Plan, arithmetic: Arithmetic, weights: list, pattern, converted,
+          epoch: int, position: int, number: int, slips: Slips, record: bool):
+    """Forward pass, error, backward pass and this step's changes (`weights` unchanged)."""
+    settle = arithmetic.settle if arithmetic.settles else None
+    activate, slope_of = arithmetic.activate, arithmetic.slope
+    size = plan.size
+    out = [None] * size
+    net = [None] * size
+    slope = [None] * size
+    delta = [None] * size
+    inputs, targets = converted
+    for node_id, x in zip(plan.inputs, inputs, strict=True):
+        out[node_id] = x
+    for bias_id, _ in plan.bias_nodes:
+        out[bias_id] = plan.bias
+
+    # Forward pass: net_j = sum_i w_ij z_i, z_j = f(net_j).
+    get = weights.__getitem__
+    for _, _, act, ids, feeding, incoming in plan.layers:
+        sources = [out[i] for i in feeding]
+        for j, positions in zip(ids, incoming, strict=True):
+            value = sum(map(mul, map(get, positions), sources))
+            if settle:
+                value = settle(value, "net", number, j)
+            net[j] = value
+            z = activate(act, value)
+            out[j] = settle(z, "out", number, j) if settle else z
 
     # Error of this pattern under the chosen loss.
-    outputs = network.output_layer.node_ids
-    targets = [num(t) for t in pattern.target]
-    residuals = [t - records[k].out for k, t in zip(outputs, targets, strict=True)]
-    squared = _dot(residuals, residuals)
-    error = rnd(squared * num(_loss_scale(problem)))
+    _, _, out_act, outputs, _, _ = plan.layers[-1]
+    residuals = [t - out[k] for k, t in zip(outputs, targets, strict=True)]
+    error = sum(map(mul, residuals, residuals)) * plan.loss_scale
+    if settle:
+        error = settle(error, "error", number, 0)
 
     # Output deltas: (t - z) f'(net) in the slides, (z - t) f'(net) in the textbook,
     # times the loss's own factor (2 for sse, 2/K for mse); the perceptron takes (t - z).
-    out_act = problem.activation_of_layer(network.output_layer.index)
-    factor = num(Fraction(1) if out_act.name == "step" else _delta_factor(problem))
-    sign = 1 if problem.convention == "slides" else -1
-    one = num(Fraction(1))
+    factor, one = plan.out_factor, plan.one
     for k, residual in zip(outputs, residuals, strict=True):
-        record = records[k]
-        record.slope = arithmetic.slope(out_act, record.net, record.out)
-        signed = residual if sign == 1 else -residual
-        record.delta = rnd(factor * signed * (one if slips.no_slope else record.slope))
+        s = slope[k] = slope_of(out_act, net[k], out[k])
+        value = factor * (residual if plan.slides else -residual) * (one if slips.no_slope else s)
+        delta[k] = settle(value, "delta", number, k) if settle else value
 
     # Changes: +C delta_j z_i (slides) equals -eta delta_j a_i (textbook).
-    rate = num(problem.learning_rate)
-    signed_rate = rate if sign == 1 else -rate
+    signed_rate = plan.signed_rate
+    source = net if slips.net_in_update else out
+
+    def factor_of(i):
+        return source[i] if source[i] is not None else out[i]
 
     def change(i: int, j: int):
-        source = records[i]
-        factor_i = source.net if slips.net_in_update and source.net is not None else source.out
-        return rnd(signed_rate * records[j].delta * factor_i)
+        value = signed_rate * delta[j] * factor_of(i)
+        return settle(value, "change", number, j, i) if settle else value
 
     # Hidden deltas: f'(net_j) sum_k delta_k w_jk, with the weights before this update.
-    for index in range(len(network.layers) - 2, 0, -1):
-        layer, above = network.layers[index], network.layers[index + 1]
-        act = problem.activation_of_layer(index)
-        for j in layer.node_ids:
-            record = records[j]
-            record.slope = arithmetic.slope(act, record.net, record.out)
-            used = [weights[(j, k)] for k in above.node_ids]
+    for index in range(len(plan.layers) - 2, -1, -1):
+        _, _, act, ids, _, _ = plan.layers[index]
+        above = plan.layers[index + 1][3]
+        down = [delta[k] for k in above]
+        for j in ids:
+            s = slope[j] = slope_of(act, net[j], out[j])
+            used = [weights[p] for p in plan.outgoing[j]]
             if slips.new_weights_in_hidden_delta:
-                used = [rnd(w + change(j, k)) for w, k in zip(used, above.node_ids, strict=True)]
-            back = _dot([records[k].delta for k in above.node_ids], used)
-            record.delta = rnd((one if slips.no_slope else record.slope) * back)
+                used = [_settled(settle, w + change(j, k), "new", number, k, j)
+                        for w, k in zip(used, above, strict=True)]
+            value = (one if slips.no_slope else s) * sum(map(mul, down, used))
+            delta[j] = settle(value, "delta", number, j) if settle else value
 
-    changes = {(i, j): change(i, j) for i, j in weights}
+    changes = [None] * len(weights)
+    for _, _, _, ids, feeding, incoming in plan.layers:
+        if settle or slips.net_in_update:
+            for j, positions in zip(ids, incoming, strict=True):
+                for i, p in zip(feeding, positions, strict=True):
+                    changes[p] = change(i, j)
+            continue
+        sources = [out[i] for i in feeding]
+        for j, positions in zip(ids, incoming, strict=True):
+            scaled = signed_rate * delta[j]
+            for p, z in zip(positions, sources, strict=True):
+                changes[p] = scaled * z
 
-    nodes = [records[node_id] for node_id in sorted(records)]
-    return Step(epoch, position, pattern.input, pattern.target, nodes, error, weights, changes)
+    if not record:
+        return Step(epoch, position, pattern.input, pattern.target, [], error, {}, {}), changes
+    keys = plan.keys
+    kinds = plan.kinds if hasattr(plan, "kinds") else _kinds(plan)
+    nodes = [NodeRecord(node_id, kind, layer, out[node_id], net[node_id], delta[node_id],
+                        slope[node_id]) for node_id, kind, layer in kinds]
+    return Step(epoch, position, pattern.input, pattern.target, nodes, error,
+                dict(zip(keys, weights, strict=True)),
+                dict(zip(keys, changes, strict=True))), changes
+
+
+def _kinds(plan: _Plan) -> list[tuple[int, str, int]]:
+    """(id, kind, layer) of every node in id order, computed once per plan."""
+    kinds = [(i, "input", 0) for i in plan.inputs]
+    kinds += [(bias_id, "bias", layer) for bias_id, layer in plan.bias_nodes]
+    for index, kind, _, ids, _, _ in plan.layers:
+        kinds += [(j, kind, index) for j in ids]
+    plan.kinds = sorted(kinds)
+    return plan.kinds
+
+
+def _settled(settle, value, *label):
+    return settle(value, *label) if settle else value
 
 
 def _loss_scale(problem: Problem) -> Fraction:
@@ -152,12 +250,3 @@ def _loss_scale(problem: Problem) -> Fraction:
 def _delta_factor(problem: Problem) -> Fraction:
     """d/dz of the loss, over -(t - z): the factor 2 of squared error, or 2/K for mse."""
     return 2 * _loss_scale(problem)
-
-
-def _dot(left, right):
-    """sum of products; works for floats, Fractions and SymPy alike (0 + x is x)."""
-    return sum(map(mul, left, right))
-
-
-def _same(value):
-    return value
