@@ -106,7 +106,9 @@ def solve(
             round_places=round_places, sigfigs=sigfigs, epochs=epochs,
             learning_rate=learning_rate, notation=notation.value if notation else None)
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
-        trace = solve_problem(problem, make_arithmetic(problem.rounding, exact))
+        # A terminal summary needs only the errors and final weights: no per-step records.
+        record = not (summary and format is OutputFormat.table)
+        trace = solve_problem(problem, make_arithmetic(problem.rounding, exact), record=record)
         if format is OutputFormat.json:
             from bpcalc.render.json_out import render_json
 
