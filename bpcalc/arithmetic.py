@@ -145,7 +145,8 @@ class RoundedArithmetic(Arithmetic):
                     value = ctx.divide(e, ctx.add(1, e))
             else:
                 # tanh x = sign(x) (1 - 2/(e^(2|x|) + 1))
-                e = ctx.exp(ctx.multiply(2, abs(x)))
+                # Past |x| = 60 tanh is 1 to these 40 digits; e^(2|x|) could overflow Decimal.
+                e = ctx.exp(ctx.multiply(2, min(abs(x), 60)))
                 value = ctx.subtract(1, ctx.divide(2, ctx.add(e, 1)))
                 value = value if x >= 0 else -value
             return Fraction(value)

@@ -9,11 +9,13 @@ the sign of delta and of the update rule. The topology is turned into index list
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 
 from bpcalc.arithmetic import Arithmetic
+from bpcalc.numerics import check_final_weights, check_trace, finite_check
 from bpcalc.problem import Problem
 from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
 
@@ -50,13 +52,18 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
             and all(act.name != "step" for act in problem.activations)):
         from bpcalc.vectorised import solve_vectorised
 
-        return solve_vectorised(problem, record=record)
+        with warnings.catch_warnings():  # overflow is reported by check_trace, not numpy
+            warnings.simplefilter("ignore", RuntimeWarning)
+            trace = solve_vectorised(problem, record=record)
+        check_trace(trace)
+        return trace
     plan = _Plan(problem, arithmetic)
     weights = [arithmetic.number(value) for value in problem.weights.values()]
     steps: list[Step] = []
     batch = problem.update == "batch"
     settle = arithmetic.settle if arithmetic.settles else None
     keys = plan.keys
+    check_finite = finite_check(arithmetic, keys)  # overflow or NaN: an error naming the node
     number = 0
     for epoch in range(1, problem.epochs + 1):
         summed = None
@@ -66,6 +73,7 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
             step, changes = _step(plan, arithmetic, weights, pattern, plan.patterns[position - 1],
                                   epoch, position, number, slips, record)
             steps.append(step)
+            check_finite(number, step, weights, changes)
             if not batch:
                 weights = _apply(plan, settle, weights, changes, step, number, record)
                 continue
@@ -75,7 +83,9 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
                     summed = [settle(value, "sum", number, key[1], key[0])
                               for value, key in zip(summed, keys, strict=True)]
                 weights = _apply(plan, settle, weights, summed, step, number, record)
-    return Trace(problem, arithmetic, steps, dict(zip(keys, weights, strict=True)))
+    trace = Trace(problem, arithmetic, steps, dict(zip(keys, weights, strict=True)))
+    check_final_weights(trace)
+    return trace
 
 
 def _add(left, right):

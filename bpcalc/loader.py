@@ -37,6 +37,12 @@ KNOWN_KEYS = (
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
+MAX_WEIGHT_UPDATES = 20_000_000  # steps x weights: the trace holds every one (about 1 GB)
+MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 40 digits; more would be false precision
+# Exact (SymPy) work, as steps x weights. Each step's closed forms nest the previous step's,
+# so they grow fast: the 2-2-1 example takes seconds for 1 step, half a minute for 2 and
+# minutes for 3 on a 2-core machine. Raise this when exact mode scales.
+EXACT_MAX_WEIGHT_UPDATES = 20
 _LONG_NAME = re.compile(r"w(\d+)_(\d+)")
 _SHORT_NAME = re.compile(r"w(\d)(\d)")
 
@@ -87,6 +93,9 @@ def parse_problem(text: str) -> Problem:
     if epochs * len(patterns) > MAX_STEPS:
         raise ProblemError(f"{epochs} epochs of {len(patterns)} patterns is more than "
                            f"{MAX_STEPS:,} steps", key="epochs", line=_line(get("epochs"), root))
+    if epochs * len(patterns) * len(weights) > MAX_WEIGHT_UPDATES:
+        raise ProblemError(_too_much_work(epochs * len(patterns), len(weights)), key="epochs",
+                           line=_line(get("epochs"), root))
     title_value = get("title")
     return Problem(
         network=network,
@@ -122,18 +131,21 @@ def apply_overrides(problem: Problem, *, convention: str | None = None,
     if round_places is not None and sigfigs is not None:
         raise ProblemError("give --round or --sigfigs, not both", key="--round")
     if round_places is not None:
-        if round_places < 0:
-            raise ProblemError("must be 0 or more", key="--round")
+        if not 0 <= round_places <= MAX_ROUND_DIGITS:
+            raise ProblemError(f"must be 0 to {MAX_ROUND_DIGITS}", key="--round")
         changes["rounding"] = Rounding("places", round_places)
     if sigfigs is not None:
-        if sigfigs < 1:
-            raise ProblemError("must be 1 or more", key="--sigfigs")
+        if not 1 <= sigfigs <= MAX_ROUND_DIGITS:
+            raise ProblemError(f"must be 1 to {MAX_ROUND_DIGITS}", key="--sigfigs")
         changes["rounding"] = Rounding("sigfigs", sigfigs)
     if epochs is not None:
         if epochs < 1:
             raise ProblemError("must be 1 or more", key="--epochs")
         if epochs * len(problem.patterns) > MAX_STEPS:
             raise ProblemError(f"more than {MAX_STEPS:,} steps", key="--epochs")
+        if epochs * len(problem.patterns) * len(problem.weights) > MAX_WEIGHT_UPDATES:
+            raise ProblemError(_too_much_work(epochs * len(problem.patterns),
+                                              len(problem.weights)), key="--epochs")
         changes["epochs"] = epochs
     if learning_rate is not None:
         rate = parse_number(learning_rate.strip())
@@ -142,6 +154,21 @@ def apply_overrides(problem: Problem, *, convention: str | None = None,
                                key="--learning-rate")
         changes["learning_rate"] = rate
     return replace(problem, **changes) if changes else problem
+
+
+def check_exact_work(problem: Problem) -> None:
+    """Refuse an exact run too large to finish; rounded and float runs have no such limit."""
+    steps, weights = problem.step_count, len(problem.weights)
+    if steps * weights > EXACT_MAX_WEIGHT_UPDATES:
+        raise ProblemError(
+            f"{steps} step(s) of {weights} weights is too much for exact values (at most "
+            f"{EXACT_MAX_WEIGHT_UPDATES} weight updates, steps x weights): use --round N for "
+            "hand-rounded exact decimals, or leave out --exact", key="--exact")
+
+
+def _too_much_work(steps: int, weights: int) -> str:
+    return (f"{steps:,} steps of {weights:,} weights is more than {MAX_WEIGHT_UPDATES:,} "
+            "weight updates (steps x weights): use fewer epochs or a smaller network")
 
 
 def _suggest(name: str, choices) -> str:
@@ -187,7 +214,13 @@ def _network(value: Value, bias: Value | None) -> Network:
         size = item.integer()
         if size < 1:
             raise item.error(f"a layer needs at least 1 node, got {size}")
+        if size > MAX_NODES:  # checked before the network is built: 1e50 nodes would not fit
+            raise item.error(f"{size} nodes is more than the limit of {MAX_NODES}")
         sizes.append(size)
+    if sum(sizes) > MAX_NODES:
+        raise value.error(f"{sum(sizes)} nodes is more than the limit of {MAX_NODES}")
+    if sum(a * b for a, b in pairwise(sizes)) > MAX_WEIGHTS:  # before listing the weights
+        raise value.error(f"more than {MAX_WEIGHTS:,} weights")
     network = Network(tuple(sizes), _bias(bias) is not None)
     if network.node_count > MAX_NODES:
         raise value.error(f"{network.node_count} nodes is more than the limit of {MAX_NODES}")
@@ -349,8 +382,9 @@ def _rounding(places: Value | None, sigfigs: Value | None) -> Rounding | None:
         if value is None or value.is_null() or (value.is_scalar() and value.word() == "none"):
             continue
         digits = value.integer()
-        if digits < minimum:
-            raise value.error(f"must be none or a whole number of {minimum} or more")
+        if not minimum <= digits <= MAX_ROUND_DIGITS:
+            raise value.error(f"must be none or a whole number from {minimum} to "
+                              f"{MAX_ROUND_DIGITS}")
         chosen.append(Rounding(kind, digits))
     if len(chosen) == 2:
         raise sigfigs.error("give round or sigfigs, not both")

@@ -60,10 +60,17 @@ def compose(text: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise ProblemError(f"not valid YAML: {problem}", line=line) from None
+    except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1]
+                                                                         or "?")
+        raise ProblemError(f"not valid YAML: character #x{code:04x} is not allowed "
+                           "(a control character or not text)", line=line) from None
     except yaml.YAMLError as exc:
-        raise ProblemError(f"not valid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise ProblemError(f"not valid YAML: {first}") from None
 
 
 def line_of(node: yaml.Node) -> int:

@@ -98,7 +98,8 @@ def solve(
     def job() -> None:
         from bpcalc.arithmetic import make_arithmetic
         from bpcalc.engine import solve as solve_problem
-        from bpcalc.loader import apply_overrides, load_problem
+        from bpcalc.loader import apply_overrides, check_exact_work, load_problem
+        from bpcalc.numerics import find_warnings
 
         problem = load_problem(str(file))
         problem = apply_overrides(
@@ -108,7 +109,10 @@ def solve(
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
         # A terminal summary needs only the errors and final weights: no per-step records.
         record = not (summary and format is OutputFormat.table)
+        if exact and problem.rounding is None:
+            check_exact_work(problem)
         trace = solve_problem(problem, make_arithmetic(problem.rounding, exact), record=record)
+        trace.warnings.extend(find_warnings(trace))
         if format is OutputFormat.json:
             from bpcalc.render.json_out import render_json
 

@@ -62,6 +62,7 @@ def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
                                                    "digits": rounding.digits},
         "steps": steps,
         "final_weights": final,
+        "warnings": list(trace.warnings),  # dead relu, vanishing or saturated (numerics.py)
     }
 
 

@@ -52,6 +52,9 @@ def render_tables(trace: Trace, console: Console, *, steps: set[int] | None = No
     if summary or len(trace.epoch_errors()) > 1:
         console.print(view.epoch_error_table())
     console.print(view.final_weights_table())
+    if trace.warnings:
+        console.print(Panel("\n".join(f"• {text}" for text in trace.warnings),
+                            title="Warnings", title_align="left", border_style="yellow"))
 
 
 class _View:
