@@ -35,8 +35,8 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
     to_keys = np.empty(len(order), dtype=np.intp)
     to_keys[np.array(order, dtype=np.intp)] = np.arange(len(order))
     acts = [problem.activation_of_layer(layer.index) for layer in layers[1:]]
-    patterns = [(np.array([float(x) for x in p.input] + ([bias] if has_bias else [])),
-                 np.array([float(t) for t in p.target])) for p in problem.patterns]
+    patterns = [(np.array(_floats(p.input) + ([bias] if has_bias else [])),
+                 np.array(_floats(p.target))) for p in problem.patterns]
     rate = float(problem.learning_rate)
     signed_rate = rate if problem.convention == "slides" else -rate
     factor = float(_delta_factor(problem))
@@ -45,61 +45,73 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
     batch = problem.update == "batch"
     last = len(matrices) - 1
     kinds = _node_kinds(problem) if record else None
-    tail = np.array([bias]) if has_bias else np.empty(0)
     steps: list[Step] = []
-    for epoch in range(1, problem.epochs + 1):
-        summed = None
-        for number, (pattern, (x, t)) in enumerate(
-                zip(problem.patterns, patterns, strict=True), start=1):
-            sources, nets, outs, slopes = [x], [], [], []
-            for index, (matrix, act) in enumerate(zip(matrices, acts, strict=True)):
-                net = matrix @ sources[-1]
-                out, slope = _activate(act, net)
-                nets.append(net)
-                outs.append(out)
-                slopes.append(slope)
-                if index < last:
-                    sources.append(np.concatenate((out, tail)))
-            residual = t - outs[-1]
-            error = float(residual @ residual) * loss_scale
-            deltas = [None] * len(matrices)
-            deltas[last] = factor * (residual if slides else -residual) * slopes[last]
-            for index in range(last - 1, -1, -1):
-                width = len(outs[index])
-                back = matrices[index + 1][:, :width].T @ deltas[index + 1]
-                deltas[index] = slopes[index] * back
-            changes = [np.outer(signed_rate * delta, source)
-                       for delta, source in zip(deltas, sources, strict=True)]
-            step = Step(epoch, number, pattern.input, pattern.target, [], error, {}, {})
-            if record:
-                step.nodes = _records(kinds, x, sources, nets, outs, deltas, slopes, has_bias)
-                step.weights = dict(zip(keys, _flat(matrices, to_keys), strict=True))
-                step.changes = dict(zip(keys, _flat(changes, to_keys), strict=True))
-            steps.append(step)
-            if batch:
-                summed = changes if summed is None else [s + c for s, c in
-                                                         zip(summed, changes, strict=True)]
-                if number < len(patterns):
-                    continue
-                changes = summed
-            old = _flat(matrices, to_keys) if record else None
-            matrices = [matrix + change for matrix, change in zip(matrices, changes, strict=True)]
-            if record:
-                step.updates = list(map(WeightUpdate, keys, old, _flat(changes, to_keys),
-                                        _flat(matrices, to_keys)))
+    with np.errstate(over="ignore"):  # exp(800) is inf, and 1/(1 + inf) is the right 0
+        for epoch in range(1, problem.epochs + 1):
+            summed = None
+            for number, (pattern, (x, t)) in enumerate(
+                    zip(problem.patterns, patterns, strict=True), start=1):
+                sources, nets, outs, slopes = [x], [], [], []
+                for index, (matrix, act) in enumerate(zip(matrices, acts, strict=True)):
+                    net = matrix @ sources[-1]
+                    out, slope = _activate(act, net)
+                    nets.append(net)
+                    outs.append(out)
+                    slopes.append(slope)
+                    if index < last:
+                        source = np.empty(len(out) + has_bias)
+                        source[:len(out)] = out
+                        if has_bias:
+                            source[-1] = bias
+                        sources.append(source)
+                residual = t - outs[-1]
+                error = float(residual @ residual) * loss_scale
+                signed = residual if slides else -residual
+                deltas = [None] * len(matrices)
+                # factor * signed * slope, as the generic engine multiplies (1.0 * r is r)
+                deltas[last] = (signed if factor == 1.0 else factor * signed) * slopes[last]
+                for index in range(last - 1, -1, -1):
+                    width = len(outs[index])
+                    back = matrices[index + 1][:, :width].T @ deltas[index + 1]
+                    deltas[index] = slopes[index] * back
+                changes = [np.multiply.outer(signed_rate * delta, source)
+                           for delta, source in zip(deltas, sources, strict=True)]
+                step = Step(epoch, number, pattern.input, pattern.target, [], error, {}, {})
+                if record:
+                    step.nodes = _records(kinds, x, sources, nets, outs, deltas, slopes,
+                                          has_bias)
+                    step.weights = dict(zip(keys, _flat(matrices, to_keys), strict=True))
+                    step.changes = dict(zip(keys, _flat(changes, to_keys), strict=True))
+                steps.append(step)
+                if batch:
+                    summed = changes if summed is None else [
+                        s + c for s, c in zip(summed, changes, strict=True)]
+                    if number < len(patterns):
+                        continue
+                    changes = summed
+                old = _flat(matrices, to_keys) if record else None
+                for matrix, change in zip(matrices, changes, strict=True):
+                    matrix += change  # new = old + change, in place
+                if record:
+                    step.updates = list(map(WeightUpdate, keys, old, _flat(changes, to_keys),
+                                            _flat(matrices, to_keys)))
     final = dict(zip(keys, _flat(matrices, to_keys), strict=True))
     return Trace(problem, Arithmetic(), steps, final)
 
 
+def _floats(values) -> list[float]:
+    """Fractions to the nearest doubles (int / int rounds correctly, faster than float())."""
+    return [value.numerator / value.denominator for value in values]
+
+
 def _activate(act: Activation, net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f(net) and f'(net), by the formulas of `Arithmetic.activate` and `.slope`."""
+    """f(net) and f'(net), by the formulas of `Arithmetic.activate` and `.slope` (sigmoid
+    in one form: where exp(-x) overflows, 1/(1 + inf) is the 0 the two-form float gives)."""
     name = act.name
     if name == "sigmoid":
         beta = float(act.beta)
-        x = beta * net
-        e = np.exp(-np.abs(x))  # never overflows, whatever the sign
-        out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return out, beta * out * (1 - out)
+        out = 1.0 / (1.0 + np.exp(-(net if beta == 1.0 else beta * net)))
+        return out, (out if beta == 1.0 else beta * out) * (1 - out)
     if name == "tanh":
         out = np.tanh(net)
         return out, 1 - out * out
