@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bpcalc.commands import check, diagram, examples, generate, new, plot, solve
+from bpcalc.commands import check, diagram, examples, explain, generate, new, plot, solve
 
-COMMANDS = [solve, generate, new, examples, diagram, plot, check]
+COMMANDS = [solve, explain, generate, new, examples, diagram, plot, check]
 
 
 def register_all(app: typer.Typer) -> None:

@@ -1,0 +1,204 @@
+"""dE/dw by the chain rule, path by path: an independent check of backprop's recursion.
+
+Backprop computes dE/dw_ij as ±delta_j out_i, where each delta is built recursively from
+the deltas above it. The chain rule instead multiplies the local derivatives along every
+path from w_ij to an output node and adds the paths:
+
+    dE/dw_ij = sum over paths j -> k -> ... -> o of
+               dE/dout_o * dout_o/dnet_o * dnet_o/dout_k * ... * dout_j/dnet_j * dnet_j/dw_ij
+
+This module enumerates those paths from one solved step and multiplies their factors
+itself; it only *reads* the trace (activations, f'(net), the step's weights, targets) and
+takes the recursion's value (delta_j, out_i) from it for comparison. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import prod
+from typing import Any
+
+from bpcalc.errors import ProblemError
+from bpcalc.problem import Problem, WeightKey, weight_name
+from bpcalc.trace import Step, Trace
+
+# Paths multiply: a 10-10-10-10 net has 1,000 paths from a first-layer weight. Above this
+# the enumeration is refused rather than left to run for minutes.
+MAX_PATHS = 100_000
+
+# Float agreement: both sides are the same few products in another order.
+_FLOAT_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One local derivative of a path, named by what is differentiated by what.
+
+    kind:
+      "loss"   dE/dout_node          (node: an output)
+      "slope"  dout_node/dnet_node   = f'(net_node)
+      "weight" dnet_node/dout_source = w_(source, node), the weight before the update
+      "input"  dnet_node/dw_(source, node) = out_source
+    """
+
+    kind: str
+    node: int
+    source: int | None
+    value: Any
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from the weight's node up to an output: its nodes and its factors, in the
+    order the chain rule writes them (from the error back down to the weight)."""
+
+    nodes: tuple[int, ...]  # node j of w_ij, then one node per layer, ending at an output
+    factors: tuple[Factor, ...]
+    product: Any
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """dE/dw for one weight in one step: the chain rule's sum and the recursion's value."""
+
+    key: WeightKey
+    step_number: int
+    step: Step
+    paths: tuple[Path, ...]
+    total: Any  # the sum over paths: dE/dw by the chain rule
+    delta: Any  # delta_j, from the trace
+    source_out: Any  # out_i, from the trace
+    sign: int  # dE/dw = sign * delta_j * out_i: -1 in the slides, +1 in the textbook
+    recursion: Any  # sign * delta_j * out_i
+    difference: Any  # total - recursion
+    agreement: str  # "exact" | "float" | "rounded" | "disagree"
+    loss_factor: Fraction  # dE/dout = loss_factor * (out - t): 1, 2 or 2/K
+    perceptron: bool  # step output: the perceptron rule, not a gradient
+    rate: Any
+    gradient_change: Any  # -rate * total: the change gradient descent makes
+    change: Any  # this step's change of the weight, from the trace
+
+    @property
+    def factors(self) -> list[Factor]:
+        """Every distinct factor once, in the order the paths first use them."""
+        seen: dict[tuple, Factor] = {}
+        for path in self.paths:
+            for factor in path.factors:
+                seen.setdefault((factor.kind, factor.node, factor.source), factor)
+        return list(seen.values())
+
+
+def path_count(problem: Problem, key: WeightKey) -> int:
+    """How many paths lead from w_ij to the outputs: the sizes of the layers above j."""
+    layers = problem.network.layers
+    above = layers[problem.network.layer_of(key[1]) + 1:]
+    return prod(len(layer.node_ids) for layer in above)
+
+
+def check_weight(problem: Problem, key: WeightKey, argument: str = "WEIGHT") -> None:
+    """Refuse a weight the network does not have, naming the ones it has."""
+    if key in problem.weights:
+        return
+    keys = problem.network.weight_keys()
+    i, j = key
+    raise ProblemError(
+        f"this network has no weight from node {i} to node {j} ({weight_name(key)}); "
+        f"its {len(keys)} weights run from {weight_name(keys[0])} to {weight_name(keys[-1])}",
+        key=argument)
+
+
+def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
+    """The chain rule for dE/dw_key in step `step_number` (from 1) of a solved trace."""
+    problem = trace.problem
+    check_weight(problem, key)
+    if not 1 <= step_number <= len(trace.steps):
+        raise ProblemError(f"steps run from 1 to {len(trace.steps)}, got {step_number}",
+                           key="--step")
+    count = path_count(problem, key)
+    if count > MAX_PATHS:
+        raise ProblemError(f"{weight_name(key)} reaches the outputs along {count:,} paths; "
+                           f"explain enumerates at most {MAX_PATHS:,}", key="WEIGHT")
+    arithmetic = trace.arithmetic
+    step = trace.steps[step_number - 1]
+    network = problem.network
+    output_layer = network.output_layer
+    perceptron = problem.activation_of_layer(output_layer.index).name == "step"
+    factor = Fraction(1) if perceptron else 2 * _loss_scale(problem)
+
+    i, j = key
+    num = arithmetic.number
+    targets = dict(zip(output_layer.node_ids, step.target, strict=True))
+    input_factor = Factor("input", j, i, step.node(i).out)
+
+    def loss(o: int) -> Factor:
+        return Factor("loss", o, None, num(factor) * (step.node(o).out - num(targets[o])))
+
+    def slope(node: int) -> Factor:
+        return Factor("slope", node, None, step.node(node).slope)
+
+    paths = []
+    for nodes in _node_paths(network, j):
+        chain = [loss(nodes[-1])]
+        for lower, upper in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
+            chain += [slope(upper), Factor("weight", upper, lower, step.weights[(lower, upper)])]
+        chain += [slope(j), input_factor]
+        paths.append(Path(nodes, tuple(chain), prod(f.value for f in chain)))
+
+    total = sum(path.product for path in paths)  # 0 + x is x for every number type
+    sign = -1 if problem.convention == "slides" else 1
+    delta = step.node(j).delta
+    source_out = step.node(i).out
+    recursion = delta * source_out if sign == 1 else -(delta * source_out)
+    difference, agreement = _compare(arithmetic, total, recursion)
+    rate = num(problem.learning_rate)
+    return ChainRule(key, step_number, step, tuple(paths), total, delta, source_out, sign,
+                     recursion, difference, agreement, factor, perceptron, rate,
+                     -(rate * total), step.changes[key])
+
+
+def _node_paths(network, start: int) -> list[tuple[int, ...]]:
+    """Every path start -> one node per higher layer -> an output node (bias nodes have no
+    incoming weights, so no path passes through one)."""
+    paths = [(start,)]
+    for layer in network.layers[network.layer_of(start) + 1:]:
+        paths = [path + (node,) for path in paths for node in layer.node_ids]
+    return paths
+
+
+def _loss_scale(problem: Problem) -> Fraction:
+    """E = scale * sum (t - z)^2, so dE/dz = 2 scale (z - t)."""
+    if problem.loss == "half_sse":
+        return Fraction(1, 2)
+    if problem.loss == "sse":
+        return Fraction(1)
+    return Fraction(1, len(problem.network.output_layer.node_ids))
+
+
+def _compare(arithmetic, total, recursion) -> tuple[Any, str]:
+    """The difference and what it means: exactly 0, float noise, hand rounding, or not."""
+    difference = total - recursion
+    name = getattr(arithmetic, "name", "float")
+    if name == "exact":
+        return _exact_difference(difference)
+    if difference == 0:
+        return difference, "exact"
+    if getattr(arithmetic, "rounds", False):
+        return difference, "rounded"
+    size = max(abs(float(total)), abs(float(recursion)), 1e-300)
+    return difference, "float" if abs(float(difference)) <= _FLOAT_TOLERANCE * size else \
+        "disagree"
+
+
+def _exact_difference(difference) -> tuple[Any, str]:
+    """Prove the difference is 0: with every exp(..) and tanh(..) taken as an unknown, both
+    sides are the same rational function of them, so cancelling leaves exactly 0. (Expanding
+    the nested closed forms instead takes minutes.)"""
+    import sympy  # the exact arithmetic has imported it already
+
+    if difference == 0:
+        return sympy.Integer(0), "exact"
+    unknowns = {atom: sympy.Dummy() for atom in difference.atoms(sympy.exp, sympy.tanh)}
+    if sympy.cancel(difference.xreplace(unknowns)) == 0:
+        return sympy.Integer(0), "exact"
+    return difference, "disagree"
