@@ -27,7 +27,7 @@ from bpcalc.problem import (
     WeightKey,
     weight_name,
 )
-from bpcalc.yamlsource import Value, compose, parse_number, read_text
+from bpcalc.yamlsource import Value, compose, parse_number, printable, read_text
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
@@ -53,7 +53,7 @@ def load_problem(path: str) -> Problem:
         return parse_problem(read_text(path))
     except ProblemError as error:
         if error.source is None:
-            error.source = path
+            error.source = printable(path)
         raise
 
 

@@ -31,21 +31,22 @@ _MAX_EXPONENT = 60
 
 
 def read_text(path: str) -> str:
+    shown = printable(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ProblemError(f"cannot read '{path}': no such file") from None
+        raise ProblemError(f"cannot read '{shown}': no such file") from None
     except IsADirectoryError:
-        raise ProblemError(f"cannot read '{path}': it is a directory") from None
+        raise ProblemError(f"cannot read '{shown}': it is a directory") from None
     except OSError as exc:
-        raise ProblemError(f"cannot read '{path}': {exc.strerror}") from None
+        raise ProblemError(f"cannot read '{shown}': {exc.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ProblemError(f"'{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        raise ProblemError(f"'{shown}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemError(f"'{path}' is not UTF-8 text (byte {exc.start})") from None
+        raise ProblemError(f"'{shown}' is not UTF-8 text (byte {exc.start})") from None
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -94,7 +95,7 @@ class Value:
         return line_of(self.node)
 
     def error(self, message: str) -> ProblemError:
-        return ProblemError(message, key=self.key, line=self.line)
+        return ProblemError(message, key=printable(self.key), line=self.line)
 
     def describe(self) -> str:
         if isinstance(self.node, yaml.MappingNode):
@@ -160,14 +161,20 @@ class Value:
         result: dict[str, tuple[Value, Value]] = {}
         for key_node, value_node in self.node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ProblemError("keys must be plain names", key=self.key,
+                raise ProblemError("keys must be plain names", key=printable(self.key),
                                    line=line_of(key_node))
             name = str(key_node.value)
             path = f"{self.key}.{name}" if self.key else name
             if name in result:
-                raise ProblemError("key appears twice", key=path, line=line_of(key_node))
+                raise ProblemError("key appears twice", key=printable(path),
+                                   line=line_of(key_node))
             result[name] = (Value(path, key_node), Value(path, value_node))
         return result
+
+
+def printable(text: str) -> str:
+    """A key as it can be shown on one line: quoted and escaped if it holds a line break."""
+    return text if text.isprintable() else repr(text)
 
 
 def parse_number(text: str) -> Fraction | None:
