@@ -18,8 +18,29 @@ def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
         if exact:
             record[name + "_exact"] = None if value is None else exact_text(value)
 
+    # Float traces hold Python floats already: records are built directly (a long run has
+    # millions of values), and each pattern's input and target are converted once.
+    plain = arithmetic.name == "float" and not exact
+    given: dict[int, list[float]] = {}
+
+    def floats(values: tuple) -> list[float]:
+        known = given.get(id(values))
+        if known is None:
+            known = given[id(values)] = [float(x) for x in values]
+        return known[:]
+
     steps = []
     for step in trace.steps:
+        if plain:
+            entry = {"epoch": step.epoch, "pattern": step.pattern, "input": floats(step.input),
+                     "target": floats(step.target),
+                     "nodes": [{"id": n.id, "kind": n.kind, "layer": n.layer, "net": n.net,
+                                "out": n.out, "delta": n.delta} for n in step.nodes],
+                     "error": step.error,
+                     "updates": [{"from": u.key[0], "to": u.key[1], "old": u.old,
+                                  "change": u.change, "new": u.new} for u in step.updates]}
+            steps.append(entry)
+            continue
         nodes = []
         for node in step.nodes:
             record = {"id": node.id, "kind": node.kind, "layer": node.layer}
@@ -37,8 +58,8 @@ def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
         entry = {
             "epoch": step.epoch,
             "pattern": step.pattern,
-            "input": [float(x) for x in step.input],
-            "target": [float(t) for t in step.target],
+            "input": floats(step.input),
+            "target": floats(step.target),
             "nodes": nodes,
         }
         put(entry, "error", step.error)
