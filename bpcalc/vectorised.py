@@ -9,6 +9,8 @@ generic engine to rounding error (a test holds them to 1e-12), not bit for bit.
 
 from __future__ import annotations
 
+from operator import attrgetter, truediv
+
 import numpy as np
 
 from bpcalc.arithmetic import Arithmetic
@@ -45,6 +47,12 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
     batch = problem.update == "batch"
     last = len(matrices) - 1
     kinds = _node_kinds(problem) if record else None
+    # Built once: each hidden layer's outputs with the bias after them (refilled every
+    # step), and the views W[:, :n].T of the weights back into each hidden layer (the
+    # matrices are updated in place, so the views stay current).
+    buffers = [np.full(len(layer.node_ids) + has_bias, bias) for layer in layers[1:-1]]
+    backs = [matrix[:, :len(buffer) - has_bias].T
+             for matrix, buffer in zip(matrices[1:], buffers, strict=True)]
     steps: list[Step] = []
     with np.errstate(over="ignore"):  # exp(800) is inf, and 1/(1 + inf) is the right 0
         for epoch in range(1, problem.epochs + 1):
@@ -59,10 +67,8 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
                     outs.append(out)
                     slopes.append(slope)
                     if index < last:
-                        source = np.empty(len(out) + has_bias)
+                        source = buffers[index]
                         source[:len(out)] = out
-                        if has_bias:
-                            source[-1] = bias
                         sources.append(source)
                 residual = t - outs[-1]
                 error = float(residual @ residual) * loss_scale
@@ -71,9 +77,7 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
                 # factor * signed * slope, as the generic engine multiplies (1.0 * r is r)
                 deltas[last] = (signed if factor == 1.0 else factor * signed) * slopes[last]
                 for index in range(last - 1, -1, -1):
-                    width = len(outs[index])
-                    back = matrices[index + 1][:, :width].T @ deltas[index + 1]
-                    deltas[index] = slopes[index] * back
+                    deltas[index] = slopes[index] * (backs[index] @ deltas[index + 1])
                 changes = [np.multiply.outer(signed_rate * delta, source)
                            for delta, source in zip(deltas, sources, strict=True)]
                 step = Step(epoch, number, pattern.input, pattern.target, [], error, {}, {})
@@ -101,7 +105,10 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
 
 def _floats(values) -> list[float]:
     """Fractions to the nearest doubles (int / int rounds correctly, faster than float())."""
-    return [value.numerator / value.denominator for value in values]
+    return list(map(truediv, map(_NUMERATOR, values), map(_DENOMINATOR, values)))
+
+
+_NUMERATOR, _DENOMINATOR = attrgetter("numerator"), attrgetter("denominator")
 
 
 def _activate(act: Activation, net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
