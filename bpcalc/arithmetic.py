@@ -8,7 +8,6 @@ SymPy arithmetic lives in `bpcalc.exact` so that numeric runs never import SymPy
 from __future__ import annotations
 
 import math
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 
 from bpcalc.problem import Activation, Rounding
@@ -115,7 +114,6 @@ class RoundedArithmetic(Arithmetic):
     name = "rounded"
     rounds = True
     settles = True
-    _context = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
     def __init__(self, rounding: Rounding):
         self.rounding = rounding
@@ -132,7 +130,9 @@ class RoundedArithmetic(Arithmetic):
     def activate(self, act: Activation, net):
         name = act.name
         if name in ("sigmoid", "tanh"):
-            ctx = self._context
+            from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal  # only rounded runs
+
+            ctx = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
             x = ctx.divide(Decimal(net.numerator), Decimal(net.denominator))
             if name == "sigmoid":
                 x = ctx.multiply(x, ctx.divide(Decimal(act.beta.numerator),

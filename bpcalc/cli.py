@@ -6,17 +6,20 @@ only when used, so a numeric `--format json` run starts about as fast as typer i
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from bpcalc.commands import register_all
 
-app = typer.Typer(
+_SETTINGS = dict(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Worked-example solver for backpropagation: every net, activation, delta and "
          "weight update, in the slides' or the textbook's convention.",
 )
+app = typer.Typer(**_SETTINGS)
 
 
 @app.callback()
@@ -28,4 +31,21 @@ register_all(app)
 
 
 def main() -> None:
-    app()
+    """Run the command line. typer builds every registered command's options before it
+    runs one (milliseconds each, and start-up matters), so when the first argument names a
+    command, an app holding only that command runs it: same options, same help."""
+    chosen = _command_named(sys.argv[1]) if len(sys.argv) > 1 else None
+    if chosen is None:
+        app()
+        return
+    single = typer.Typer(**_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = [chosen]
+    single()
+
+
+def _command_named(name: str):
+    for info in app.registered_commands:
+        if (info.name or info.callback.__name__.replace("_", "-")) == name:
+            return info
+    return None
