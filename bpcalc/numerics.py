@@ -149,15 +149,18 @@ def _vanishing(trace: Trace) -> list[str]:
     hidden = network.layers[1:-1]
     first: dict[int, int] = {}
     count: dict[int, int] = {}
+    outputs = [k - 1 for k in outputs]  # positions in step.nodes (ids count from 1)
+    hidden_positions = [(layer.index, [j - 1 for j in layer.node_ids]) for layer in hidden]
     for number, step in enumerate(trace.steps, start=1):
-        top = max(abs(to_float(step.node(k).delta)) for k in outputs)
+        nodes = step.nodes
+        top = max(abs(to_float(nodes[k].delta)) for k in outputs)
         if top == 0:
             continue
-        for layer in hidden:
-            largest = max(abs(to_float(step.node(j).delta)) for j in layer.node_ids)
+        for index, positions in hidden_positions:
+            largest = max(abs(to_float(nodes[j].delta)) for j in positions)
             if largest < VANISHING_RATIO * top:
-                first.setdefault(layer.index, number)
-                count[layer.index] = count.get(layer.index, 0) + 1
+                first.setdefault(index, number)
+                count[index] = count.get(index, 0) + 1
     return [f"vanishing gradient: hidden layer {index}'s deltas are below {VANISHING_RATIO:g} "
             f"times the output deltas from step {first[index]} ({count[index]} step(s)), so the "
             "weights into it barely learn" for index in sorted(first)]
@@ -174,10 +177,12 @@ def _saturated(trace: Trace) -> list[str]:
             watched += [(j, act.name, abs(scale)) for j in layer.node_ids]
     first: dict[int, tuple[int, float]] = {}
     count: dict[int, int] = {}
+    bounds = [(j, j - 1, SATURATED_SLOPE * scale) for j, _name, scale in watched if scale]
     for number, step in enumerate(trace.steps, start=1):
-        for j, _name, scale in watched:
-            slope = abs(to_float(step.node(j).slope))
-            if scale and slope < SATURATED_SLOPE * scale:
+        nodes = step.nodes
+        for j, position, bound in bounds:
+            slope = abs(to_float(nodes[position].slope))
+            if slope < bound:
                 first.setdefault(j, (number, slope))
                 count[j] = count.get(j, 0) + 1
     names = {j: name for j, name, _ in watched}
