@@ -63,6 +63,9 @@ def compose(text: str) -> yaml.Node | None:
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise ProblemError(f"not valid YAML: {problem}", line=line) from None
+    except UnicodeEncodeError as exc:  # lone surrogates: text that never was UTF-8
+        raise ProblemError(f"not valid YAML: character {exc.object[exc.start]!r} is not "
+                           "text", line=text.count("\n", 0, exc.start) + 1) from None
     except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1]

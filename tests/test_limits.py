@@ -113,6 +113,15 @@ def test_control_characters_and_bytes_are_one_line(tmp_path):
     refused(run(tmp_path, GOOD + '"\\r": 1\n'), "'\\r': unknown key")  # no bare line break
 
 
+def test_lone_surrogates_in_text_are_a_problem_error():
+    # parse_problem takes text from callers other than files; the C parser cannot encode it.
+    from bpcalc.errors import ProblemError
+    from bpcalc.loader import parse_problem
+
+    with pytest.raises(ProblemError, match="line 2: not valid YAML: character '.udc80'"):
+        parse_problem(GOOD[:19] + "\udc80" + GOOD[19:])
+
+
 def test_rounded_tanh_of_a_huge_net(tmp_path):
     # tanh(1e120) at 40 digits used to raise decimal.Overflow (exit 1).
     text = GOOD.replace("weights: 0.5", "weights: 1e60").replace("[0.9, 0.6]", "[1e60, 1]")
