@@ -126,3 +126,16 @@ def test_table_shows_a_warnings_panel(tmp_path):
     assert result.exit_code == 0, result.stderr
     tail = result.stdout[result.stdout.index("Warnings"):]
     assert "node 4 (relu) is dead in epoch 1" in tail
+
+
+def test_vectorised_engine_reports_overflow_too(tmp_path):
+    # 20-10-1 has 221 weights, so numpy solves it; its overflow must not print numpy warnings.
+    text = problem_text("1e30", "linear", epochs=5, layers="[20, 10, 1]",
+                        pattern="[" + ", ".join(["0.5"] * 20) + "]")
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    for options in (["--format", "json"], ["--summary"]):
+        result = runner.invoke(app, ["solve", str(path), *options])
+        assert result.exit_code == 2
+        assert result.stderr == ("bpcalc: error: step 2, error overflowed to infinity; lower "
+                                 "the learning rate or the weights\n")
