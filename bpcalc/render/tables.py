@@ -120,8 +120,6 @@ class _View:
         grid.add_row("Training", f"{patterns} pattern{'s' * (patterns != 1)}, "
                                  f"{p.epochs} epoch{'s' * (p.epochs != 1)}, {p.update} updates")
         grid.add_row("Rounding", self._rounding_text())
-        for warning in self.trace.warnings:
-            grid.add_row(Text("Warning", style="bold yellow"), Text(warning, style="yellow"))
         title = Text(p.title or "Backpropagation", style="bold")
         return Panel(grid, title=title, title_align="left", expand=False)
 
