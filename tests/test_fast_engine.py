@@ -151,3 +151,27 @@ def test_large_float_networks_take_the_vectorised_engine(monkeypatch):
     assert calls == [1]
     for key, value in generic.final_weights.items():
         assert close(fast.final_weights[key], value)
+
+
+def test_large_summaries_print_every_final_weight_as_a_line():
+    from bpcalc.render.numbers import format_float
+    from bpcalc.render.tables import PLAIN_ROWS, render_tables_text
+
+    sizes = (20, 12, 3)
+    network = Network(sizes, True)
+    rng = random.Random(9)
+    problem = Problem(
+        network=network, activations=(Activation("sigmoid"), Activation("sigmoid")),
+        bias=F(1), weights={key: F(rng.randint(-50, 50), 100) for key in network.weight_keys()},
+        patterns=(Pattern(tuple(F(rng.randint(0, 9), 10) for _ in range(20)),
+                          (F(1), F(0), F(1))),), learning_rate=F(1, 2))
+    trace = solve(problem, Arithmetic(), record=False)
+    assert len(trace.final_weights) > PLAIN_ROWS
+    lines = render_tables_text(trace, summary=True).splitlines()
+    start = lines.index("Final weights")
+    rows = lines[start + 3:]
+    assert len(rows) == len(trace.final_weights)
+    for row, ((i, j), value) in zip(rows, trace.final_weights.items(), strict=True):
+        assert row.split() == [f"w{i}_{j}", str(i), "→", str(j),
+                               str(float(problem.weights[(i, j)])).rstrip("0").rstrip("."),
+                               format_float(value)]
