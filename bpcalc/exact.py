@@ -53,7 +53,10 @@ class Named(sympy.Dummy):
         return expand(self) if expand else self.label
 
     def _latex(self, printer):
-        return rf"\mathrm{{{self.label}}}"
+        base = self.label.split("⁽")[0]
+        for greek, tex in (("Σ", r"\Sigma "), ("Δ", r"\Delta "), ("δ", r"\delta ")):
+            base = base.replace(greek, tex)
+        return rf"\mathrm{{{base}}}^{{({self.step})}}"
 
 
 class _ClosedPrinter(StrPrinter):
