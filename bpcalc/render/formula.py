@@ -121,6 +121,8 @@ def _script(tokens: list, position: int) -> tuple[str, int]:
 def to_latex(text: str, *, align: bool = False) -> str:
     """The formula as LaTeX math (without `$`); `align` puts `&` before the first relation,
     for `align*` environments."""
+    # exact mode's named values carry their step as ⁽²⁾ (bpcalc.exact): TeX writes ^(2)
+    text = _STEP_MARK.sub(lambda m: "^((" + m.group(1).translate(_DIGITS) + "))", text)
     parts = []
     aligned = not align
     for atom in _parse(text):
@@ -129,6 +131,10 @@ def to_latex(text: str, *, align: bool = False) -> str:
             aligned = True
         parts.append(_latex_atom(atom))
     return re.sub(" {2,}", " ", "".join(parts)).strip()
+
+
+_STEP_MARK = re.compile("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def _latex_atom(atom: _Atom) -> str:
