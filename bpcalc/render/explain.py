@@ -213,7 +213,7 @@ class _View:
                   else "the one path's product")
         lines = [Text.assemble(
             f"{grad} = {summed} = ",
-            self.value(rule.total, "bold"))]
+            (self.short(rule.total), "bold"))]
         delta, out = names.delta(j), names.out(i)
         pad_out = rule.step.node(i).kind not in ("input", "bias")  # computed: padded
         if rule.sign == -1:
@@ -228,15 +228,18 @@ class _View:
             f"Backprop's recursion: {meaning} ({self.problem.convention} sign) collects the "
             f"factors of every path above {names.net(j)}, so"))
         lines.append(Text.assemble(f"{grad} = {formula} = {values} = ",
-                                   self.value(rule.recursion, "bold"),
+                                   (self.short(rule.recursion), "bold"),
                                    f"   ({delta} from the solved trace)"))
         lines.append(self.agreement())
         rate = names.notation.rate
         lines.append(Text.assemble(
             f"Weight change: Δ{self.wname} = -{rate} {grad} = "
             f"-{self.paren(rule.rate, pad=False)} × {self.paren(rule.total)} = ",
-            self.value(rule.gradient_change), "   (the trace's change: ",
-            self.value(rule.change), ")"))
+            self.short(rule.gradient_change), "   (the trace's change: ",
+            self.short(rule.change), ")"))
+        if self.exact:
+            lines.append(Text("(decimals here; the tables above show the closed forms)",
+                              style="dim"))
         return Group(*lines)
 
     def agreement(self) -> Text:
@@ -251,6 +254,9 @@ class _View:
             return Text(f"{lead}{difference}, floating-point rounding only (|difference| ≤ "
                         "1e-12 × the value): the chain rule and backprop agree.",
                         style="green")
+        if rule.agreement == "numeric":
+            return Text(f"{lead}0 to 50 digits (not proved symbolically): the chain rule "
+                        "and backprop agree.", style="green")
         if rule.agreement == "rounded":
             return Text(f"{lead}{difference}: hand rounding rounded the trace's deltas "
                         "before use; the chain rule's products here are not rounded.",
