@@ -125,3 +125,13 @@ def test_closed_forms_too_long_for_json_are_refused(tmp_path):
                                       "--summary"])
     assert result.exit_code == 0, result.output
     assert "w47⁽³⁾ + Δw47⁽⁴⁾" in result.output
+
+
+def test_named_values_in_latex_keys_are_plain_tex(tmp_path):
+    out = tmp_path / "key.tex"
+    result = CliRunner().invoke(app, ["solve", str(SLIDES), "--exact", "--epochs", "3",
+                                      "--format", "latex", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    tex = out.read_text(encoding="utf-8")
+    assert "⁽" not in tex and "⁾" not in tex
+    assert "w_{14}^{(2)}" in tex  # w14 after step 2, in step 3's net4
