@@ -26,6 +26,7 @@ from bpcalc.trace import Step, Trace
 # Paths multiply: a 10-10-10-10 net has 1,000 paths from a first-layer weight. Above this
 # the enumeration is refused rather than left to run for minutes.
 MAX_PATHS = 100_000
+MAX_EXACT_PATHS = 2_000  # each exact path product is a SymPy expression
 
 # Float agreement: both sides are the same few products in another order.
 _FLOAT_TOLERANCE = 1e-12
@@ -115,11 +116,14 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
     if not 1 <= step_number <= len(trace.steps):
         raise ProblemError(f"steps run from 1 to {len(trace.steps)}, got {step_number}",
                            key="--step")
-    count = path_count(problem, key)
-    if count > MAX_PATHS:
-        raise ProblemError(f"{weight_name(key)} reaches the outputs along {count:,} paths; "
-                           f"explain enumerates at most {MAX_PATHS:,}", key="WEIGHT")
     arithmetic = trace.arithmetic
+    count = path_count(problem, key)
+    limit = MAX_EXACT_PATHS if getattr(arithmetic, "name", "") == "exact" else MAX_PATHS
+    if count > limit:
+        raise ProblemError(f"{weight_name(key)} reaches the outputs along {count:,} paths; "
+                           f"explain enumerates at most {limit:,}"
+                           + (" in exact mode" if limit == MAX_EXACT_PATHS else ""),
+                           key="WEIGHT")
     step = trace.steps[step_number - 1]
     network = problem.network
     output_layer = network.output_layer

@@ -361,3 +361,12 @@ def test_exact_later_step_with_named_values_multi_path():
         rule = explain(exact, key, 3)
         assert rule.agreement == "exact" and rule.difference == 0, key
         assert float(rule.total) == pytest.approx(explain(floats, key, 3).total, rel=1e-12)
+
+
+def test_cli_refuses_too_many_paths(tmp_path):
+    problem = tmp_path / "wide.yaml"
+    problem.write_text("layers: [1, 1, 60, 60, 60, 2]\nactivation: tanh\nweights: 0.1\n"
+                       "pattern: [1]\ntarget: [0, 1]\nlearning_rate: 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(problem), "w1_3"])
+    assert result.exit_code == 2
+    assert "WEIGHT: w13 reaches the outputs along 432,000 paths" in result.stderr
