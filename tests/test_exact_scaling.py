@@ -135,3 +135,22 @@ def test_named_values_in_latex_keys_are_plain_tex(tmp_path):
     tex = out.read_text(encoding="utf-8")
     assert "⁽" not in tex and "⁾" not in tex
     assert "w_{14}^{(2)}" in tex  # w14 after step 2, in step 3's net4
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 3))
+def test_exact_runs_of_every_kind_equal_the_float_engine(seed):
+    """Several steps of random networks (every activation, loss, bias, convention, batch and
+    sequential; relu decides its branch from the named values' numbers)."""
+    from test_fast_engine import random_problem
+
+    problem = random_problem(seed)
+    exact, floats = solve(problem, ExactArithmetic()), solve(problem, Arithmetic())
+    to_float = exact.arithmetic.to_float
+    for mine, theirs in zip(exact.steps, floats.steps, strict=True):
+        for a, b in zip(mine.nodes, theirs.nodes, strict=True):
+            for attr in ("net", "out", "delta"):
+                if getattr(b, attr) is not None:
+                    assert to_float(getattr(a, attr)) == pytest.approx(getattr(b, attr),
+                                                                       abs=1e-12)
+    for key, value in floats.final_weights.items():
+        assert to_float(exact.final_weights[key]) == pytest.approx(value, abs=1e-12)
