@@ -370,3 +370,14 @@ def test_cli_refuses_too_many_paths(tmp_path):
     result = runner.invoke(app, ["explain", str(problem), "w1_3"])
     assert result.exit_code == 2
     assert "WEIGHT: w13 reaches the outputs along 432,000 paths" in result.stderr
+
+
+def test_cli_other_notations_same_numbers():
+    result = runner.invoke(app, ["explain", SLIDES, "w14", "--notation", "paper"])
+    assert result.exit_code == 0, result.output
+    assert "∂L/∂a7 · ∂a7/∂z7 · ∂z7/∂a4 · ∂a4/∂z4 · ∂z4/∂W^1_41" in result.output
+    assert "-δ4 x1 = -(-0.0115387) × 0.9 = 0.0103849" in result.output
+    result = runner.invoke(app, ["explain", SLIDES, "w34", "--notation", "notes",
+                                 "--convention", "textbook"])
+    assert result.exit_code == 0, result.output
+    assert "∂Err/∂θ43 = δ4 o3 = 0.0115387 × 1 = 0.0115387" in result.output

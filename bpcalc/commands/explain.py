@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from bpcalc.commands.common import run_guarded, write_output
-from bpcalc.commands.solve import Convention
+from bpcalc.commands.solve import Convention, NotationName
 from bpcalc.errors import ProblemError
 
 
@@ -22,6 +22,9 @@ def explain(
     = False,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention and names (overrides the file).")] = None,
+    notation: Annotated[NotationName | None, typer.Option(
+        help="Symbols to print (slides, textbook, paper, notes), whatever the convention; "
+             "default: the convention's own.")] = None,
     round_places: Annotated[int | None, typer.Option(
         "--round", help="Round every computed value to N decimal places (hand rounding).")]
     = None,
@@ -53,7 +56,7 @@ def explain(
         problem = apply_overrides(
             problem, convention=convention.value if convention else None,
             round_places=round_places, sigfigs=sigfigs, epochs=epochs,
-            learning_rate=learning_rate)
+            learning_rate=learning_rate, notation=notation.value if notation else None)
         key = parse_weight_name(weight)
         if key is None:
             raise ProblemError(f"expected a weight name like w47 or w4_7, got {weight!r}",

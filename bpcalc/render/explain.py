@@ -29,8 +29,8 @@ class _Names:
     def __init__(self, problem: Problem, rule: ChainRule):
         self.problem = problem
         self.step = rule.step
-        self.notation: Notation = notation_for(
-            getattr(problem, "notation", None) or problem.convention)
+        self.notation: Notation = notation_for(problem.convention,
+                                               getattr(problem, "notation", None))
 
     def out(self, node: int) -> str:
         record = self.step.node(node)
