@@ -176,6 +176,10 @@ class ExactArithmetic(Arithmetic):
             value = value.definition
         return sympy.sstr(value).replace("**", "^")
 
+    def is_named(self, value) -> bool:
+        """Whether a value is shown by name (z7⁽²⁾) rather than as a closed form."""
+        return isinstance(value, Named)
+
     def definition(self, value):
         """The expression a named value stands for (the value itself if not named)."""
         return value.definition if isinstance(value, Named) else value

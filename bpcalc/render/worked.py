@@ -331,7 +331,8 @@ class _Builder:
             if rational is not None:
                 return Num(value, _fraction_form(rational))
             text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
-            if ref is not None and len(text) > EXACT_LIMIT:
+            named = getattr(self.arithmetic, "is_named", None)  # long values of later steps
+            if ref is not None and (len(text) > EXACT_LIMIT or (named and named(value))):
                 return Num(value, _plain_sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
