@@ -237,7 +237,7 @@ class _View:
             f"-{self.paren(rule.rate, pad=False)} × {self.paren(rule.total)} = ",
             self.short(rule.gradient_change), "   (the trace's change: ",
             self.short(rule.change), ")"))
-        if self.exact:
+        if getattr(self.arithmetic, "name", "") == "exact":
             lines.append(Text("(decimals here; the tables above show the closed forms)",
                               style="dim"))
         return Group(*lines)
