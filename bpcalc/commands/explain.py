@@ -40,8 +40,7 @@ def explain(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of the terminal.")] = None,
 ) -> None:
-    """Spell out dE/dWEIGHT by the chain rule along every path, and check it against
-    backprop's delta_j out_i."""
+    """dE/dWEIGHT by the chain rule along every path, checked against backprop's deltas."""
 
     def job() -> None:
         from dataclasses import replace
