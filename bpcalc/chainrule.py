@@ -128,7 +128,7 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
     network = problem.network
     output_layer = network.output_layer
     perceptron = problem.activation_of_layer(output_layer.index).name == "step"
-    factor = Fraction(1) if perceptron else 2 * _loss_scale(problem)
+    factor = Fraction(1) if perceptron else problem.output_delta_factor
 
     i, j = key
     num = arithmetic.number
@@ -170,14 +170,6 @@ def _node_paths(network, start: int) -> list[tuple[int, ...]]:
         paths = [path + (node,) for path in paths for node in layer.node_ids]
     return paths
 
-
-def _loss_scale(problem: Problem) -> Fraction:
-    """E = scale * sum (t - z)^2, so dE/dz = 2 scale (z - t)."""
-    if problem.loss == "half_sse":
-        return Fraction(1, 2)
-    if problem.loss == "sse":
-        return Fraction(1)
-    return Fraction(1, len(problem.network.output_layer.node_ids))
 
 
 def _compare(arithmetic, total, recursion, deltas: list) -> tuple[Any, str]:

@@ -135,8 +135,9 @@ class _Plan:
         self.patterns = [([num(x) for x in p.input], [num(t) for t in p.target])
                          for p in problem.patterns]
         out_act = problem.activation_of_layer(last)
-        self.out_factor = num(Fraction(1) if out_act.name == "step" else _delta_factor(problem))
-        self.loss_scale = num(_loss_scale(problem))
+        perceptron = out_act.name == "step"
+        self.out_factor = num(Fraction(1) if perceptron else problem.output_delta_factor)
+        self.loss_scale = num(problem.loss_scale)
         self.slides = problem.convention == "slides"
         rate = num(problem.learning_rate)
         self.signed_rate = rate if self.slides else -rate
@@ -249,14 +250,3 @@ def _settled(settle, value, *label):
     return settle(value, *label) if settle else value
 
 
-def _loss_scale(problem: Problem) -> Fraction:
-    if problem.loss == "half_sse":
-        return Fraction(1, 2)
-    if problem.loss == "sse":
-        return Fraction(1)
-    return Fraction(1, len(problem.network.output_layer.node_ids))
-
-
-def _delta_factor(problem: Problem) -> Fraction:
-    """d/dz of the loss, over -(t - z): the factor 2 of squared error, or 2/K for mse."""
-    return 2 * _loss_scale(problem)

@@ -142,5 +142,19 @@ class Problem:
         return self.activations[layer_index - 1]
 
     @property
+    def loss_scale(self) -> Fraction:
+        """E = loss_scale * sum_k (t_k - z_k)^2: 1/2 (half_sse), 1 (sse) or 1/K (mse)."""
+        if self.loss == "half_sse":
+            return Fraction(1, 2)
+        if self.loss == "sse":
+            return Fraction(1)
+        return Fraction(1, len(self.network.output_layer.node_ids))
+
+    @property
+    def output_delta_factor(self) -> Fraction:
+        """dE/dz over -(t - z): the factor 2 of squared error (2/K for mse, 1 for half_sse)."""
+        return 2 * self.loss_scale
+
+    @property
     def step_count(self) -> int:
         return self.epochs * len(self.patterns)

@@ -14,7 +14,6 @@ from operator import attrgetter, truediv
 import numpy as np
 
 from bpcalc.arithmetic import Arithmetic
-from bpcalc.engine import _delta_factor, _loss_scale
 from bpcalc.problem import Activation, Problem
 from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
 
@@ -41,8 +40,8 @@ def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
                  np.array(_floats(p.target))) for p in problem.patterns]
     rate = float(problem.learning_rate)
     signed_rate = rate if problem.convention == "slides" else -rate
-    factor = float(_delta_factor(problem))
-    loss_scale = float(_loss_scale(problem))
+    factor = float(problem.output_delta_factor)
+    loss_scale = float(problem.loss_scale)
     slides = problem.convention == "slides"
     batch = problem.update == "batch"
     last = len(matrices) - 1
