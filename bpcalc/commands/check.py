@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.commands.common import Convention, OutputOption, run_guarded, write_output
 from bpcalc.errors import ProblemError
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
@@ -20,11 +20,6 @@ class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     gradescope = "gradescope"
-
-
-class Convention(StrEnum):
-    slides = "slides"
-    textbook = "textbook"
 
 
 def check(
@@ -47,8 +42,7 @@ def check(
              "3-4 significant figures.")] = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Check a student's answers: a verdict per value, a score, and the likely mistakes.
 

@@ -5,11 +5,59 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bpcalc.errors import ProblemError
+
+if TYPE_CHECKING:
+    from bpcalc.problem import Problem
+
+
+class Convention(StrEnum):
+    slides = "slides"
+    textbook = "textbook"
+
+
+class NotationName(StrEnum):
+    slides = "slides"
+    textbook = "textbook"
+    paper = "paper"
+    notes = "notes"
+
+
+# The options that override the problem file, shared by every command that solves.
+ConventionOption = Annotated[Convention | None, typer.Option(
+    help="Sign convention and names (overrides the file).")]
+NotationOption = Annotated[NotationName | None, typer.Option(
+    help="Symbols to print: slides (net, z, C), textbook (h, a, y, eta, v/w), paper "
+         "(z, a, eta, W^l, b^l) or notes (u, o, theta). Overrides the file; default: the "
+         "convention's own.")]
+RoundOption = Annotated[int | None, typer.Option(
+    "--round", help="Round every computed value to N decimal places (hand rounding).")]
+SigfigsOption = Annotated[int | None, typer.Option(
+    help="Round every computed value to N significant figures.")]
+EpochsOption = Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
+LearningRateOption = Annotated[str | None, typer.Option(
+    help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of the terminal.")]
+
+
+def load_with_overrides(file: Path, *, convention: Convention | None = None,
+                        notation: NotationName | None = None, round_places: int | None = None,
+                        sigfigs: int | None = None, epochs: int | None = None,
+                        learning_rate: str | None = None) -> Problem:
+    """The problem file with the command line's overrides applied (they win)."""
+    from bpcalc.loader import apply_overrides, load_problem
+
+    return apply_overrides(
+        load_problem(str(file)), convention=convention.value if convention else None,
+        notation=notation.value if notation else None, round_places=round_places,
+        sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
 
 
 def run_guarded(job: Callable[[], int | None]) -> None:
@@ -31,15 +79,19 @@ def run_guarded(job: Callable[[], int | None]) -> None:
         raise typer.Exit(status)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write all or nothing: to a temporary file renamed into place, or to stdout."""
+def write_output(content: str | bytes, output: Path | None) -> None:
+    """Write all or nothing: to a temporary file renamed into place, or to stdout.
+
+    Bytes (a PNG) go to a file as they are; stdout only ever gets text.
+    """
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
         return
     target = Path(output)
     temporary = target.with_name(f".{target.name}.bpcalc-tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)

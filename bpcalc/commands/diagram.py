@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded
-from bpcalc.commands.solve import Convention
+from bpcalc.commands.common import (
+    ConventionOption,
+    EpochsOption,
+    LearningRateOption,
+    RoundOption,
+    SigfigsOption,
+    load_with_overrides,
+    run_guarded,
+    write_output,
+)
 from bpcalc.errors import ProblemError
 
 
@@ -31,30 +37,12 @@ def picture_format(output: Path | None) -> str:
     return suffix
 
 
-def write_picture(data: bytes, output: Path | None) -> None:
-    """All or nothing, like `write_output`, but bytes (PNG is binary)."""
-    if output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.bpcalc-tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ProblemError(f"cannot write '{output}': {exc.strerror}", key="--output") from None
-
-
 def solved_trace(file: Path, **overrides):
     """Load, apply the command-line overrides, and solve in the problem's own arithmetic."""
     from bpcalc.arithmetic import make_arithmetic
     from bpcalc.engine import solve
-    from bpcalc.loader import apply_overrides, load_problem
 
-    convention = overrides.pop("convention", None)
-    problem = apply_overrides(load_problem(str(file)),
-                              convention=convention.value if convention else None, **overrides)
+    problem = load_with_overrides(file, **overrides)
     return solve(problem, make_arithmetic(problem.rounding, False))
 
 
@@ -85,16 +73,11 @@ def diagram(
              "after its update (no --step: the final ones).")] = WeightsShown.before,
     names: Annotated[bool, typer.Option(help="Label edges `w47 = 0.5`, not just `0.5`.")]
     = False,
-    convention: Annotated[Convention | None, typer.Option(
-        help="Sign convention and names (overrides the file).")] = None,
-    round_places: Annotated[int | None, typer.Option(
-        "--round", help="Round every computed value to N decimal places.")] = None,
-    sigfigs: Annotated[int | None, typer.Option(
-        help="Round every computed value to N significant figures.")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
-    = None,
-    learning_rate: Annotated[str | None, typer.Option(
-        help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")] = None,
+    convention: ConventionOption = None,
+    round_places: RoundOption = None,
+    sigfigs: SigfigsOption = None,
+    epochs: EpochsOption = None,
+    learning_rate: LearningRateOption = None,
 ) -> None:
     """Draw the network as the slides do: numbered nodes, bias squares, weights on edges."""
 
@@ -109,7 +92,7 @@ def diagram(
             data = diagram_png(trace, number, weights.value, names)
         else:
             data = diagram_svg(trace, number, weights.value, names).encode("utf-8")
-        write_picture(data, output)
+        write_output(data, output)
 
     run_guarded(job)
 

@@ -7,9 +7,16 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded
-from bpcalc.commands.diagram import picture_format, solved_trace, write_picture
-from bpcalc.commands.solve import Convention
+from bpcalc.commands.common import (
+    ConventionOption,
+    EpochsOption,
+    LearningRateOption,
+    RoundOption,
+    SigfigsOption,
+    run_guarded,
+    write_output,
+)
+from bpcalc.commands.diagram import picture_format, solved_trace
 
 
 def plot(
@@ -17,16 +24,11 @@ def plot(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="error.svg or error.png (format by extension); else SVG on "
                                "stdout.")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
-    = None,
-    learning_rate: Annotated[str | None, typer.Option(
-        help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")] = None,
-    convention: Annotated[Convention | None, typer.Option(
-        help="Sign convention and names (overrides the file).")] = None,
-    round_places: Annotated[int | None, typer.Option(
-        "--round", help="Round every computed value to N decimal places.")] = None,
-    sigfigs: Annotated[int | None, typer.Option(
-        help="Round every computed value to N significant figures.")] = None,
+    epochs: EpochsOption = None,
+    learning_rate: LearningRateOption = None,
+    convention: ConventionOption = None,
+    round_places: RoundOption = None,
+    sigfigs: SigfigsOption = None,
 ) -> None:
     """Plot the error per epoch (needs 2 epochs or more)."""
 
@@ -38,7 +40,7 @@ def plot(
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported
         data = error_plot_png(trace) if fmt == "png" else error_plot_svg(trace).encode()
-        write_picture(data, output)
+        write_output(data, output)
 
     run_guarded(job)
 

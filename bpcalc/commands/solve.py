@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.commands.common import (
+    ConventionOption,
+    EpochsOption,
+    LearningRateOption,
+    NotationOption,
+    OutputOption,
+    RoundOption,
+    SigfigsOption,
+    load_with_overrides,
+    run_guarded,
+    write_output,
+)
 from bpcalc.errors import ProblemError
 
 
@@ -19,18 +30,6 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
     latex = "latex"
     html = "html"
-
-
-class Convention(StrEnum):
-    slides = "slides"
-    textbook = "textbook"
-
-
-class NotationName(StrEnum):
-    slides = "slides"
-    textbook = "textbook"
-    paper = "paper"
-    notes = "notes"
 
 
 class Show(StrEnum):
@@ -68,44 +67,32 @@ def solve(
     = OutputFormat.table,
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
-    convention: Annotated[Convention | None, typer.Option(
-        help="Sign convention and names (overrides the file).")] = None,
-    notation: Annotated[NotationName | None, typer.Option(
-        help="Symbols to print, whatever the convention: slides (net, z, C), textbook "
-             "(h, a, y, eta, v/w), paper (z, a, eta, W^l, b^l) or notes (u, o, theta). "
-             "Overrides the file; default: the convention's own.")] = None,
+    convention: ConventionOption = None,
+    notation: NotationOption = None,
     show: Annotated[Show, typer.Option(
         help="Per step: tables, work (worked lines: net4 = .9 * .5 + ... = 1.25), or both.")]
     = Show.tables,
-    round_places: Annotated[int | None, typer.Option(
-        "--round", help="Round every computed value to N decimal places (hand rounding).")]
-    = None,
-    sigfigs: Annotated[int | None, typer.Option(
-        help="Round every computed value to N significant figures.")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
-    = None,
-    learning_rate: Annotated[str | None, typer.Option(
-        help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")] = None,
+    round_places: RoundOption = None,
+    sigfigs: SigfigsOption = None,
+    epochs: EpochsOption = None,
+    learning_rate: LearningRateOption = None,
     summary: Annotated[bool, typer.Option(
         help="Only the error per epoch and the final weights.")] = False,
     steps: Annotated[str | None, typer.Option(
         help="Show only these steps, e.g. 1,3-5 or last.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Solve a problem file and show every step of the worked solution."""
 
     def job() -> None:
         from bpcalc.arithmetic import make_arithmetic
         from bpcalc.engine import solve as solve_problem
-        from bpcalc.loader import apply_overrides, check_exact_work, load_problem
+        from bpcalc.loader import check_exact_work
         from bpcalc.numerics import find_warnings
 
-        problem = load_problem(str(file))
-        problem = apply_overrides(
-            problem, convention=convention.value if convention else None,
-            round_places=round_places, sigfigs=sigfigs, epochs=epochs,
-            learning_rate=learning_rate, notation=notation.value if notation else None)
+        problem = load_with_overrides(
+            file, convention=convention, notation=notation, round_places=round_places,
+            sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
         # A terminal summary needs only the errors and final weights: no per-step records.
         record = not (summary and format is OutputFormat.table)
