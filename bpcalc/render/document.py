@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from bpcalc.render import worked
+from bpcalc.render.names import node_numbering
 from bpcalc.render.numbers import decimal_text, format_float, fraction_text, show_value
 from bpcalc.trace import Step, Trace
 
@@ -158,16 +159,8 @@ class _Builder:
 
     def network_text(self) -> str:
         sizes = "-".join(str(size) for size in self.network.sizes)
-        parts = []
-        last = len(self.network.layers) - 1
-        for layer in self.network.layers:
-            kind = "inputs" if layer.index == 0 else "output" if layer.index == last else "hidden"
-            ids = layer.node_ids
-            text = f"{kind} {ids[0]}" if len(ids) == 1 else f"{kind} {ids[0]}–{ids[-1]}"
-            if layer.bias_id is not None:
-                text += f", bias {layer.bias_id}"
-            parts.append(text)
-        return f"{sizes}; nodes numbered layer by layer: {'; '.join(parts)}"
+        return (f"{sizes}; nodes numbered layer by layer: "
+                f"{node_numbering(self.network, dash='–')}")
 
     def activation_parts(self) -> list[Inline]:
         acts = self.problem.activations

@@ -263,3 +263,17 @@ def _with_sign(n: Notation, sign: int) -> Notation:
 def weight_label(notation: Notation, network: Network, key: WeightKey) -> str:
     """A weight's printed name, knowing from the network which layer it feeds."""
     return notation.weight_text(network, key)
+
+
+def node_numbering(network: Network, dash: str = "-") -> str:
+    """'inputs 1-2, bias 3; hidden 4-5, bias 6; output 7': the ids a reader must know."""
+    parts = []
+    last = len(network.layers) - 1
+    for layer in network.layers:
+        kind = "inputs" if layer.index == 0 else "output" if layer.index == last else "hidden"
+        ids = layer.node_ids
+        text = f"{kind} {ids[0]}" if len(ids) == 1 else f"{kind} {ids[0]}{dash}{ids[-1]}"
+        if layer.bias_id is not None:
+            text += f", bias {layer.bias_id}"
+        parts.append(text)
+    return "; ".join(parts)

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bpcalc.problem import Network, Problem
-from bpcalc.render.names import Notation, notation_for, weight_label
+from bpcalc.render.names import Notation, node_numbering, notation_for, weight_label
 from bpcalc.render.numbers import (
     decimal_text,
     format_float,
@@ -131,16 +131,7 @@ class _View:
 
     def _network_text(self) -> str:
         sizes = "-".join(str(size) for size in self.network.sizes)
-        parts = []
-        last = len(self.network.layers) - 1
-        for layer in self.network.layers:
-            kind = "inputs" if layer.index == 0 else "output" if layer.index == last else "hidden"
-            ids = layer.node_ids
-            text = f"{kind} {ids[0]}" if len(ids) == 1 else f"{kind} {ids[0]}-{ids[-1]}"
-            if layer.bias_id is not None:
-                text += f", bias {layer.bias_id}"
-            parts.append(text)
-        return f"{sizes}  (nodes: {'; '.join(parts)})"
+        return f"{sizes}  (nodes: {node_numbering(self.network)})"
 
     def _activation_text(self) -> str:
         acts = self.problem.activations
