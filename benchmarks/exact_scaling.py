@@ -22,7 +22,7 @@ COUNTS = (1, 2, 4, 8, 16)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
     from sympy.core.cache import clear_cache
