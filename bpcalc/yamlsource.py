@@ -31,22 +31,23 @@ _MAX_EXPONENT = 60
 
 
 def read_text(path: str) -> str:
+    """The file's text; errors name the file once, as their source."""
     shown = printable(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ProblemError(f"cannot read '{shown}': no such file") from None
+        raise ProblemError("no such file", source=shown) from None
     except IsADirectoryError:
-        raise ProblemError(f"cannot read '{shown}': it is a directory") from None
+        raise ProblemError("it is a directory, not a file", source=shown) from None
     except OSError as exc:
-        raise ProblemError(f"cannot read '{shown}': {exc.strerror}") from None
+        raise ProblemError(f"cannot read it: {exc.strerror}", source=shown) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ProblemError(f"'{shown}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        raise ProblemError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", source=shown)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemError(f"'{shown}' is not UTF-8 text (byte {exc.start})") from None
+        raise ProblemError(f"not UTF-8 text (byte {exc.start})", source=shown) from None
 
 
 def compose(text: str) -> yaml.Node | None:
