@@ -133,7 +133,7 @@ def test_exact_key_shows_closed_forms():
     # z4 = 1/(1 + e^(-5/4)), its decimal beside it
     assert r"z_{4} = \frac{1}{1 + e^{-\mathrm{net}_{4}}} = \frac{1}{1 + e^{-5/4}} = " in md
     assert r"\approx 0.777300" in md
-    assert "| $z_{4}$ | 1.25 | $1/(e^{-5/4} + 1) \\approx 0.777300$ |" in md
+    assert "| $z_{4}$ | $5/4 = 1.25$ | $1/(e^{-5/4} + 1) \\approx 0.777300$ |" in md
     page = exact_key("html")
     assert "≈ 0.777300" in page and "<i>e</i><sup>\u22125/4</sup>" in page
 

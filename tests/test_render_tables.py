@@ -161,7 +161,9 @@ def test_number_formatting():
 
 def test_exact_number_formatting():
     exact = make_arithmetic(None, True)
-    assert format_value(exact, exact.number(Fraction(5, 4))) == "1.25"  # already exact
+    # a terminating fraction is shown as SymPy keeps it, equal to its decimal
+    assert format_value(exact, exact.number(Fraction(5, 4))) == "5/4 = 1.25"
+    assert format_value(exact, exact.number(Fraction(3))) == "3"
     assert format_value(exact, exact.number(Fraction(1, 3))) == "1/3 ≈ 0.333333"
     long = exact.number(Fraction(9, 10) ** 20)
     assert format_value(exact, long) == "0.12157665459056928801 ≈ 0.121577"

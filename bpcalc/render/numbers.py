@@ -114,8 +114,8 @@ def show_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
     - float arithmetic: `format_float`;
     - hand-rounded arithmetic: the carried decimal exactly (`decimal_text`), padded to
       the rounding's decimals unless `pad=False` (for given values, which are not rounded);
-    - exact arithmetic: the decimal plus the closed form (unless `exact=False`, or the
-      value is a short terminating decimal, which is its own exact form). A closed form
+    - exact arithmetic: the decimal plus the closed form (unless `exact=False`); a short
+      terminating decimal is shown as its fraction, equal to the decimal. A closed form
       longer than `exact_limit` characters is elided, so one huge expression cannot swamp
       a table (the JSON output still carries it whole).
     """
@@ -143,7 +143,10 @@ def _exact_parts(arithmetic, value, digits: int, exact: bool, limit: int | None)
     if rational is not None:
         decimal = _terminating_decimal(rational)
         if decimal is not None and len(decimal) <= _LONGEST_DECIMAL:
-            return Shown(decimal)  # 5/4 is 1.25 exactly: the decimal is the exact form
+            # 5/4 is 1.25 exactly: both forms are exact, the fraction is the one SymPy keeps.
+            if exact and rational.denominator != 1:
+                return Shown(decimal, f"{rational.numerator}/{rational.denominator}", True)
+            return Shown(decimal)
         approx = format_float(float(rational), digits, keep_zeros=True)
         # Exact but long (many exact products) or not terminating: round for reading.
         form = decimal or f"{rational.numerator}/{rational.denominator}"

@@ -78,13 +78,15 @@ class _View:
         self.show_working = trace.arithmetic.name != "exact"
 
     def fmt(self, value, style: str = "", pad: bool = True) -> Text:
-        """A table cell: the decimal, and in exact mode the closed form dim beneath it."""
+        """A table cell: the decimal; in exact mode the closed form, its decimal dim beneath."""
         shown = show_value(self.arithmetic, value, exact=self.show_exact,
                            exact_limit=EXACT_LIMIT, pad=pad)
-        cell = Text(shown.decimal, style=style)
         if shown.exact is not None:
-            cell.append(f"\n{'=' if shown.equal else '≈'} {shown.exact}", style="dim")
-        elif shown.elided:
+            cell = Text(shown.exact, style=style)
+            cell.append(f"\n{'=' if shown.equal else '≈'} {shown.decimal}", style="dim")
+            return cell
+        cell = Text(shown.decimal, style=style)
+        if shown.elided:
             cell.append("\n≈ … (closed form in --format json)", style="dim")
         return cell
 
@@ -325,8 +327,7 @@ class _View:
                                exact_limit=EXACT_LIMIT)
             rows.append((self.name(key), f"{key[0]} → {key[1]}",
                          fraction_text(initial) if initial is not None else "",
-                         shown.decimal if shown.exact is None
-                         else f"{shown.decimal} ≈ {shown.exact}"))
+                         shown.text()))
         lines = _aligned(rows, (False, False, True, True))
         rule = "-" * max(len(line) for line in lines)
         console.out("\n".join(["Final weights", lines[0], rule, *lines[1:]]), highlight=False)
