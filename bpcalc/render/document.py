@@ -291,9 +291,10 @@ class _Builder:
     def update_table(self, step: Step) -> Table:
         batch = self.problem.update == "batch"
         applied = {u.key: u for u in step.updates}
-        header = [["weight"], ["old"], ["this pattern's " if batch else "change ", Math("Δw")]]
+        delta_w = self.notation.change_heading()
+        header = [["weight"], ["old"], ["this pattern's " if batch else "change ", Math(delta_w)]]
         if batch and applied:
-            header.append(["epoch's ", Math("Σ Δw")])
+            header.append(["epoch's ", Math(f"Σ {delta_w}")])
         if applied:
             header.append(["new"])
         rows = []

@@ -59,6 +59,10 @@ class Notation:
         letters = dict.fromkeys((self.hidden_out, self.output_out))
         return " / ".join(f"{letter}_j" for letter in letters)
 
+    def change_heading(self) -> str:
+        """Heading for weight changes in the notation's own weight letter: Δw, Δθ, ΔW."""
+        return f"Δ{self.output_weight}"
+
     def net_name(self, node_id: int) -> str:
         return f"{self.net}{node_id}"
 

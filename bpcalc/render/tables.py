@@ -267,9 +267,10 @@ class _View:
         self.value_column(table, "old")
         if self.show_working:
             table.add_column("calculation")
-        self.value_column(table, "change Δw" if not batch else "this pattern's Δw")
+        delta_w = self.notation.change_heading()
+        self.value_column(table, f"change {delta_w}" if not batch else f"this pattern's {delta_w}")
         if batch and applied:
-            self.value_column(table, "epoch's Σ Δw")
+            self.value_column(table, f"epoch's Σ {delta_w}")
         if applied:
             self.value_column(table, "new")
         rate = fraction_text(self.problem.learning_rate)

@@ -1,0 +1,23 @@
+"""Regressions found by running the README's commands as a student and an instructor."""
+
+from typer.testing import CliRunner
+
+from bpcalc.cli import app
+
+SLIDES = "problems/slides_2-2-1.yaml"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_change_heading_uses_the_notations_weight_letter():
+    notes = run("solve", SLIDES, "--notation", "notes")
+    assert notes.exit_code == 0
+    assert "change Δθ" in notes.output and "change Δw" not in notes.output
+    paper = run("solve", SLIDES, "--notation", "paper", "--format", "markdown")
+    assert paper.exit_code == 0
+    assert r"change $\Delta W$" in paper.output
+    slides = run("solve", SLIDES)
+    assert "change Δw" in slides.output
