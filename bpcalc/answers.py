@@ -105,7 +105,7 @@ def parse_answers(text: str, problem: Problem) -> list[Answer]:
 def _check_step(problem: Problem, step: int, key: Value) -> None:
     count = problem.step_count
     if not 1 <= step <= count:
-        plural = "step" if count == 1 else f"steps 1 to {count}"
+        plural = "1 step" if count == 1 else f"steps 1 to {count}"
         raise key.error(f"this problem has {plural} (epochs x patterns), not step {step}")
 
 

@@ -21,3 +21,11 @@ def test_change_heading_uses_the_notations_weight_letter():
     assert r"change $\Delta W$" in paper.output
     slides = run("solve", SLIDES)
     assert "change Δw" in slides.output
+
+
+def test_check_step_out_of_range_names_the_step_count(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("step 5:\n  z4: .7\n")
+    result = run("check", SLIDES, str(answers))
+    assert result.exit_code == 2
+    assert "this problem has 1 step (epochs x patterns), not step 5" in result.output
