@@ -29,3 +29,13 @@ def test_check_step_out_of_range_names_the_step_count(tmp_path):
     result = run("check", SLIDES, str(answers))
     assert result.exit_code == 2
     assert "this problem has 1 step (epochs x patterns), not step 5" in result.output
+
+
+def test_examples_output_ending_in_slash_is_a_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("examples", "xor", "-o", "sub/")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sub" / "xor.yaml").read_text().startswith("# XOR")
+    again = run("examples", "xor", "-o", "sub/")
+    assert again.exit_code == 2
+    assert "--output: 'sub/xor.yaml' exists" in again.output

@@ -42,8 +42,9 @@ def describe(text: str) -> tuple[str, str]:
 def examples(
     name: Annotated[str | None, typer.Argument(help="The problem to copy (omit to list).")]
     = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", "--to", help="File or directory to copy to; '-' prints it.")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", "--to", help="File or directory to copy to (a name ending in / is a "
+        "directory, made if need be); '-' prints it.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Copy every bundled problem.")] = False,
     force: Annotated[bool, typer.Option(help="Replace files that exist.")] = False,
 ) -> None:
@@ -57,22 +58,21 @@ def examples(
         if all_ and name is not None:
             raise ProblemError("give a NAME or --all, not both", key="--all")
         chosen = problems if all_ else {_known(name, problems): None}
-        if output is not None and str(output) == "-":
+        if output == "-":
             if all_:
                 raise ProblemError("--all copies files: give a directory", key="--to")
             sys.stdout.write(problems[next(iter(chosen))])
             return
-        folder = output if all_ else None
+        path = Path(output) if output is not None else None
+        as_dir = all_ or (path is not None and (output.endswith(("/", "\\")) or path.is_dir()))
+        folder = path if as_dir else None
+        option = "--to" if all_ else "--output"
         targets = {}
         for key in chosen:
-            if all_:
-                target = (folder or Path(".")) / f"{key}.yaml"
-            elif output is not None and not output.is_dir():
-                target = output
-            else:
-                target = (output or Path(".")) / f"{key}.yaml"
+            into = folder or Path(".")
+            target = path if path is not None and not as_dir else into / f"{key}.yaml"
             if target.exists() and not force:
-                raise ProblemError(f"'{target}' exists: --force to replace it", key="--to")
+                raise ProblemError(f"'{target}' exists: --force to replace it", key=option)
             targets[key] = target
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
