@@ -39,3 +39,12 @@ def test_examples_output_ending_in_slash_is_a_directory(tmp_path, monkeypatch):
     again = run("examples", "xor", "-o", "sub/")
     assert again.exit_code == 2
     assert "--output: 'sub/xor.yaml' exists" in again.output
+
+
+def test_diagram_and_plot_take_notation_like_solve():
+    diagram = run("diagram", SLIDES, "--step", "1", "--notation", "notes")
+    assert diagram.exit_code == 0, diagram.output
+    assert ">u4 = 1.25<" in diagram.output and ">o4 = 0.7773<" in diagram.output
+    plot = run("plot", "problems/xor.yaml", "--notation", "notes")
+    assert plot.exit_code == 0, plot.output
+    assert "Err = ½ Σ_k (y_k - o_k)²" in plot.output

@@ -12,6 +12,7 @@ from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
     LearningRateOption,
+    NotationOption,
     RoundOption,
     SigfigsOption,
     load_with_overrides,
@@ -74,6 +75,7 @@ def diagram(
     names: Annotated[bool, typer.Option(help="Label edges `w47 = 0.5`, not just `0.5`.")]
     = False,
     convention: ConventionOption = None,
+    notation: NotationOption = None,
     round_places: RoundOption = None,
     sigfigs: SigfigsOption = None,
     epochs: EpochsOption = None,
@@ -83,7 +85,8 @@ def diagram(
 
     def job() -> None:
         fmt = picture_format(output)
-        trace = solved_trace(file, convention=convention, round_places=round_places,
+        trace = solved_trace(file, convention=convention, notation=notation,
+                             round_places=round_places,
                              sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         number = parse_step(step, len(trace.steps)) if step is not None else None
         from bpcalc.render.diagram import diagram_png, diagram_svg

@@ -11,6 +11,7 @@ from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
     LearningRateOption,
+    NotationOption,
     RoundOption,
     SigfigsOption,
     run_guarded,
@@ -27,6 +28,7 @@ def plot(
     epochs: EpochsOption = None,
     learning_rate: LearningRateOption = None,
     convention: ConventionOption = None,
+    notation: NotationOption = None,
     round_places: RoundOption = None,
     sigfigs: SigfigsOption = None,
 ) -> None:
@@ -34,7 +36,8 @@ def plot(
 
     def job() -> None:
         fmt = picture_format(output)
-        trace = solved_trace(file, convention=convention, round_places=round_places,
+        trace = solved_trace(file, convention=convention, notation=notation,
+                             round_places=round_places,
                              sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         from bpcalc.render.plot import error_plot_data, error_plot_png, error_plot_svg
 
