@@ -189,8 +189,8 @@ def test_html_is_one_well_formed_offline_file(problem):
     assert checker.errors == [] and checker.stack == []
     assert {"html", "head", "style", "body", "table", "h1"} <= checker.tags
     assert '<meta charset="utf-8">' in page
-    # self-contained: nothing fetched, nothing run
-    assert not re.search(r"(src|href)=|https?:|<script|@import|url\(", page)
+    # self-contained: nothing fetched, nothing run (href="#id" points inside the page)
+    assert not re.search(r"src=|href=(?!\"#)|https?:|<script|@import|url\((?!#)", page)
 
 
 TABLE_ROW = re.compile(r"^\|.*\|$")
@@ -297,3 +297,24 @@ def test_latex_variants_compile(options, tmp_path):
 
 def test_exact_latex_compiles(tmp_path):
     compile_latex(exact_key("latex"), tmp_path)
+
+
+def test_html_key_embeds_the_network_and_the_error_plot():
+    """The HTML key draws the network (initial weights) and, for several epochs, the error."""
+    page = key("xor.yaml", "html")
+    assert page.count("<svg") == 2
+    assert "<figcaption>The network with its initial weights</figcaption>" in page
+    assert "<figcaption>Error per epoch</figcaption>" in page
+    assert page.index("The network with its") < page.index(">Formulas</h3>")
+    assert "-0.4" in page.split("<figcaption>The network")[0]  # w24's label in the drawing
+    one_epoch = key("slides_2-2-1.yaml", "html")
+    assert one_epoch.count("<svg") == 1 and "Error per epoch" not in one_epoch
+    assert "<svg" not in key("xor.yaml", "markdown")
+
+
+def test_html_key_of_a_network_too_wide_to_draw_has_no_diagram(tmp_path):
+    problem = tmp_path / "wide.yaml"
+    problem.write_text("layers: [20, 2, 1]\nweights: 0.1\npattern: [" + ", ".join(["1"] * 20)
+                       + "]\ntarget: [1]\nlearning_rate: 1\n")
+    page = key(problem, "html")
+    assert "<svg" not in page and "Final weights" in page

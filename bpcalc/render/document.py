@@ -75,6 +75,14 @@ class Table:
 
 
 @dataclass
+class Picture:
+    """An inline SVG drawing (HTML keys only: Markdown hosts strip SVG, LaTeX needs files)."""
+
+    caption: str
+    svg: str
+
+
+@dataclass
 class Document:
     title: str
     blocks: list = field(default_factory=list)
@@ -399,4 +407,29 @@ def render_document(trace: Trace, fmt: str, *, steps: set[int] | None = None,
         from bpcalc.render.html import HtmlRenderer as renderer
     else:
         raise ValueError(f"unknown document format {fmt!r}")
-    return renderer().render(build_document(trace, steps=steps, summary=summary))
+    doc = build_document(trace, steps=steps, summary=summary)
+    if fmt == "html":
+        add_pictures(doc, trace)
+    return renderer().render(doc)
+
+
+def add_pictures(doc: Document, trace: Trace) -> None:
+    """The network with its initial weights after the problem statement, and for several
+    epochs the error plot before the final weights; a network too large to draw is left
+    without its diagram (the tables say it all)."""
+    from bpcalc.errors import ProblemError
+    from bpcalc.render.diagram import diagram_svg
+    from bpcalc.render.plot import error_plot_svg, inline_svg
+
+    try:
+        network = Picture("The network with its initial weights", inline_svg(diagram_svg(trace)))
+    except ProblemError:
+        network = None
+    if network is not None:
+        at = next(i for i, block in enumerate(doc.blocks)
+                  if isinstance(block, Heading) and block.text == "Formulas")
+        doc.blocks.insert(at, network)
+    if len(trace.epoch_errors()) > 1:
+        result = next(i for i, block in enumerate(doc.blocks)
+                      if isinstance(block, Heading) and block.text == "Result")
+        doc.blocks.insert(result + 1, Picture("Error per epoch", inline_svg(error_plot_svg(trace))))

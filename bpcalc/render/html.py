@@ -17,15 +17,14 @@ from bpcalc.render.document import (
     Heading,
     Math,
     Paragraph,
+    Picture,
     Renderer,
     Table,
     Worked,
-    build_document,
     prose,
     worked_parts,
 )
 from bpcalc.render.formula import split_relation, to_html
-from bpcalc.trace import Trace
 
 STYLE = """
 body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin: 2rem auto;
@@ -34,6 +33,9 @@ h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.35rem; border-bottom: 1px solid #ccc; margin-top: 2.2rem; }
 h3 { font-size: 1.1rem; margin: 1.4rem 0 0.4rem; }
 .subtitle { color: #555; margin-top: 0; }
+figure { margin: 1.2rem 0; text-align: center; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9rem; }
 .math { white-space: nowrap; }
 .math i { font-style: italic; }
 .ss { display: inline-block; vertical-align: -0.45em; line-height: 1; font-size: 0.8em;
@@ -149,6 +151,10 @@ class HtmlRenderer(Renderer):
                         f"<div class=\"math\">= {numbers}</div>\n")
         return f"<div class=\"equations worked\">\n{''.join(rows)}</div>\n"
 
+    def picture(self, block: Picture) -> str:
+        return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
+                "</figure>\n")
+
     def table(self, block: Table) -> str:
         def cells(tag: str, row) -> str:
             return "".join(
@@ -159,7 +165,3 @@ class HtmlRenderer(Renderer):
         body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in block.rows)
         return (f"<table>\n{caption}<thead><tr>{cells('th', block.header)}</tr></thead>\n"
                 f"<tbody>\n{body}</tbody>\n</table>\n")
-
-
-def render_html(trace: Trace, *, steps: set[int] | None = None, summary: bool = False) -> str:
-    return HtmlRenderer().render(build_document(trace, steps=steps, summary=summary))

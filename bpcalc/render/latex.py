@@ -22,12 +22,10 @@ from bpcalc.render.document import (
     Renderer,
     Table,
     Worked,
-    build_document,
     prose,
     worked_parts,
 )
 from bpcalc.render.formula import GREEK, to_latex
-from bpcalc.trace import Trace
 
 CHUNK = 40  # table rows per tabular
 WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`
@@ -265,7 +263,3 @@ def _latex(math: Math, align: bool = False) -> str:
     if math.latex is not None:
         return ("&" if align else "") + math.latex
     return to_latex(math.text, align=align)
-
-
-def render_latex(trace: Trace, *, steps: set[int] | None = None, summary: bool = False) -> str:
-    return LatexRenderer().render(build_document(trace, steps=steps, summary=summary))

@@ -18,12 +18,10 @@ from bpcalc.render.document import (
     Renderer,
     Table,
     Worked,
-    build_document,
     prose,
 )
 from bpcalc.render.formula import to_latex
 from bpcalc.render.latex import LATEX_STYLE
-from bpcalc.trace import Trace
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 
@@ -83,8 +81,3 @@ def _latex(math: Math) -> str:
 
 def _safe(latex: str) -> str:
     return latex.replace("|", r"\vert ").replace("<", r"\lt ").replace(">", r"\gt ").strip()
-
-
-def render_markdown(trace: Trace, *, steps: set[int] | None = None,
-                    summary: bool = False) -> str:
-    return MarkdownRenderer().render(build_document(trace, steps=steps, summary=summary))

@@ -30,14 +30,26 @@ def figure_bytes(figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     settings = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "font.family": "DejaVu Sans"}
     metadata = {"Date": None} if fmt == "svg" else {"Software": "bpcalc"}
-    with matplotlib.rc_context(settings):
+    import warnings
+
+    # A title in a script the font lacks draws boxes; matplotlib's warning about it would
+    # only be noise on the user's terminal.
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
     return buffer.getvalue()
 
 
 def inline_svg(svg: str) -> str:
-    """The <svg> element alone (no XML declaration or DOCTYPE), to put inside HTML."""
-    return svg[svg.index("<svg"):]
+    """The <svg> element alone, to put inside HTML: no XML declaration or DOCTYPE, no
+    metadata, no namespace declarations (HTML knows <svg>), and `href` for `xlink:href`,
+    so the page names no outside address at all; `#id` references stay inside the page."""
+    import re
+
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
+    return svg.replace("xlink:href=", "href=")
 
 
 def problem_notation(problem: Problem) -> Notation:
