@@ -326,7 +326,7 @@ def test_cli_multi_path_batch_step_and_path_limit(tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["w99"], "WEIGHT: this network has no weight from node 9 to node 9"),
     (["w41"], "WEIGHT: this network has no weight from node 4 to node 1"),
-    (["x14"], "WEIGHT: expected a weight name like w47 or w4_7, got 'x14'"),
+    (["x14"], "WEIGHT: expected a weight name like w47, w4_7, v14 or θ74, got 'x14'"),
     (["w14", "--step", "2"], "--step: steps run from 1 to 1, got 2"),
     (["w14", "--step", "0"], "--step: steps run from 1 to 1, got 0"),
 ])

@@ -48,3 +48,18 @@ def test_diagram_and_plot_take_notation_like_solve():
     plot = run("plot", "problems/xor.yaml", "--notation", "notes")
     assert plot.exit_code == 0, plot.output
     assert "Err = ½ Σ_k (y_k - o_k)²" in plot.output
+
+
+def test_explain_takes_weight_names_of_every_notation():
+    plain = run("explain", SLIDES, "w14")
+    assert plain.exit_code == 0
+    change = "Δw14 = -C ∂E/∂w14 = -1 × 0.0103849 = -0.0103849"
+    assert change in plain.output
+    for name in ("v14", "θ41", "theta41"):  # textbook v; notes write theta to-from
+        result = run("explain", SLIDES, name)
+        assert result.exit_code == 0, (name, result.output)
+        assert change in result.output
+    backwards = run("explain", SLIDES, "θ14")
+    assert backwards.exit_code == 2
+    assert "WEIGHT: this network has no weight from node 4 to node 1" in backwards.output
+    assert "WEIGHT: expected a weight name" in run("explain", SLIDES, "v1x").output

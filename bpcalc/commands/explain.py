@@ -26,7 +26,8 @@ from bpcalc.errors import ProblemError
 def explain(
     file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
     weight: Annotated[str, typer.Argument(
-        metavar="WEIGHT", help="The weight to explain: w14, or w4_17 for longer ids.")],
+        metavar="WEIGHT", help="The weight to explain: w14 (or w4_17 for longer ids), "
+        "the textbook's v14, or the notes' θ41 (to 4 from 1).")],
     step: Annotated[int, typer.Option(help="Which step (pattern presentation), from 1.")] = 1,
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
@@ -50,15 +51,12 @@ def explain(
         from bpcalc.chainrule import check_weight
         from bpcalc.chainrule import explain as explain_weight
         from bpcalc.engine import solve as solve_problem
-        from bpcalc.loader import check_exact_work, parse_weight_name
+        from bpcalc.loader import check_exact_work
 
         problem = load_with_overrides(
             file, convention=convention, notation=notation, round_places=round_places,
             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
-        key = parse_weight_name(weight)
-        if key is None:
-            raise ProblemError(f"expected a weight name like w47 or w4_7, got {weight!r}",
-                               key="WEIGHT")
+        key = weight_key(weight)
         check_weight(problem, key)
         if not 1 <= step <= problem.step_count:
             raise ProblemError(f"steps run from 1 to {problem.step_count}, got {step}",
@@ -78,6 +76,21 @@ def explain(
                                          paths=paths, color=terminal), output)
 
     run_guarded(job)
+
+
+def weight_key(text: str) -> tuple[int, int]:
+    """(from, to) of a weight as a student of any notation writes it: w14 and the textbook's
+    v14 go from 1 to 4; the notes' θ41 (or theta41) is written to-from, so it is (1, 4)."""
+    from bpcalc.loader import parse_weight_name
+
+    word = text.strip()
+    letter = next((p for p in ("theta", "θ", "v") if word.lower().startswith(p)), "")
+    backwards = letter in ("theta", "θ")
+    key = parse_weight_name(f"w{word[len(letter):]}" if letter else word)
+    if key is None:
+        raise ProblemError(f"expected a weight name like w47, w4_7, v14 or θ74, got {text!r}",
+                           key="WEIGHT")
+    return (key[1], key[0]) if backwards else key
 
 
 def register(app: typer.Typer) -> None:
