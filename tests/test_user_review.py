@@ -63,3 +63,11 @@ def test_explain_takes_weight_names_of_every_notation():
     assert backwards.exit_code == 2
     assert "WEIGHT: this network has no weight from node 4 to node 1" in backwards.output
     assert "WEIGHT: expected a weight name" in run("explain", SLIDES, "v1x").output
+
+
+def test_output_column_heading_names_every_letter_in_the_column():
+    textbook = run("solve", SLIDES, "--convention", "textbook")
+    assert "x_j / a_j / y_j = f(h_j)" in textbook.output and "│ x1 " in textbook.output
+    paper = run("solve", SLIDES, "--notation", "paper")
+    assert "x_j / a_j = f(z_j)" in paper.output
+    assert "z_j = f(net_j)" in run("solve", SLIDES).output

@@ -55,8 +55,9 @@ class Notation:
         return self.output_out if kind == "output" else self.hidden_out
 
     def activation_heading(self) -> str:
-        """Heading for f(net) values: `z_j`, or `a_j / y_j` where hidden and output differ."""
-        letters = dict.fromkeys((self.hidden_out, self.output_out))
+        """Heading for the node-output column (inputs and bias too): `z_j`, or `x_j / a_j /
+        y_j` where the notation gives inputs, hidden and output nodes their own letters."""
+        letters = dict.fromkeys((self.input_out, self.hidden_out, self.output_out))
         return " / ".join(f"{letter}_j" for letter in letters)
 
     def change_heading(self) -> str:
