@@ -71,3 +71,10 @@ def test_output_column_heading_names_every_letter_in_the_column():
     paper = run("solve", SLIDES, "--notation", "paper")
     assert "x_j / a_j = f(z_j)" in paper.output
     assert "z_j = f(net_j)" in run("solve", SLIDES).output
+
+
+def test_perceptron_backward_table_says_why_the_slope_is_one():
+    result = run("solve", "problems/perceptron_and.yaml", "--steps", "1")
+    assert result.exit_code == 0
+    assert "step: f'(net) taken as 1 (the perceptron rule)" in result.output
+    assert "perceptron rule" not in run("solve", SLIDES).output

@@ -249,6 +249,8 @@ class _View:
             rule = output_rule if record.kind == "output" else n.hidden_delta_rule
             table.add_row(str(record.id), record.kind, self.fmt(record.slope),
                           self.fmt(record.delta), Text(f"{record.kind}: {rule}"))
+        if self._perceptron():
+            table.caption = f"step: f'({n.net}) taken as 1 (the perceptron rule)"
         return table
 
     def _backward_order(self, step: Step) -> list[NodeRecord]:
