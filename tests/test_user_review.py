@@ -78,3 +78,9 @@ def test_perceptron_backward_table_says_why_the_slope_is_one():
     assert result.exit_code == 0
     assert "step: f'(net) taken as 1 (the perceptron rule)" in result.output
     assert "perceptron rule" not in run("solve", SLIDES).output
+
+
+def test_steps_with_summary_is_refused_not_ignored():
+    result = run("solve", "problems/xor.yaml", "--steps", "1", "--summary")
+    assert result.exit_code == 2
+    assert "--steps: give --steps or --summary, not both" in result.output

@@ -93,6 +93,9 @@ def solve(
         problem = load_with_overrides(
             file, convention=convention, notation=notation, round_places=round_places,
             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
+        if steps and summary:
+            raise ProblemError("give --steps or --summary, not both (a summary shows no steps)",
+                               key="--steps")
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
         # A terminal summary needs only the errors and final weights: no per-step records.
         record = not (summary and format is OutputFormat.table)
