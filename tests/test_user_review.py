@@ -84,3 +84,15 @@ def test_steps_with_summary_is_refused_not_ignored():
     result = run("solve", "problems/xor.yaml", "--steps", "1", "--summary")
     assert result.exit_code == 2
     assert "--steps: give --steps or --summary, not both" in result.output
+
+
+def test_detected_rounding_line_fits_when_it_only_explains_a_mistake(tmp_path):
+    # eta left out, with 4-place hand rounding: .5122 needs the rounding, nothing is right
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("w34: .8608\nv13: .5122\n")
+    result = run("check", "problems/paper_2-1-1.yaml", str(answers))
+    assert result.exit_code == 3
+    text = " ".join(result.output.split())
+    assert "Score: 0/2 right" in text
+    assert "mistakes are reproduced with that rounding" in text
+    assert "w34 wrong: the learning rate left out (η taken as 1 instead of 0.1)" in text

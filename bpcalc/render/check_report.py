@@ -44,8 +44,9 @@ def finding_text(finding: Finding) -> str:
 def summary_lines(result: CheckResult) -> list[str]:
     lines = [f"Score: {result.score}/{result.total} right"]
     if result.rounding_detected:
-        lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: answers "
-                     f"that match the solution rounded that way along the way are right.")
+        lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
+                     "that matches the solution rounded that way along the way is right, and "
+                     "mistakes are reproduced with that rounding.")
     lines += [finding_text(f) for f in result.findings]
     unexplained = result.unexplained
     if unexplained:
