@@ -22,8 +22,18 @@ _SETTINGS = dict(
 app = typer.Typer(**_SETTINGS)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from bpcalc import __version__
+
+        typer.echo(f"bpcalc {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")) -> None:
     """Worked-example solver for backpropagation."""
 
 

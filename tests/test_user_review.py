@@ -96,3 +96,11 @@ def test_detected_rounding_line_fits_when_it_only_explains_a_mistake(tmp_path):
     assert "Score: 0/2 right" in text
     assert "mistakes are reproduced with that rounding" in text
     assert "w34 wrong: the learning rate left out (η taken as 1 instead of 0.1)" in text
+
+
+def test_version_option():
+    from bpcalc import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"bpcalc {__version__}\n"
