@@ -102,7 +102,8 @@ def _patterns_text(variant: Variant) -> str:
 def _index_markdown(rows, template_name: str, seed: int) -> str:
     several = any(row[3].problem.step_count > 1 for row in rows)
     lines = [
-        f"# Problem set from {template_name}, seed {seed}: {len(rows)} variants",
+        f"# Problem set from {template_name}, seed {seed}: {len(rows)} "
+        f"variant{'s' * (len(rows) != 1)}",
         "",
         f"Made with `bpcalc generate {template_name} --seed {seed} --count {len(rows)}`; "
         "the same command writes the same files again.",

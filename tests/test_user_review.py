@@ -104,3 +104,11 @@ def test_version_option():
     result = run("--version")
     assert result.exit_code == 0
     assert result.output == f"bpcalc {__version__}\n"
+
+
+def test_generate_counts_one_variant_in_the_singular(tmp_path):
+    out = tmp_path / "set"
+    result = run("generate", "templates/slides_2-2-1_variants.yaml", "-n", "1", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"wrote 1 variant to {out}/" in result.output
+    assert ": 1 variant\n" in (out / "index.md").read_text()

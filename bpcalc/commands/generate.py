@@ -51,7 +51,8 @@ def generate(
                              "so every variant is the same\n")
         files = problem_set_files(variants, chosen, template_name=str(template), seed=seed)
         _write(out, files)
-        sys.stderr.write(f"wrote {len(variants)} variants to {out}/ (index: {out}/index.md)\n")
+        written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
+        sys.stderr.write(f"wrote {written} to {out}/ (index: {out}/index.md)\n")
 
     run_guarded(job)
 
