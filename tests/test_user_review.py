@@ -112,3 +112,14 @@ def test_generate_counts_one_variant_in_the_singular(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"wrote 1 variant to {out}/" in result.output
     assert ": 1 variant\n" in (out / "index.md").read_text()
+
+
+def test_check_table_shows_the_step_when_every_answer_is_of_a_later_step(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("step 2:\n  z7: .5466\n")
+    result = run("check", "problems/xor.yaml", str(answers))
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if "name" in line)
+    assert "step" in header
+    assert "step" not in run("check", SLIDES, "problems/answers/slides_2-2-1_correct.yaml"
+                             ).output.splitlines()[2]

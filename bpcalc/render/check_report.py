@@ -144,7 +144,7 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     from rich.text import Text
 
     table = Table(title="Answers checked", title_justify="left")
-    multi_step = len({v.answer.step for v in result.verdicts}) > 1
+    multi_step = {v.answer.step for v in result.verdicts} != {1}  # step 1 alone goes unsaid
     if multi_step:
         table.add_column("step", justify="right")
     table.add_column("name")
