@@ -123,3 +123,12 @@ def test_check_table_shows_the_step_when_every_answer_is_of_a_later_step(tmp_pat
     assert "step" in header
     assert "step" not in run("check", SLIDES, "problems/answers/slides_2-2-1_correct.yaml"
                              ).output.splitlines()[2]
+
+
+def test_explain_step_takes_last_like_diagram():
+    last = run("explain", "problems/xor.yaml", "w47", "--step", "last")
+    assert last.exit_code == 0, last.output
+    assert "step 20 (epoch 5, pattern 4" in last.output
+    assert last.output == run("explain", "problems/xor.yaml", "w47", "--step", "20").output
+    bad = run("explain", "problems/xor.yaml", "w47", "--step", "x")
+    assert bad.exit_code == 2 and "--step: expected a step number or last" in bad.output

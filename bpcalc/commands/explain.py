@@ -28,7 +28,8 @@ def explain(
     weight: Annotated[str, typer.Argument(
         metavar="WEIGHT", help="The weight to explain: w14 (or w4_17 for longer ids), "
         "the textbook's v14, or the notes' θ41 (to 4 from 1).")],
-    step: Annotated[int, typer.Option(help="Which step (pattern presentation), from 1.")] = 1,
+    step: Annotated[str, typer.Option(
+        help="Which step (pattern presentation): a number from 1, or last.")] = "1",
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
     convention: ConventionOption = None,
@@ -50,6 +51,7 @@ def explain(
         from bpcalc.arithmetic import make_arithmetic
         from bpcalc.chainrule import check_weight
         from bpcalc.chainrule import explain as explain_weight
+        from bpcalc.commands.diagram import parse_step
         from bpcalc.engine import solve as solve_problem
         from bpcalc.loader import check_exact_work
 
@@ -58,17 +60,15 @@ def explain(
             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         key = weight_key(weight)
         check_weight(problem, key)
-        if not 1 <= step <= problem.step_count:
-            raise ProblemError(f"steps run from 1 to {problem.step_count}, got {step}",
-                               key="--step")
+        number = parse_step(step, problem.step_count)
         if paths < 0:
             raise ProblemError("must be 0 (all) or more", key="--paths")
         # Only the epochs up to the chosen step need solving (a batch epoch stays whole).
-        needed = replace(problem, epochs=-(-step // len(problem.patterns)))
+        needed = replace(problem, epochs=-(-number // len(problem.patterns)))
         if exact and problem.rounding is None:
             check_exact_work(needed)
         trace = solve_problem(needed, make_arithmetic(problem.rounding, exact))
-        rule = explain_weight(trace, key, step)
+        rule = explain_weight(trace, key, number)
         from bpcalc.render.explain import render_explain_text
 
         terminal = output is None and sys.stdout.isatty()
