@@ -132,3 +132,13 @@ def test_explain_step_takes_last_like_diagram():
     assert last.output == run("explain", "problems/xor.yaml", "w47", "--step", "20").output
     bad = run("explain", "problems/xor.yaml", "w47", "--step", "x")
     assert bad.exit_code == 2 and "--step: expected a step number or last" in bad.output
+
+
+def test_shown_digits_round_halves_as_check_judges_them(tmp_path):
+    # delta rule, step 1: E = ½ (1 - .25)² = .28125 exactly; 4 digits by hand: .2813
+    work = run("solve", "problems/delta_rule.yaml", "--steps", "1", "--show", "work")
+    assert "E = 0.5 * (t4 - z4)^2 = 0.5 * (1 - 0.25)^2 = 0.2813" in work.output
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("error: .2813\n")
+    judged = run("check", "problems/delta_rule.yaml", str(answers), "--no-detect-rounding")
+    assert judged.exit_code == 0, judged.output

@@ -73,7 +73,7 @@ def format_float(value: float, digits: int = 6, *, keep_zeros: bool | None = Non
         return str(value)
     if value == 0:
         return "0"
-    text = f"{value:#.{digits}g}"
+    text = f"{_away_on_halves(value, digits):#.{digits}g}"
     if keep_zeros is None:
         keep_zeros = abs(float(text) - value) > _NOISE * abs(value)
     if not keep_zeros:
@@ -84,6 +84,19 @@ def format_float(value: float, digits: int = 6, *, keep_zeros: bool | None = Non
     elif text.endswith("."):
         text = text[:-1]
     return text
+
+
+def _away_on_halves(value: float, digits: int) -> float:
+    """A float that is exactly half-way at `digits` significant digits (0.28125 at 4), moved
+    one ulp away from zero: format() would round it to even (0.2812), but a person, the hand
+    rounding and `check` round halves away from zero (0.2813)."""
+    from decimal import Decimal
+
+    exact = Decimal(value)
+    dropped = exact.scaleb(digits - exact.adjusted())  # the first dropped digit is the last
+    if dropped == dropped.to_integral_value() and int(dropped) % 10 == 5:
+        return math.nextafter(value, math.copysign(math.inf, value))
+    return value
 
 
 class Shown(NamedTuple):
