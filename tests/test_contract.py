@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction as F
 
@@ -543,3 +544,129 @@ def test_conventions_same_weights_opposite_delta(tmp_path):
             assert b["delta"] == (None if a["delta"] is None else -a["delta"])
         assert s["updates"] == t["updates"]  # change is the signed amount added, both ways
     assert slides["final_weights"] == textbook["final_weights"]
+
+
+def test_activation_list_beta_and_rounding_equal_reference(tmp_path):
+    text = TANH_BATCH.replace("activation: tanh", "activation: [sigmoid, tanh]\nbeta: 2")
+    patterns = [([1, F("0.5")], [F("0.2"), F("-0.4")]), ([F("-0.3"), F("0.8")],
+                                                        [F("-0.1"), F("0.7")])]
+    for option, rounding in ((["--sigfigs", "4"], {"sigfigs": 4}), (["--round", "3"],
+                                                                    {"places": 3})):
+        data = solve(tmp_path, text, *option)
+        steps, final = reference([2, 2, 2], ["sigmoid", "tanh"], tanh_batch_weights(), patterns,
+                                 F("0.5"), bias=-1, beta=2, loss="mse", update="batch",
+                                 epochs=2, **rounding)
+        assert_matches(data, steps, final, compare=same)
+
+
+def test_defaults_and_explicit_keys(tmp_path):
+    data = solve(tmp_path, EXAMPLE)
+    explicit = solve(tmp_path, EXAMPLE + "activation: sigmoid\nbeta: 1\nbias: 1\nepochs: 1\n"
+                     "update: sequential\nloss: half_sse\nconvention: slides\nround: none\n"
+                     "sigfigs: none\nthreshold: 0\n")
+    assert data["steps"] == explicit["steps"] and data["final_weights"] == explicit["final_weights"]
+    assert (data["convention"], data["title"], len(data["steps"])) == ("slides", "", 1)
+    full = solve(tmp_path, EXAMPLE.replace("pattern: [0.9, 0.6]\ntarget: [0]\n",
+                                           "patterns:\n  - input: [0.9, 0.6]\n    target: [0]\n"))
+    assert full["steps"] == data["steps"]
+    assert "learning_rate" in solve(tmp_path, EXAMPLE.replace("learning_rate: 1\n", ""),
+                                    status=2)
+    assert "epochs" in solve(tmp_path, EXAMPLE + "epochs: 0\n", status=2)
+    assert "sigfigs" in solve(tmp_path, EXAMPLE + "round: 2\nsigfigs: 2\n", status=2)
+
+
+# ---------------------------------------------------------------------------------------
+# --exact, the command line, exit statuses
+# ---------------------------------------------------------------------------------------
+
+EXACT_NAMES = {"net", "out", "delta", "error", "old", "change", "new", "value"}
+
+
+def _twins(record: dict):
+    for name, value in record.items():
+        if name in EXACT_NAMES:
+            yield name, value, record[name + "_exact"]
+
+
+def check_twins(data) -> int:
+    from sympy import parse_expr
+
+    checked = 0
+    records = [r for s in data["steps"] for r in [s, *s["nodes"], *s["updates"]]]
+    for record in records + data["final_weights"]:
+        for name, value, text in _twins(record):
+            if value is None:
+                assert text is None
+                continue
+            assert not re.search(r"(?<![A-Za-z0-9_.])e(?![A-Za-z0-9_(])", text), text
+            assert math.isclose(float(parse_expr(text).evalf(30)), value, rel_tol=1e-12,
+                                abs_tol=1e-15), (name, text, value)
+            checked += 1
+    return checked
+
+
+def test_exact_twins_read_back(tmp_path):
+    text = ("layers: [2, 2, 2]\nactivation: [tanh, sigmoid]\nbeta: 2\nbias: -1\nloss: mse\n"
+            "convention: textbook\nlearning_rate: 0.5\nweights: [[[0.1, -0.2, 0.3], "
+            "[\"1/3\", 0.4, -0.5]], [[0.6, -0.7, .8], [-0.9, 1, 0.25]]]\n"
+            "pattern: [1, 0.5]\ntarget: [0.2, -0.4]\n")
+    data = solve(tmp_path, text, "--exact")
+    # 8 outs, net and delta of 4 nodes, the error, 12 updates x 3, 12 final weights
+    assert check_twins(data) == 8 + 4 * 2 + 1 + 12 * 3 + 12
+    plain = solve(tmp_path, text)
+    steps, final = reference([2, 2, 2], ["tanh", "sigmoid"], tanh_batch_weights(),
+                             [([1, 0.5], [0.2, -0.4])], 0.5, bias=-1, beta=2, loss="mse",
+                             convention="textbook")
+    assert_matches(data, steps, final)
+    assert_matches(plain, steps, final)
+    node7 = data["steps"][0]["nodes"][6]
+    assert "exp(" in node7["out_exact"]
+    assert list(node7) == ["id", "kind", "layer", "net", "net_exact", "out", "out_exact",
+                           "delta", "delta_exact"]
+    # Rounded and exact: the twins are the rounded decimals as fractions.
+    rounded = solve(tmp_path, EXAMPLE, "--exact", "--round", "3")
+    assert check_twins(rounded) > 0
+    assert rounded["steps"][0]["nodes"][3]["out_exact"] == "777/1000"
+
+
+def test_overrides_win_over_the_file(tmp_path):
+    text = TANH_BATCH.replace("epochs: 2", "epochs: 5").replace("learning_rate: 0.5",
+                                                               "learning_rate: 9")
+    data = solve(tmp_path, text, "--epochs", "2", "--learning-rate", "1/2")
+    assert data["steps"] == solve(tmp_path, TANH_BATCH)["steps"]
+    assert "--epochs" in solve(tmp_path, EXAMPLE, "--epochs", "0", status=2)
+    assert "--learning-rate" in solve(tmp_path, EXAMPLE, "--learning-rate", "abc", status=2)
+    assert "--round" in solve(tmp_path, EXAMPLE, "--round", "-1", status=2)
+    runner_result = runner.invoke(app, ["solve", str(tmp_path / "problem.yaml"), "--format",
+                                        "json", "--convention", "sideways"])
+    assert runner_result.exit_code == 2 and runner_result.stdout == ""
+
+
+def test_exit_statuses(tmp_path, monkeypatch):
+    message = solve(tmp_path, EXAMPLE.replace("learning_rate: 1", "learning_rate: 1\nlayrs: 2"),
+                    status=2)
+    assert "layrs" in message and "line 6" in message and len(message.splitlines()) == 1
+    assert "no such file" in runner.invoke(app, ["solve", str(tmp_path / "missing.yaml"),
+                                                 "--format", "json"]).stderr
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    import bpcalc.engine
+
+    monkeypatch.setattr(bpcalc.engine, "solve", broken)
+    message = solve(tmp_path, EXAMPLE, status=1)
+    assert "boom" in message and "Traceback" not in message
+
+
+def test_json_on_stdout_and_nothing_else(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "problem.yaml"
+    path.write_text(EXAMPLE)
+    result = subprocess.run([sys.executable, "-m", "bpcalc", "solve", str(path), "--format",
+                             "json"], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["steps"][0]["nodes"][3]["net"] == 1.25
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("{")
