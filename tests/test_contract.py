@@ -670,3 +670,26 @@ def test_json_on_stdout_and_nothing_else(tmp_path):
     assert result.returncode == 0 and result.stderr == ""
     assert json.loads(result.stdout)["steps"][0]["nodes"][3]["net"] == 1.25
     assert result.stdout.count("\n") == 1 and result.stdout.startswith("{")
+
+
+@pytest.mark.parametrize("update", ["sequential", "batch"])
+def test_large_network_equals_reference(tmp_path, update):
+    # 245 weights: float runs this size take the vectorised engine; the contract is the same.
+    layers = [10, 15, 5]
+    keys = keys_of(layers, -1)
+    values = [F((k * 37) % 23 - 11, 40) for k in range(len(keys))]
+    assert len(keys) == 245 and keys[-1] == (27, 32)
+    matrices = [[[str(values[keys.index((i, j))]) for i in [*range(1, 11), 11]]
+                 for j in range(12, 27)],
+                [[str(values[keys.index((i, j))]) for i in [*range(12, 27), 27]]
+                 for j in range(28, 33)]]
+    patterns = [([F(p * i % 7 - 3, 5) for i in range(10)], [F(p % 3, 4)] * 5) for p in (1, 2)]
+    text = (f"layers: {layers}\nactivation: [tanh, sigmoid]\nbias: -1\nloss: mse\n"
+            f"update: {update}\nepochs: 2\nlearning_rate: 0.2\nweights: {json.dumps(matrices)}\n"
+            "patterns:\n" + "".join(
+                f"  - {{input: {json.dumps([str(v) for v in x])}, "
+                f"target: {json.dumps([str(v) for v in t])}}}\n" for x, t in patterns))
+    data = solve(tmp_path, text)
+    steps, final = reference(layers, ["tanh", "sigmoid"], dict(zip(keys, values, strict=True)),
+                             patterns, F(1, 5), bias=-1, loss="mse", update=update, epochs=2)
+    assert_matches(data, steps, final, compare=lambda a, b: close(a, b, rel=1e-9))
