@@ -693,3 +693,18 @@ def test_large_network_equals_reference(tmp_path, update):
     steps, final = reference(layers, ["tanh", "sigmoid"], dict(zip(keys, values, strict=True)),
                              patterns, F(1, 5), bias=-1, loss="mse", update=update, epochs=2)
     assert_matches(data, steps, final, compare=lambda a, b: close(a, b, rel=1e-9))
+
+
+def test_step_textbook_sign_rounding_and_no_bias(tmp_path):
+    text = ("layers: [2, 1]\nactivation: step\nthreshold: 0.5\nweights: [[[0.3, 0.2]]]\n"
+            "patterns: [{input: [1, 1], target: [0]}, {input: [1, 0], target: [1]}]\n"
+            "learning_rate: 0.5\nconvention: textbook\nloss: sse\nround: 1\nbias: none\n")
+    first, second = solve(tmp_path, text)["steps"]
+    # net = 0.5 >= 0.5: z = 1, textbook delta z - t = 1 (no factor 2 for the perceptron)
+    assert [(n["id"], n["kind"]) for n in first["nodes"]] == [(1, "input"), (2, "input"),
+                                                              (3, "output")]
+    assert (first["nodes"][2]["out"], first["nodes"][2]["delta"], first["error"]) == (1, 1, 1)
+    assert [(u["change"], u["new"]) for u in first["updates"]] == [(-0.5, -0.2), (-0.5, -0.3)]
+    # net = -0.2 < 0.5: z = 0, delta = -1, change = +0.5 x
+    assert (second["nodes"][2]["net"], second["nodes"][2]["delta"]) == (-0.2, -1)
+    assert [(u["change"], u["new"]) for u in second["updates"]] == [(0.5, 0.3), (0.0, -0.3)]
