@@ -708,3 +708,18 @@ def test_step_textbook_sign_rounding_and_no_bias(tmp_path):
     # net = -0.2 < 0.5: z = 0, delta = -1, change = +0.5 x
     assert (second["nodes"][2]["net"], second["nodes"][2]["delta"]) == (-0.2, -1)
     assert [(u["change"], u["new"]) for u in second["updates"]] == [(0.5, 0.3), (0.0, -0.3)]
+
+
+def test_exact_batch_relu_equals_reference(tmp_path):
+    text = ("layers: [2, 2, 1]\nactivation: relu\nweights: [[[0.4, -0.2, 0.1], [-0.3, 0.5, -0.6]],"
+            " [[0.7, -0.1, 0.2]]]\npatterns: [{input: [1, 0.5], target: [0.9]}, "
+            "{input: [0.2, -1], target: [0.3]}]\nlearning_rate: 0.3\nupdate: batch\nloss: sse\n"
+            "epochs: 2\n")
+    data = solve(tmp_path, text, "--exact")
+    assert check_twins(data) == 119
+    weights = dict(zip(keys_of([2, 2, 1], 1), [F(x) for x in (
+        "0.4", "-0.2", "0.1", "-0.3", "0.5", "-0.6", "0.7", "-0.1", "0.2")], strict=True))
+    steps, final = reference([2, 2, 1], "relu", weights, [([1, 0.5], [0.9]), ([0.2, -1], [0.3])],
+                             0.3, loss="sse", update="batch", epochs=2)
+    assert_matches(data, steps, final)
+    assert [len(s["updates"]) for s in data["steps"]] == [0, 9, 0, 9]
