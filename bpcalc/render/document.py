@@ -9,11 +9,14 @@ Formulas are plain formula text (see `bpcalc.render.formula`); each renderer typ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from bpcalc.render import worked
 from bpcalc.render.names import node_numbering
-from bpcalc.render.numbers import decimal_text, format_float, fraction_text, show_value
+from bpcalc.render.numbers import (
+    epoch_error_texts,
+    fraction_text,
+    show_value,
+)
 from bpcalc.trace import Step, Trace
 
 # Longest closed form typeset in a table cell; longer ones show their decimal only (the
@@ -322,19 +325,10 @@ class _Builder:
     # -- after the steps -----------------------------------------------------------------
 
     def epoch_error_table(self) -> Table:
-        rows = [[[str(epoch)], [text]] for epoch, text in self.epoch_errors()]
+        rows = [[[str(epoch)], [text]] for epoch, text in epoch_error_texts(self.trace)]
         return Table("Error per epoch", [["epoch"], [Math(self.notation.error),
                                                      " (sum over patterns)"]], rows,
                      [True, True])
-
-    def epoch_errors(self) -> list[tuple[int, str]]:
-        if self.arithmetic.rounds:
-            # The carried decimals summed exactly, so a hand check matches digit for digit.
-            totals: dict[int, Fraction] = {}
-            for step in self.trace.steps:
-                totals[step.epoch] = totals.get(step.epoch, Fraction(0)) + Fraction(step.error)
-            return [(epoch, decimal_text(total)) for epoch, total in sorted(totals.items())]
-        return [(epoch, format_float(total)) for epoch, total in self.trace.epoch_errors()]
 
     def final_weights_table(self) -> Table:
         rows = []

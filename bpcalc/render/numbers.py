@@ -202,3 +202,14 @@ def _terminating_decimal(value: Fraction) -> str | None:
     whole, frac = divmod(scaled, 10**places)
     frac_text = str(frac).rjust(places, "0").rstrip("0")
     return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+
+
+def epoch_error_texts(trace) -> list[tuple[int, str]]:
+    """(epoch, total error shown) per epoch; hand-rounded runs sum the carried decimals
+    exactly, so a hand check of the column matches digit for digit."""
+    if getattr(trace.arithmetic, "rounds", False):
+        totals: dict[int, Fraction] = {}
+        for step in trace.steps:
+            totals[step.epoch] = totals.get(step.epoch, Fraction(0)) + Fraction(step.error)
+        return [(epoch, decimal_text(total)) for epoch, total in sorted(totals.items())]
+    return [(epoch, format_float(total)) for epoch, total in trace.epoch_errors()]

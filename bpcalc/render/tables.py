@@ -8,8 +8,6 @@ number comes from the engine, formatted by `bpcalc.render.numbers`.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -18,8 +16,7 @@ from rich.text import Text
 from bpcalc.problem import Network, Problem
 from bpcalc.render.names import Notation, node_numbering, notation_for, weight_label
 from bpcalc.render.numbers import (
-    decimal_text,
-    format_float,
+    epoch_error_texts,
     format_value,
     fraction_text,
     show_value,
@@ -308,18 +305,9 @@ class _View:
         table = Table(title="Error per epoch", title_justify="left")
         table.add_column("epoch", justify="right")
         self.value_column(table, f"{self.notation.error} (sum over patterns)")
-        for epoch, text in self._epoch_errors():
+        for epoch, text in epoch_error_texts(self.trace):
             table.add_row(str(epoch), text)
         return table
-
-    def _epoch_errors(self) -> list[tuple[int, str]]:
-        if self.arithmetic.rounds:
-            # Sum the carried decimals exactly, so a hand check matches digit for digit.
-            totals: dict[int, Fraction] = {}
-            for step in self.trace.steps:
-                totals[step.epoch] = totals.get(step.epoch, Fraction(0)) + Fraction(step.error)
-            return [(epoch, decimal_text(total)) for epoch, total in sorted(totals.items())]
-        return [(epoch, format_float(total)) for epoch, total in self.trace.epoch_errors()]
 
     def print_final_weights_plain(self, console: Console) -> None:
         """The final weights as aligned lines, for networks too large for a rich table."""
