@@ -73,3 +73,16 @@ def test_terminal_tables_show_the_slide_numbers():
     for number in ("1.25", "0.777300", "1.27730", "0.781990", "-0.133315", "-0.0115387",
                    "0.396374", "0.366685", "0.489615", "0.493077", "0.488461"):
         assert number in result.stdout, number
+
+
+def test_view_options_are_refused_with_json_rather_than_ignored():
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    for options, key in ((["--steps", "1"], "--steps"), (["--summary"], "--summary"),
+                         (["--show", "work"], "--show")):
+        result = CliRunner().invoke(app, ["solve", str(SLIDES), "--format", "json", *options])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert key in result.stderr and "whole trace" in result.stderr

@@ -80,8 +80,7 @@ def test_exact_work_is_limited_with_advice(tmp_path):
                       f"{epochs} step(s) of 9 weights is too much for exact values",
                       f"at most {loader.EXACT_MAX_WEIGHT_UPDATES}", "--round")
     assert "leave out --exact" in message
-    assert run(tmp_path, GOOD, "--exact", "--epochs", str(epochs), "--round", "4",
-               "--summary").exit_code == 0
+    assert run(tmp_path, GOOD, "--exact", "--epochs", str(epochs), "--round", "4").exit_code == 0
 
 
 def test_yaml_alias_refused(tmp_path):

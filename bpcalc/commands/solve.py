@@ -97,6 +97,13 @@ def solve(
             raise ProblemError("give --steps or --summary, not both (a summary shows no steps)",
                                key="--steps")
         chosen = parse_step_selection(steps, problem.step_count) if steps else None
+        if format is OutputFormat.json:
+            # The contract's JSON is always the whole trace: say so rather than ignore them.
+            for given, option in ((steps, "--steps"), (summary, "--summary"),
+                                  (show is not Show.tables, "--show")):
+                if given:
+                    raise ProblemError("applies to tables and answer keys; --format json "
+                                       "always prints the whole trace", key=option)
         # A terminal summary needs only the errors and final weights: no per-step records.
         record = not (summary and format is OutputFormat.table)
         if exact and problem.rounding is None:
