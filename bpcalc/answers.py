@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from bpcalc.errors import ProblemError
 from bpcalc.problem import Problem, WeightKey, weight_name
-from bpcalc.yamlsource import Value, compose, parse_number, read_text
+from bpcalc.yamlsource import Value, compose_mapping, parse_number, read_text
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")
@@ -78,14 +78,10 @@ def load_answers(path: str, problem: Problem) -> list[Answer]:
 
 
 def parse_answers(text: str, problem: Problem) -> list[Answer]:
-    node = compose(text)
-    if node is None:
-        raise ProblemError("the answers file is empty: write one value per line, "
-                           "like `z4: .777`")
-    root = Value("", node)
-    if root.is_scalar() or root.is_list():
-        raise root.error("an answers file is a mapping of names (net4, z4, delta7, w47, "
-                         f"dw47, error, or `step 2:` sections) to values, got {root.describe()}")
+    root = compose_mapping(
+        text, "the answers file is empty: write one value per line, like `z4: .777`",
+        "an answers file is a mapping of names (net4, z4, delta7, w47, dw47, error, or "
+        "`step 2:` sections) to values")
     answers: list[Answer] = []
     seen: dict[tuple[int, Quantity], Answer] = {}
     for name, (key, value) in root.mapping().items():

@@ -21,7 +21,7 @@ from bpcalc.loader import parse_problem, parse_weight_name
 from bpcalc.problem import Network, Problem, weight_name
 from bpcalc.render.numbers import fraction_text
 from bpcalc.template import Spec, is_spec, parse_spec
-from bpcalc.yamlsource import Value, compose
+from bpcalc.yamlsource import Value, compose_mapping
 
 RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold")
 MAX_VARIANTS = 10_000
@@ -71,13 +71,9 @@ class _Template:
 
     def __init__(self, text: str):
         self.text = text
-        node = compose(text)
-        if node is None:
-            raise ProblemError("the template is empty")
-        root = Value("", node)
-        if root.is_scalar() or root.is_list():
-            raise root.error(f"a template is a mapping of keys (layers, weights, ...) to "
-                             f"values, got {root.describe()}")
+        root = compose_mapping(text, "the template is empty",
+                               "a template is a mapping of keys (layers, weights, ...) to "
+                               "values")
         self.root = root
         self.fields = root.mapping()
         self.lines: dict[str, int] = {}

@@ -27,7 +27,7 @@ from bpcalc.problem import (
     WeightKey,
     weight_name,
 )
-from bpcalc.yamlsource import Value, compose, parse_number, printable, read_text
+from bpcalc.yamlsource import Value, compose_mapping, parse_number, printable, read_text
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
@@ -58,14 +58,10 @@ def load_problem(path: str) -> Problem:
 
 
 def parse_problem(text: str) -> Problem:
-    node = compose(text)
-    if node is None:
-        raise ProblemError("the file is empty: a problem needs at least layers, weights, "
-                           "patterns (or pattern and target) and learning_rate")
-    root = Value("", node)
-    if root.is_scalar() or root.is_list():
-        raise root.error("a problem file is a mapping of keys (layers, weights, ...) "
-                         f"to values, got {root.describe()}")
+    root = compose_mapping(
+        text, "the file is empty: a problem needs at least layers, weights, patterns "
+        "(or pattern and target) and learning_rate",
+        "a problem file is a mapping of keys (layers, weights, ...) to values")
     fields = root.mapping()
     for name, (key, _value) in fields.items():
         if name not in KNOWN_KEYS:

@@ -78,6 +78,21 @@ def compose(text: str) -> yaml.Node | None:
         raise ProblemError(f"not valid YAML: {first}") from None
 
 
+def compose_mapping(text: str, empty: str, what: str) -> Value:
+    """The document's root, which must be a mapping of keys to values.
+
+    `empty` is the message for an empty document; `what` names the file in the message for
+    a document that is a single value or a list ("a problem file is a mapping of ...").
+    """
+    node = compose(text)
+    if node is None:
+        raise ProblemError(empty)
+    root = Value("", node)
+    if root.is_scalar() or root.is_list():
+        raise root.error(f"{what}, got {root.describe()}")
+    return root
+
+
 def line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
