@@ -1,6 +1,6 @@
 """Exact mode's cost against the number of steps: the slides' 2-2-1 example, 1 to 16 steps.
 
-Long exact values are named (bpcalc.exact), so each step's work is bounded and the cost
+Long exact values are named (bpcalc.engine.exact), so each step's work is bounded and the cost
 should grow about linearly: 16 steps within 20 times 1 step. Prints, per step count, the
 in-process time of the exact solve and of solve + terminal tables, and their ratio to 1
 step (the fastest of --runs runs, each from SymPy's empty cache; SymPy imported
@@ -27,11 +27,11 @@ def main() -> None:
 
     from sympy.core.cache import clear_cache
 
-    from bpcalc.arithmetic import Arithmetic
-    from bpcalc.engine import solve
-    from bpcalc.exact import ExactArithmetic
-    from bpcalc.loader import apply_overrides, load_problem
-    from bpcalc.render.tables import render_tables_text
+    from bpcalc.engine.arithmetic import Arithmetic
+    from bpcalc.engine.backprop import solve
+    from bpcalc.engine.exact import ExactArithmetic
+    from bpcalc.problem.loader import apply_overrides, load_problem
+    from bpcalc.render.terminal.tables import render_tables_text
 
     base = load_problem(str(SLIDES))
     print("slides' 2-2-1 example in exact mode (in-process, best of "

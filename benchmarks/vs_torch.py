@@ -91,9 +91,9 @@ def main() -> None:
 
     import torch_reference
 
-    from bpcalc.arithmetic import Arithmetic
-    from bpcalc.engine import solve
-    from bpcalc.loader import apply_overrides, load_problem
+    from bpcalc.engine.arithmetic import Arithmetic
+    from bpcalc.engine.backprop import solve
+    from bpcalc.problem.loader import apply_overrides, load_problem
     from bpcalc.render.json_out import render_json
 
     python = sys.executable

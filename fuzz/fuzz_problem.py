@@ -44,10 +44,10 @@ def check_one(data: bytes, parse_problem, solve, arithmetics, ProblemError) -> N
 
 
 def _imports():
-    from bpcalc.arithmetic import make_arithmetic
-    from bpcalc.engine import solve
+    from bpcalc.engine.arithmetic import make_arithmetic
+    from bpcalc.engine.backprop import solve
     from bpcalc.errors import ProblemError
-    from bpcalc.loader import parse_problem
+    from bpcalc.problem.loader import parse_problem
 
     def arithmetics(problem):
         yield make_arithmetic(None, False)
@@ -55,7 +55,7 @@ def _imports():
             yield make_arithmetic(problem.rounding or _rounding(), False)
 
     def _rounding():
-        from bpcalc.problem import Rounding
+        from bpcalc.problem.model import Rounding
 
         return Rounding("places", 4)
 

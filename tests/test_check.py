@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc.answers import Answer, Quantity, parse_answers, written_places
-from bpcalc.arithmetic import make_arithmetic
 from bpcalc.cli import app
-from bpcalc.diagnosis import agrees, check, dependency_order, usual_mistakes
-from bpcalc.engine import solve
+from bpcalc.engine.arithmetic import make_arithmetic
+from bpcalc.engine.backprop import solve
 from bpcalc.errors import ProblemError
-from bpcalc.loader import load_problem, parse_problem
-from bpcalc.problem import Rounding, weight_name
+from bpcalc.grading.answers import Answer, Quantity, parse_answers, written_places
+from bpcalc.grading.diagnosis import agrees, check, dependency_order, usual_mistakes
+from bpcalc.problem.loader import load_problem, parse_problem
+from bpcalc.problem.model import Rounding, weight_name
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "bpcalc" / "examples"

@@ -652,9 +652,9 @@ def test_exit_statuses(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    import bpcalc.engine
+    import bpcalc.engine.backprop
 
-    monkeypatch.setattr(bpcalc.engine, "solve", broken)
+    monkeypatch.setattr(bpcalc.engine.backprop, "solve", broken)
     message = solve(tmp_path, EXAMPLE, status=1)
     assert "boom" in message and "Traceback" not in message
 

@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.render.formula import split_relation, to_html, to_latex
-from bpcalc.render.latex import escape_text
+from bpcalc.render.document.formula import split_relation, to_html, to_latex
+from bpcalc.render.document.latex import escape_text
 
 PROBLEMS = Path(__file__).resolve().parent.parent / "problems"
 BUNDLED = sorted(path.name for path in PROBLEMS.glob("*.yaml"))
@@ -120,10 +120,10 @@ def test_rounded_key_shows_the_values_carried():
 @cache
 def exact_key(fmt: str) -> str:
     """The slides' key in exact mode, solved once (SymPy is slow to start)."""
-    from bpcalc.arithmetic import make_arithmetic
-    from bpcalc.engine import solve
-    from bpcalc.loader import load_problem
-    from bpcalc.render.document import render_document
+    from bpcalc.engine.arithmetic import make_arithmetic
+    from bpcalc.engine.backprop import solve
+    from bpcalc.problem.loader import load_problem
+    from bpcalc.render.document.build import render_document
 
     problem = load_problem(str(PROBLEMS / "slides_2-2-1.yaml"))
     return render_document(solve(problem, make_arithmetic(None, True)), fmt)

@@ -16,11 +16,11 @@ import pytest
 import sympy
 from typer.testing import CliRunner
 
-from bpcalc.arithmetic import Arithmetic
 from bpcalc.cli import app
-from bpcalc.engine import solve
-from bpcalc.exact import NAME_ABOVE, ExactArithmetic, Named
-from bpcalc.loader import apply_overrides, load_problem
+from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.exact import NAME_ABOVE, ExactArithmetic, Named
+from bpcalc.problem.loader import apply_overrides, load_problem
 
 SLIDES = Path(__file__).resolve().parent.parent / "problems" / "slides_2-2-1.yaml"
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc.arithmetic import make_arithmetic
-from bpcalc.chainrule import explain, path_count
 from bpcalc.cli import app
-from bpcalc.engine import solve
+from bpcalc.engine.arithmetic import make_arithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.chainrule import explain, path_count
 from bpcalc.errors import ProblemError
-from bpcalc.loader import apply_overrides, load_problem
-from bpcalc.problem import Activation, Network, Pattern, Problem, Rounding
+from bpcalc.problem.loader import apply_overrides, load_problem
+from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 
 F = Fraction
 HALF = Fraction(1, 2)
@@ -338,7 +338,7 @@ def test_cli_bad_arguments_exit_2(args, message):
 
 
 def test_core_imports_neither_rich_nor_sympy():
-    code = ("import sys, bpcalc.chainrule; "
+    code = ("import sys, bpcalc.engine.chainrule; "
             "assert 'rich' not in sys.modules and 'sympy' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 

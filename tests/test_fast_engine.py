@@ -15,11 +15,11 @@ from fractions import Fraction as F
 
 import pytest
 
-from bpcalc import engine
-from bpcalc.arithmetic import Arithmetic, RoundedArithmetic
-from bpcalc.engine import solve
-from bpcalc.problem import Activation, Network, Pattern, Problem, Rounding
-from bpcalc.vectorised import solve_vectorised
+from bpcalc.engine import backprop as engine
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.vectorised import solve_vectorised
+from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 
 ACTIVATIONS = [("sigmoid", F(1)), ("sigmoid", F(3, 2)), ("tanh", F(1)), ("relu", F(1)),
                ("linear", F(1))]
@@ -143,7 +143,7 @@ def test_large_float_networks_take_the_vectorised_engine(monkeypatch):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("bpcalc.vectorised.solve_vectorised", spy)
+    monkeypatch.setattr("bpcalc.engine.vectorised.solve_vectorised", spy)
     fast = solve(problem, Arithmetic())
     assert calls == [1]
     monkeypatch.setattr(engine, "VECTORISE_FROM_WEIGHTS", 10**9)
@@ -155,7 +155,7 @@ def test_large_float_networks_take_the_vectorised_engine(monkeypatch):
 
 def test_large_summaries_print_every_final_weight_as_a_line():
     from bpcalc.render.numbers import format_float
-    from bpcalc.render.tables import PLAIN_ROWS, render_tables_text
+    from bpcalc.render.terminal.tables import PLAIN_ROWS, render_tables_text
 
     sizes = (20, 12, 3)
     network = Network(sizes, True)

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.generator import generate
-from bpcalc.loader import load_problem
+from bpcalc.problem.loader import load_problem
+from bpcalc.problemset.generator import generate
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,10 +18,10 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from bpcalc.arithmetic import Arithmetic, RoundedArithmetic, round_fraction
-from bpcalc.engine import solve
-from bpcalc.exact import ExactArithmetic
-from bpcalc.problem import Activation, Network, Pattern, Problem, Rounding
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic, round_fraction
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.exact import ExactArithmetic
+from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 
 F = Fraction
 HALF = F(1, 2)

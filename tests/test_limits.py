@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc import loader, yamlsource
+from bpcalc.problem import loader, yamlsource
 from bpcalc.cli import app
 
 runner = CliRunner()
@@ -115,7 +115,7 @@ def test_control_characters_and_bytes_are_one_line(tmp_path):
 def test_lone_surrogates_in_text_are_a_problem_error():
     # parse_problem takes text from callers other than files; the C parser cannot encode it.
     from bpcalc.errors import ProblemError
-    from bpcalc.loader import parse_problem
+    from bpcalc.problem.loader import parse_problem
 
     with pytest.raises(ProblemError, match="line 2: not valid YAML: character '.udc80'"):
         parse_problem(GOOD[:19] + "\udc80" + GOOD[19:])

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.loader import KNOWN_KEYS, parse_problem
+from bpcalc.problem.loader import KNOWN_KEYS, parse_problem
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

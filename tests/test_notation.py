@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.loader import parse_problem
+from bpcalc.problem.loader import parse_problem
 from bpcalc.render.names import notation_for
 
 runner = CliRunner()

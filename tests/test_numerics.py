@@ -8,12 +8,12 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc.arithmetic import Arithmetic, RoundedArithmetic
 from bpcalc.cli import app
-from bpcalc.engine import solve
-from bpcalc.loader import parse_problem
-from bpcalc.numerics import NumericalError, find_warnings
-from bpcalc.problem import Rounding
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.numerics import NumericalError, find_warnings
+from bpcalc.problem.loader import parse_problem
+from bpcalc.problem.model import Rounding
 
 runner = CliRunner()
 

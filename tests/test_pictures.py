@@ -17,19 +17,24 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc.arithmetic import make_arithmetic
 from bpcalc.cli import app
-from bpcalc.engine import solve
+from bpcalc.engine.arithmetic import make_arithmetic
+from bpcalc.engine.backprop import solve
 from bpcalc.errors import ProblemError
-from bpcalc.loader import apply_overrides, load_problem, parse_problem
-from bpcalc.render.diagram import (
+from bpcalc.problem.loader import apply_overrides, load_problem, parse_problem
+from bpcalc.render.pictures.diagram import (
     RADIUS,
     diagram_png,
     diagram_svg,
     diagram_weights,
     layout_diagram,
 )
-from bpcalc.render.plot import error_plot_data, error_plot_figure, error_plot_svg, inline_svg
+from bpcalc.render.pictures.plot import (
+    error_plot_data,
+    error_plot_figure,
+    error_plot_svg,
+    inline_svg,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"

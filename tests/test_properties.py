@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bpcalc.arithmetic import Arithmetic
 from bpcalc.cli import app
-from bpcalc.engine import solve
+from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.backprop import solve
 from bpcalc.errors import ProblemError
-from bpcalc.loader import parse_problem
+from bpcalc.problem.loader import parse_problem
 
 runner = CliRunner()
 _DIR = Path(tempfile.mkdtemp(prefix="bpcalc-properties-"))

@@ -11,9 +11,9 @@ from fractions import Fraction
 import pytest
 from rich.console import Console
 
-from bpcalc.arithmetic import Arithmetic, RoundedArithmetic, make_arithmetic
-from bpcalc.engine import solve
-from bpcalc.problem import Activation, Network, Pattern, Problem, Rounding
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic, make_arithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 from bpcalc.render.names import notation_for, weight_label
 from bpcalc.render.numbers import (
     decimal_text,
@@ -22,7 +22,7 @@ from bpcalc.render.numbers import (
     fraction_text,
     show_value,
 )
-from bpcalc.render.tables import render_tables
+from bpcalc.render.terminal.tables import render_tables
 
 SLIDES_PATTERN = Pattern((Fraction(9, 10), Fraction(6, 10)), (Fraction(0),))
 SECOND_PATTERN = Pattern((Fraction(1, 10), Fraction(-3, 10)), (Fraction(1),))

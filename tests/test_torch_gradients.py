@@ -15,9 +15,9 @@ from fractions import Fraction as F
 
 import pytest
 
-from bpcalc.arithmetic import Arithmetic
-from bpcalc.engine import solve
-from bpcalc.problem import Activation, Network, Pattern, Problem
+from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.backprop import solve
+from bpcalc.problem.model import Activation, Network, Pattern, Problem
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch not installed (pip install torch==2.13.0, or the torch extra)")

@@ -50,11 +50,11 @@ def check(
     """
 
     def job() -> int:
-        from bpcalc.answers import load_answers
-        from bpcalc.diagnosis import check as check_answers
-        from bpcalc.loader import apply_overrides, load_problem
-        from bpcalc.render import check_report
-        from bpcalc.yamlsource import parse_number
+        from bpcalc.grading.answers import load_answers
+        from bpcalc.grading.diagnosis import check as check_answers
+        from bpcalc.problem.loader import apply_overrides, load_problem
+        from bpcalc.problem.yamlsource import parse_number
+        from bpcalc.render.terminal import check_report
 
         problem = load_problem(str(problem_file))
         problem = apply_overrides(problem, convention=convention.value if convention else None,

@@ -14,7 +14,7 @@ import typer
 from bpcalc.errors import ProblemError
 
 if TYPE_CHECKING:
-    from bpcalc.problem import Problem
+    from bpcalc.problem.model import Problem
 
 
 class Convention(StrEnum):
@@ -52,7 +52,7 @@ def load_with_overrides(file: Path, *, convention: Convention | None = None,
                         sigfigs: int | None = None, epochs: int | None = None,
                         learning_rate: str | None = None) -> Problem:
     """The problem file with the command line's overrides applied (they win)."""
-    from bpcalc.loader import apply_overrides, load_problem
+    from bpcalc.problem.loader import apply_overrides, load_problem
 
     return apply_overrides(
         load_problem(str(file)), convention=convention.value if convention else None,

@@ -40,8 +40,8 @@ def picture_format(output: Path | None) -> str:
 
 def solved_trace(file: Path, **overrides):
     """Load, apply the command-line overrides, and solve in the problem's own arithmetic."""
-    from bpcalc.arithmetic import make_arithmetic
-    from bpcalc.engine import solve
+    from bpcalc.engine.arithmetic import make_arithmetic
+    from bpcalc.engine.backprop import solve
 
     problem = load_with_overrides(file, **overrides)
     return solve(problem, make_arithmetic(problem.rounding, False))
@@ -89,7 +89,7 @@ def diagram(
                              round_places=round_places,
                              sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         number = parse_step(step, len(trace.steps)) if step is not None else None
-        from bpcalc.render.diagram import diagram_png, diagram_svg
+        from bpcalc.render.pictures.diagram import diagram_png, diagram_svg
 
         if fmt == "png":
             data = diagram_png(trace, number, weights.value, names)

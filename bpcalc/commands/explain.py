@@ -48,12 +48,12 @@ def explain(
     def job() -> None:
         from dataclasses import replace
 
-        from bpcalc.arithmetic import make_arithmetic
-        from bpcalc.chainrule import check_weight
-        from bpcalc.chainrule import explain as explain_weight
         from bpcalc.commands.diagram import parse_step
-        from bpcalc.engine import solve as solve_problem
-        from bpcalc.loader import check_exact_work
+        from bpcalc.engine.arithmetic import make_arithmetic
+        from bpcalc.engine.backprop import solve as solve_problem
+        from bpcalc.engine.chainrule import check_weight
+        from bpcalc.engine.chainrule import explain as explain_weight
+        from bpcalc.problem.loader import check_exact_work
 
         problem = load_with_overrides(
             file, convention=convention, notation=notation, round_places=round_places,
@@ -69,7 +69,7 @@ def explain(
             check_exact_work(needed)
         trace = solve_problem(needed, make_arithmetic(problem.rounding, exact))
         rule = explain_weight(trace, key, number)
-        from bpcalc.render.explain import render_explain_text
+        from bpcalc.render.terminal.explain import render_explain_text
 
         terminal = output is None and sys.stdout.isatty()
         write_output(render_explain_text(rule, problem, trace.arithmetic, exact=exact,
@@ -81,7 +81,7 @@ def explain(
 def weight_key(text: str) -> tuple[int, int]:
     """(from, to) of a weight as a student of any notation writes it: w14 and the textbook's
     v14 go from 1 to 4; the notes' θ41 (or theta41) is written to-from, so it is (1, 4)."""
-    from bpcalc.loader import parse_weight_name
+    from bpcalc.problem.loader import parse_weight_name
 
     word = text.strip()
     letter = next((p for p in ("theta", "θ", "v") if word.lower().startswith(p)), "")

@@ -32,10 +32,10 @@ def generate(
     """Write COUNT variants of a template: each a problem file and its answer keys."""
 
     def job() -> None:
-        from bpcalc.generator import generate as generate_variants
-        from bpcalc.generator import has_random_values
-        from bpcalc.problemset import parse_formats, problem_set_files
-        from bpcalc.yamlsource import read_text
+        from bpcalc.problem.yamlsource import read_text
+        from bpcalc.problemset.build import parse_formats, problem_set_files
+        from bpcalc.problemset.generator import generate as generate_variants
+        from bpcalc.problemset.generator import has_random_values
 
         chosen = parse_formats(formats)
         _check_out(out, force)

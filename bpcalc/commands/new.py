@@ -31,9 +31,9 @@ def new(
     """Print a starter problem: every key with a comment saying what it means."""
 
     def job() -> None:
-        from bpcalc.loader import parse_problem
-        from bpcalc.problem import ACTIVATIONS, CONVENTIONS, LOSSES
-        from bpcalc.starter import starter_text
+        from bpcalc.problem.loader import parse_problem
+        from bpcalc.problem.model import ACTIVATIONS, CONVENTIONS, LOSSES
+        from bpcalc.problemset.starter import starter_text
 
         sizes = _sizes(layers)
         for name, value, known in (("--activation", activation, ACTIVATIONS),
@@ -72,7 +72,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def _number(text: str, key: str, minimum=None):
-    from bpcalc.yamlsource import parse_number
+    from bpcalc.problem.yamlsource import parse_number
 
     value = parse_number(text.strip())
     if value is None or (minimum is not None and value < minimum):

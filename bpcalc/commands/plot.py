@@ -39,7 +39,7 @@ def plot(
         trace = solved_trace(file, convention=convention, notation=notation,
                              round_places=round_places,
                              sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
-        from bpcalc.render.plot import error_plot_data, error_plot_png, error_plot_svg
+        from bpcalc.render.pictures.plot import error_plot_data, error_plot_png, error_plot_svg
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported
         data = error_plot_png(trace) if fmt == "png" else error_plot_svg(trace).encode()

@@ -85,10 +85,10 @@ def solve(
     """Solve a problem file and show every step of the worked solution."""
 
     def job() -> None:
-        from bpcalc.arithmetic import make_arithmetic
-        from bpcalc.engine import solve as solve_problem
-        from bpcalc.loader import check_exact_work
-        from bpcalc.numerics import find_warnings
+        from bpcalc.engine.arithmetic import make_arithmetic
+        from bpcalc.engine.backprop import solve as solve_problem
+        from bpcalc.engine.numerics import find_warnings
+        from bpcalc.problem.loader import check_exact_work
 
         problem = load_with_overrides(
             file, convention=convention, notation=notation, round_places=round_places,
@@ -116,12 +116,12 @@ def solve(
             write_output(render_json(trace, exact=exact), output)
             return
         if format in (OutputFormat.markdown, OutputFormat.latex, OutputFormat.html):
-            from bpcalc.render.document import render_document
+            from bpcalc.render.document.build import render_document
 
             write_output(render_document(trace, format.value, steps=chosen, summary=summary),
                          output)
             return
-        from bpcalc.render.tables import render_tables_text
+        from bpcalc.render.terminal.tables import render_tables_text
 
         terminal = output is None and sys.stdout.isatty()
         write_output(render_tables_text(trace, steps=chosen, summary=summary, exact=exact,

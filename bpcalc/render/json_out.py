@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bpcalc.trace import Trace
+from bpcalc.engine.trace import Trace
 
 
 def trace_to_dict(trace: Trace, exact: bool = False) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bpcalc.problem import Activation, Network, WeightKey
+from bpcalc.problem.model import Activation, Network, WeightKey
 from bpcalc.render.numbers import fraction_text
 
 

@@ -48,7 +48,7 @@ def decimal_text(value: Fraction, digits: int = 6, *, min_places: int = 0) -> st
 
 
 def rounded_places(value: Fraction, rounding) -> int:
-    """How many decimals a value rounded by `rounding` (bpcalc.problem.Rounding) shows."""
+    """How many decimals a value rounded by `rounding` (bpcalc.problem.model.Rounding) shows."""
     if rounding.kind == "places":
         return rounding.digits
     if value == 0:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from bpcalc.problem import Activation
+from bpcalc.engine.trace import Step, Trace
+from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.render.numbers import _as_fraction, _terminating_decimal, format_float
-from bpcalc.trace import Step, Trace
 
 # -- expressions -------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from bpcalc.generator import matrices_yaml, number_text
-from bpcalc.problem import Network
+from bpcalc.problem.model import Network
+from bpcalc.problemset.generator import matrices_yaml, number_text
 
 _COLUMN = 30  # where the comments start
 

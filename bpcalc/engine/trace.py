@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpcalc.problem import Problem, WeightKey
+from bpcalc.problem.model import Problem, WeightKey
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Step:
 @dataclass
 class Trace:
     problem: Problem
-    arithmetic: Any  # bpcalc.arithmetic.Arithmetic: converts values for display
+    arithmetic: Any  # bpcalc.engine.arithmetic.Arithmetic: converts values for display
     steps: list[Step]
     final_weights: dict[WeightKey, Any]
     warnings: list[str] = field(default_factory=list)

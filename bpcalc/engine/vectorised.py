@@ -1,6 +1,6 @@
 """The float engine for larger networks: one numpy matrix product per layer and step.
 
-The same sequential (or batch) training as `bpcalc.engine`, in IEEE doubles, for networks
+The same sequential (or batch) training as `bpcalc.engine.backprop`, in IEEE doubles, for networks
 where per-weight Python loops would dominate. It returns the same `Trace` (Python floats,
 the problem's weight order); only float arithmetic without slips comes here, and numpy is
 imported only when it does. Sums are taken in numpy's order, so values agree with the
@@ -13,9 +13,9 @@ from operator import attrgetter, truediv
 
 import numpy as np
 
-from bpcalc.arithmetic import Arithmetic
-from bpcalc.problem import Activation, Problem
-from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.problem.model import Activation, Problem
 
 
 def solve_vectorised(problem: Problem, record: bool = True) -> Trace:

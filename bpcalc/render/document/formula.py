@@ -121,7 +121,7 @@ def _script(tokens: list, position: int) -> tuple[str, int]:
 def to_latex(text: str, *, align: bool = False) -> str:
     """The formula as LaTeX math (without `$`); `align` puts `&` before the first relation,
     for `align*` environments."""
-    # exact mode's named values carry their step as ⁽²⁾ (bpcalc.exact): TeX writes ^(2)
+    # exact mode's named values carry their step as ⁽²⁾ (bpcalc.engine.exact): TeX writes ^(2)
     text = _STEP_MARK.sub(lambda m: "^((" + m.group(1).translate(_DIGITS) + "))", text)
     parts = []
     aligned = not align

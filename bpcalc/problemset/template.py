@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import yaml
 
-from bpcalc.yamlsource import Value
+from bpcalc.problem.yamlsource import Value
 
 SPEC_KEYS = ("random", "choice")
 _RANDOM_KEYS = ("random", "step", "exclude")

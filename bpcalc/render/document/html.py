@@ -10,7 +10,7 @@ import html
 import re
 
 from bpcalc.render import worked
-from bpcalc.render.document import (
+from bpcalc.render.document.build import (
     Document,
     Equations,
     Facts,
@@ -24,7 +24,7 @@ from bpcalc.render.document import (
     prose,
     worked_parts,
 )
-from bpcalc.render.formula import split_relation, to_html
+from bpcalc.render.document.formula import split_relation, to_html
 
 STYLE = """
 body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin: 2rem auto;

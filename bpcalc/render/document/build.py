@@ -3,13 +3,14 @@
 Built once from a solved trace (it only reads values; it never calculates): the problem
 statement, then per step the worked lines and tables of the forward pass, the error, the
 backward pass and the weight updates, then the error per epoch and the final weights.
-Formulas are plain formula text (see `bpcalc.render.formula`); each renderer typesets them.
+Formulas are plain formula text (see `bpcalc.render.document.formula`); each renderer typesets them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bpcalc.engine.trace import Step, Trace
 from bpcalc.render import worked
 from bpcalc.render.names import node_numbering
 from bpcalc.render.numbers import (
@@ -17,7 +18,6 @@ from bpcalc.render.numbers import (
     fraction_text,
     show_value,
 )
-from bpcalc.trace import Step, Trace
 
 # Longest closed form typeset in a table cell; longer ones show their decimal only (the
 # worked lines above each table write them out).
@@ -394,11 +394,11 @@ def render_document(trace: Trace, fmt: str, *, steps: set[int] | None = None,
                     summary: bool = False) -> str:
     """The answer key in `fmt` (markdown, latex or html); renderers imported on demand."""
     if fmt == "markdown":
-        from bpcalc.render.markdown import MarkdownRenderer as renderer
+        from bpcalc.render.document.markdown import MarkdownRenderer as renderer
     elif fmt == "latex":
-        from bpcalc.render.latex import LatexRenderer as renderer
+        from bpcalc.render.document.latex import LatexRenderer as renderer
     elif fmt == "html":
-        from bpcalc.render.html import HtmlRenderer as renderer
+        from bpcalc.render.document.html import HtmlRenderer as renderer
     else:
         raise ValueError(f"unknown document format {fmt!r}")
     doc = build_document(trace, steps=steps, summary=summary)
@@ -412,8 +412,8 @@ def add_pictures(doc: Document, trace: Trace) -> None:
     epochs the error plot before the final weights; a network too large to draw is left
     without its diagram (the tables say it all)."""
     from bpcalc.errors import ProblemError
-    from bpcalc.render.diagram import diagram_svg
-    from bpcalc.render.plot import error_plot_svg, inline_svg
+    from bpcalc.render.pictures.diagram import diagram_svg
+    from bpcalc.render.pictures.plot import error_plot_svg, inline_svg
 
     try:
         network = Picture("The network with its initial weights", inline_svg(diagram_svg(trace)))

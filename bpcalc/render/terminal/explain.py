@@ -1,6 +1,6 @@
 """`bpcalc explain`: dE/dw spelled out by the chain rule, beside backprop's recursion.
 
-Reads a `bpcalc.chainrule.ChainRule` (every number already computed) and lays it out as a
+Reads a `bpcalc.engine.chainrule.ChainRule` (every number already computed) and lays it out as a
 student checks it: the local derivatives with their values, each path's product, the sum,
 then delta_j out_i from the recursion and the difference between the two.
 """
@@ -12,8 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bpcalc.chainrule import ChainRule, Factor
-from bpcalc.problem import Problem
+from bpcalc.engine.chainrule import ChainRule, Factor
+from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for, weight_label
 from bpcalc.render.numbers import format_value, fraction_text, show_value
 

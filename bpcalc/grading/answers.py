@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from bpcalc.errors import ProblemError
-from bpcalc.problem import Problem, WeightKey, weight_name
-from bpcalc.yamlsource import Value, compose_mapping, parse_number, read_text
+from bpcalc.problem.model import Problem, WeightKey, weight_name
+from bpcalc.problem.yamlsource import Value, compose_mapping, parse_number, read_text
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")

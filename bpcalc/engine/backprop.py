@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 
-from bpcalc.arithmetic import Arithmetic
-from bpcalc.numerics import check_final_weights, check_trace, finite_check
-from bpcalc.problem import Problem
-from bpcalc.trace import NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.numerics import check_final_weights, check_trace, finite_check
+from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.problem.model import Problem
 
 # Float runs of networks with at least this many weights use the vectorised engine
-# (bpcalc.vectorised, numpy): below it, list indexing beats numpy's per-call cost.
+# (bpcalc.engine.vectorised, numpy): below it, list indexing beats numpy's per-call cost.
 VECTORISE_FROM_WEIGHTS = 200
 
 
@@ -50,7 +50,7 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     if (arithmetic.name == "float" and slips == CORRECT
             and len(problem.weights) >= VECTORISE_FROM_WEIGHTS
             and all(act.name != "step" for act in problem.activations)):
-        from bpcalc.vectorised import solve_vectorised
+        from bpcalc.engine.vectorised import solve_vectorised
 
         with warnings.catch_warnings():  # overflow is reported by check_trace, not numpy
             warnings.simplefilter("ignore", RuntimeWarning)

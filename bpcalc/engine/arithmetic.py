@@ -2,7 +2,7 @@
 
 The engine is written once with `+`, `-` and `*`; an arithmetic supplies the rest (the
 activation function, its slope, rounding, comparisons) for its own number type. The exact
-SymPy arithmetic lives in `bpcalc.exact` so that numeric runs never import SymPy.
+SymPy arithmetic lives in `bpcalc.engine.exact` so that numeric runs never import SymPy.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from bpcalc.problem import Activation, Rounding
+from bpcalc.problem.model import Activation, Rounding
 
 
 class Arithmetic:
@@ -163,7 +163,7 @@ class RoundedArithmetic(Arithmetic):
 def make_arithmetic(rounding: Rounding | None, exact: bool):
     """The arithmetic for a run: exact SymPy (imported only here), rounded, or float."""
     if exact and rounding is None:
-        from bpcalc.exact import ExactArithmetic
+        from bpcalc.engine.exact import ExactArithmetic
 
         return ExactArithmetic()
     if rounding is not None:

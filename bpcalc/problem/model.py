@@ -121,7 +121,10 @@ def weight_name(key: WeightKey) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """A complete, validated exercise. Built by `bpcalc.loader`, solved by `bpcalc.engine`."""
+    """A complete, validated exercise.
+
+    Built by `bpcalc.problem.loader`, solved by `bpcalc.engine.backprop`.
+    """
 
     network: Network
     activations: tuple[Activation, ...]  # one per non-input layer

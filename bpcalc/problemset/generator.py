@@ -1,10 +1,10 @@
 """From a template to variants: problem files with drawn numbers, each checked by the loader.
 
 A template is a problem file where weights, pattern values, targets, the learning rate,
-beta and threshold may be random (`bpcalc.template`). Variant n draws from its own
+beta and threshold may be random (`bpcalc.problemset.template`). Variant n draws from its own
 `random.Random(f"{seed}/{n}")`, in the template's order, so the same seed gives the same
 files byte for byte, and variant 3 is the same whatever `--count` is. Each variant's text
-is parsed by `bpcalc.loader`, exactly as `bpcalc solve` will read it; an error in a variant
+is parsed by `bpcalc.problem.loader`, exactly as `bpcalc solve` will read it; an error in a variant
 is reported at the template's key and line. Pure: text in, text and problems out.
 """
 
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from bpcalc.errors import ProblemError
-from bpcalc.loader import parse_problem, parse_weight_name
-from bpcalc.problem import Network, Problem, weight_name
+from bpcalc.problem.loader import parse_problem, parse_weight_name
+from bpcalc.problem.model import Network, Problem, weight_name
+from bpcalc.problem.yamlsource import Value, compose_mapping
+from bpcalc.problemset.template import Spec, is_spec, parse_spec
 from bpcalc.render.numbers import fraction_text
-from bpcalc.template import Spec, is_spec, parse_spec
-from bpcalc.yamlsource import Value, compose_mapping
 
 RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold")
 MAX_VARIANTS = 10_000

@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bpcalc.problem import Network, Problem
+from bpcalc.engine.trace import NodeRecord, Step, Trace
+from bpcalc.problem.model import Network, Problem
 from bpcalc.render.names import Notation, node_numbering, notation_for, weight_label
 from bpcalc.render.numbers import (
     epoch_error_texts,
@@ -21,7 +22,6 @@ from bpcalc.render.numbers import (
     fraction_text,
     show_value,
 )
-from bpcalc.trace import NodeRecord, Step, Trace
 
 # Longest closed form printed in a cell; longer ones are elided (JSON keeps them whole).
 EXACT_LIMIT = 160

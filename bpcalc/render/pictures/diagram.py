@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
-from bpcalc.problem import WeightKey
+from bpcalc.problem.model import WeightKey
 from bpcalc.render.names import Notation, weight_label
 from bpcalc.render.numbers import format_value, fraction_text
-from bpcalc.render.plot import figure_bytes, problem_notation
-from bpcalc.trace import Step, Trace
+from bpcalc.render.pictures.plot import figure_bytes, problem_notation
 
 # Sizes in inches (1 layout unit = 1 inch of the figure) and points.
 RADIUS = 0.24

@@ -14,12 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from bpcalc.answers import Answer
-from bpcalc.arithmetic import make_arithmetic, round_fraction
-from bpcalc.engine import CORRECT, Slips, solve
-from bpcalc.problem import Problem, Rounding
+from bpcalc.engine.arithmetic import make_arithmetic, round_fraction
+from bpcalc.engine.backprop import CORRECT, Slips, solve
+from bpcalc.engine.trace import Trace
+from bpcalc.grading.answers import Answer
+from bpcalc.problem.model import Problem, Rounding
 from bpcalc.render.numbers import fraction_text
-from bpcalc.trace import Trace
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.

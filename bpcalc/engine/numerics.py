@@ -12,9 +12,9 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 
+from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
-from bpcalc.problem import weight_name
-from bpcalc.trace import Step, Trace
+from bpcalc.problem.model import weight_name
 
 FLOAT_MAX = sys.float_info.max
 VANISHING_RATIO = 1e-6  # a hidden layer's largest |delta| below this times the output's

@@ -13,7 +13,7 @@ from fractions import Fraction
 from itertools import pairwise
 
 from bpcalc.errors import ProblemError
-from bpcalc.problem import (
+from bpcalc.problem.model import (
     ACTIVATIONS,
     CONVENTIONS,
     LOSSES,
@@ -27,7 +27,7 @@ from bpcalc.problem import (
     WeightKey,
     weight_name,
 )
-from bpcalc.yamlsource import Value, compose_mapping, parse_number, printable, read_text
+from bpcalc.problem.yamlsource import Value, compose_mapping, parse_number, printable, read_text
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
@@ -39,7 +39,7 @@ MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
 MAX_WEIGHT_UPDATES = 20_000_000  # steps x weights: the trace holds every one (about 1 GB)
 MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 40 digits; more would be false precision
-# Exact (SymPy) work, as steps x weights. Long values are named (bpcalc.exact), so each
+# Exact (SymPy) work, as steps x weights. Long values are named (bpcalc.engine.exact), so each
 # weight update costs about the same, some 2 ms to solve and 7 ms to print as tables on a
 # 2-core machine: 2,000 stays within about 20 s. (JSON's closed forms have their own limit.)
 EXACT_MAX_WEIGHT_UPDATES = 2_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bpcalc.render.document import (
+from bpcalc.render.document.build import (
     Document,
     Equations,
     Facts,
@@ -20,8 +20,8 @@ from bpcalc.render.document import (
     Worked,
     prose,
 )
-from bpcalc.render.formula import to_latex
-from bpcalc.render.latex import LATEX_STYLE
+from bpcalc.render.document.formula import to_latex
+from bpcalc.render.document.latex import LATEX_STYLE
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 

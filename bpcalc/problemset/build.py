@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 
+from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
-from bpcalc.generator import Variant
+from bpcalc.problemset.generator import Variant
 from bpcalc.render.numbers import format_float, format_value, fraction_text
-from bpcalc.trace import Trace
 
 KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "latex": "key.tex",
                "html": "key.html", "txt": "key.txt"}
@@ -34,8 +34,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def solve_variant(variant: Variant) -> Trace:
-    from bpcalc.arithmetic import make_arithmetic
-    from bpcalc.engine import solve
+    from bpcalc.engine.arithmetic import make_arithmetic
+    from bpcalc.engine.backprop import solve
 
     problem = variant.problem
     return solve(problem, make_arithmetic(problem.rounding, False))
@@ -48,10 +48,10 @@ def render_key(trace: Trace, fmt: str) -> str:
 
         return render_json(trace)
     if fmt == "txt":
-        from bpcalc.render.tables import render_tables_text
+        from bpcalc.render.terminal.tables import render_tables_text
 
         return render_tables_text(trace)
-    from bpcalc.render.document import render_document
+    from bpcalc.render.document.build import render_document
 
     return render_document(trace, fmt)
 

@@ -21,9 +21,9 @@ import mpmath
 import sympy
 from sympy.printing.str import StrPrinter
 
-from bpcalc.arithmetic import Arithmetic
+from bpcalc.engine.arithmetic import Arithmetic
 from bpcalc.errors import ProblemError
-from bpcalc.problem import Activation, weight_name
+from bpcalc.problem.model import Activation, weight_name
 
 NAME_ABOVE = 60  # expression nodes; the slides' first step (54 at most) stays closed
 MAX_CLOSED_FORM = 200_000  # characters of one closed form written out (JSON _exact)

@@ -19,9 +19,9 @@ from fractions import Fraction
 from math import prod
 from typing import Any
 
+from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
-from bpcalc.problem import Problem, WeightKey, weight_name
-from bpcalc.trace import Step, Trace
+from bpcalc.problem.model import Problem, WeightKey, weight_name
 
 # Paths multiply: a 10-10-10-10 net has 1,000 paths from a first-layer weight. Above this
 # the enumeration is refused rather than left to run for minutes.

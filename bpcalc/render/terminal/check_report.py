@@ -1,5 +1,5 @@
 """A checked answers file as a rich table, as JSON for scripts, or as Gradescope's
-results.json. Only reads the `CheckResult`; every verdict comes from `bpcalc.diagnosis`.
+results.json. Only reads the `CheckResult`; every verdict comes from `bpcalc.grading.diagnosis`.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from bpcalc.diagnosis import CheckResult, Finding, Verdict, rounding_text
+from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict, rounding_text
 from bpcalc.render.numbers import decimal_text, format_float, rounded_places
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 
+from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
-from bpcalc.problem import Problem
+from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.render.numbers import format_float, fraction_text
-from bpcalc.trace import Trace
 
 FORMATS = ("svg", "png")
 PNG_DPI = 120
