@@ -1,2 +1,2 @@
-"""Answer keys: one document model built from a trace (`build`), typeset as Markdown, LaTeX
-or HTML by one renderer each."""
+"""Answer keys: one document model (`model`) built from a trace (`build`), typeset as
+Markdown, LaTeX or HTML by one renderer each."""

@@ -10,7 +10,8 @@ import html
 import re
 
 from bpcalc.render import worked
-from bpcalc.render.document.build import (
+from bpcalc.render.document.formula import split_relation, to_html
+from bpcalc.render.document.model import (
     Document,
     Equations,
     Facts,
@@ -24,7 +25,6 @@ from bpcalc.render.document.build import (
     prose,
     worked_parts,
 )
-from bpcalc.render.document.formula import split_relation, to_html
 
 STYLE = """
 body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin: 2rem auto;

@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 from bpcalc.render import worked
-from bpcalc.render.document.build import (
+from bpcalc.render.document.formula import GREEK, to_latex
+from bpcalc.render.document.model import (
     Document,
     Equations,
     Facts,
@@ -25,7 +26,6 @@ from bpcalc.render.document.build import (
     prose,
     worked_parts,
 )
-from bpcalc.render.document.formula import GREEK, to_latex
 
 CHUNK = 40  # table rows per tabular
 WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`

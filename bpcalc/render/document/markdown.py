@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bpcalc.render.document.build import (
+from bpcalc.render.document.formula import to_latex
+from bpcalc.render.document.latex import LATEX_STYLE
+from bpcalc.render.document.model import (
     Document,
     Equations,
     Facts,
@@ -20,8 +22,6 @@ from bpcalc.render.document.build import (
     Worked,
     prose,
 )
-from bpcalc.render.document.formula import to_latex
-from bpcalc.render.document.latex import LATEX_STYLE
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 
