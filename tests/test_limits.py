@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from bpcalc.problem import loader, yamlsource
 from bpcalc.cli import app
+from bpcalc.problem import loader, yamlsource
 
 runner = CliRunner()
 
