@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import Convention, OutputOption, run_guarded, write_output
+from bpcalc.commands.common import Convention, ForceOption, OutputOption, run_guarded
+from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError
+from bpcalc.problem.yamlsource import STDIN
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
 SOME_WRONG = 3
@@ -43,6 +45,7 @@ def check(
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Check a student's answers: a verdict per value, a score, and the likely mistakes.
 
@@ -50,6 +53,11 @@ def check(
     """
 
     def job() -> int:
+        if str(problem_file) == STDIN and str(answers_file) == STDIN:
+            raise ProblemError("only one of the two files can be read from standard input "
+                               "('-')", key="ANSWERS_FILE")
+        check_output(output, force=force, inputs=[("the problem file", problem_file),
+                                                  ("the answers file", answers_file)])
         from bpcalc.grading.answers import load_answers
         from bpcalc.grading.diagnosis import check as check_answers
         from bpcalc.problem.loader import apply_overrides, load_problem
@@ -75,7 +83,7 @@ def check(
         else:
             text = check_report.render_table_text(result,
                                                   color=output is None and sys.stdout.isatty())
-        write_output(text, output)
+        write_output(text, output, force=force)
         return 0 if result.score == result.total else SOME_WRONG
 
     run_guarded(job)

@@ -1,4 +1,5 @@
-"""What every command shares: the error promise (status 2, no traceback) and safe output."""
+"""What every command shares: the overriding options and the error promise (status 2, no
+traceback). Safe output is in `bpcalc.commands.files`."""
 
 from __future__ import annotations
 
@@ -43,8 +44,12 @@ SigfigsOption = Annotated[int | None, typer.Option(
 EpochsOption = Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
 LearningRateOption = Annotated[str | None, typer.Option(
     help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")]
-OutputOption = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of the terminal.")]
+# A string, not a Path: typer turns "" into Path("."), and -o "" must be refused as empty.
+OutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of the terminal ('-': standard "
+    "output). All or nothing; an existing file needs --force.")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace the --output file if it exists (never one of the inputs).")]
 
 
 def load_with_overrides(file: Path, *, convention: Convention | None = None,
@@ -77,22 +82,3 @@ def run_guarded(job: Callable[[], int | None]) -> None:
         raise typer.Exit(1) from None
     if status:
         raise typer.Exit(status)
-
-
-def write_output(content: str | bytes, output: Path | None) -> None:
-    """Write all or nothing: to a temporary file renamed into place, or to stdout.
-
-    Bytes (a PNG) go to a file as they are; stdout only ever gets text.
-    """
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
-    if output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.bpcalc-tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ProblemError(f"cannot write '{output}': {exc.strerror}", key="--output") from None

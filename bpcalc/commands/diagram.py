@@ -11,14 +11,15 @@ import typer
 from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
+    ForceOption,
     LearningRateOption,
     NotationOption,
     RoundOption,
     SigfigsOption,
     load_with_overrides,
     run_guarded,
-    write_output,
 )
+from bpcalc.commands.files import check_output, write_output, writes_directly
 from bpcalc.errors import ProblemError
 
 
@@ -27,15 +28,16 @@ class WeightsShown(StrEnum):
     after = "after"
 
 
-def picture_format(output: Path | None) -> str:
-    """svg or png from the output's extension (stdout gets SVG); anything else is refused."""
-    if output is None:
+def picture_format(output: str | None) -> str:
+    """svg or png from the output's extension; standard output, a device or a FIFO without
+    one gets SVG; any other name is refused."""
+    suffix = Path(output or "").suffix.lower().lstrip(".")
+    if suffix in ("svg", "png"):
+        return suffix
+    if output is None or (output != "" and writes_directly(output)):
         return "svg"
-    suffix = Path(output).suffix.lower().lstrip(".")
-    if suffix not in ("svg", "png"):
-        raise ProblemError(f"pictures are written as .svg or .png, got {output.name!r}",
-                           key="--output")
-    return suffix
+    raise ProblemError(f"pictures are written as .svg or .png, got {Path(output).name!r}",
+                       key="--output")
 
 
 def solved_trace(file: Path, **overrides):
@@ -63,7 +65,7 @@ def parse_step(text: str, step_count: int) -> int:
 
 def diagram(
     file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
-    output: Annotated[Path | None, typer.Option(
+    output: Annotated[str | None, typer.Option(
         "--output", "-o", help="net.svg or net.png (format by extension); else SVG on stdout.")]
     = None,
     step: Annotated[str | None, typer.Option(
@@ -80,10 +82,12 @@ def diagram(
     sigfigs: SigfigsOption = None,
     epochs: EpochsOption = None,
     learning_rate: LearningRateOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Draw the network as the slides do: numbered nodes, bias squares, weights on edges."""
 
     def job() -> None:
+        check_output(output, force=force, inputs=[("the problem file", file)])
         fmt = picture_format(output)
         trace = solved_trace(file, convention=convention, notation=notation,
                              round_places=round_places,
@@ -95,7 +99,7 @@ def diagram(
             data = diagram_png(trace, number, weights.value, names)
         else:
             data = diagram_svg(trace, number, weights.value, names).encode("utf-8")
-        write_output(data, output)
+        write_output(data, output, force=force)
 
     run_guarded(job)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.commands.common import run_guarded
+from bpcalc.commands.files import check_output, reason, write_output
 from bpcalc.errors import ProblemError
+from bpcalc.problem.yamlsource import printable
 
 
 def bundled() -> dict[str, str]:
@@ -61,26 +64,37 @@ def examples(
         if output == "-":
             if all_:
                 raise ProblemError("--all copies files: give a directory", key="--to")
-            sys.stdout.write(problems[next(iter(chosen))])
+            write_output(problems[next(iter(chosen))], "-")
             return
-        path = Path(output) if output is not None else None
-        as_dir = all_ or (path is not None and (output.endswith(("/", "\\")) or path.is_dir()))
-        folder = path if as_dir else None
-        option = "--to" if all_ else "--output"
-        targets = {}
-        for key in chosen:
-            into = folder or Path(".")
-            target = path if path is not None and not as_dir else into / f"{key}.yaml"
-            if target.exists() and not force:
-                raise ProblemError(f"'{target}' exists: --force to replace it", key=option)
-            targets[key] = target
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        for key, target in targets.items():
-            write_output(problems[key], target)
-            sys.stderr.write(f"copied {key}.yaml to {target}\n")
+        _copy({key: problems[key] for key in chosen}, output, as_dir=all_, force=force)
 
     run_guarded(job)
+
+
+def _copy(chosen: dict[str, str], output: str | None, *, as_dir: bool, force: bool) -> None:
+    """Copy each problem to its file; every destination is checked before the first copy."""
+    option = "--to" if as_dir else "--output"
+    if output == "":
+        check_output(output, option=option)  # refused: an empty name
+    path = Path(output) if output is not None else None
+    if path is not None and not as_dir:
+        as_dir = output.endswith(("/", "\\")) or path.is_dir()
+    elif path is not None and os.path.lexists(path) and not path.is_dir():
+        raise ProblemError(f"'{printable(output)}' is a file, not a directory: --all copies "
+                           "every problem into a directory", key=option)
+    targets = {key: (path or Path(".")) / f"{key}.yaml" if as_dir or path is None else path
+               for key in chosen}
+    for target in targets.values():
+        check_output(target, force=force, option=option)
+    if as_dir and path is not None:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProblemError(f"cannot create '{printable(output)}': {reason(exc)}",
+                               key=option) from None
+    for key, target in targets.items():
+        write_output(chosen[key], target, force=force, option=option)
+        sys.stderr.write(f"copied {key}.yaml to {target}\n")
 
 
 def _known(name: str, problems: dict[str, str]) -> str:

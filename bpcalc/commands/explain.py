@@ -11,6 +11,7 @@ import typer
 from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
+    ForceOption,
     LearningRateOption,
     NotationOption,
     OutputOption,
@@ -18,8 +19,8 @@ from bpcalc.commands.common import (
     SigfigsOption,
     load_with_overrides,
     run_guarded,
-    write_output,
 )
+from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError
 
 
@@ -42,6 +43,7 @@ def explain(
         help="List at most N paths one by one (0: all); the sum always has every path.")]
     = 24,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """dE/dWEIGHT by the chain rule along every path, checked against backprop's deltas."""
 
@@ -55,6 +57,7 @@ def explain(
         from bpcalc.engine.chainrule import explain as explain_weight
         from bpcalc.problem.loader import check_exact_work
 
+        check_output(output, force=force, inputs=[("the problem file", file)])
         problem = load_with_overrides(
             file, convention=convention, notation=notation, round_places=round_places,
             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
@@ -73,7 +76,7 @@ def explain(
 
         terminal = output is None and sys.stdout.isatty()
         write_output(render_explain_text(rule, problem, trace.arithmetic, exact=exact,
-                                         paths=paths, color=terminal), output)
+                                         paths=paths, color=terminal), output, force=force)
 
     run_guarded(job)
 

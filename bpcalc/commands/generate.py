@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.commands.common import run_guarded
+from bpcalc.commands.files import write_output
 from bpcalc.errors import ProblemError
 
 _OURS = re.compile(r"variant_\d+\.(yaml|key\.(json|md|tex|html|txt))|index\.(md|csv)")
@@ -32,24 +33,25 @@ def generate(
     """Write COUNT variants of a template: each a problem file and its answer keys."""
 
     def job() -> None:
-        from bpcalc.problem.yamlsource import read_text
+        from bpcalc.problem.yamlsource import read_text, source_name
         from bpcalc.problemset.build import parse_formats, problem_set_files
         from bpcalc.problemset.generator import generate as generate_variants
         from bpcalc.problemset.generator import has_random_values
 
         chosen = parse_formats(formats)
+        name = source_name(str(template))
         _check_out(out, force)
         try:
             text = read_text(str(template))
-            variants = generate_variants(text, seed=seed, count=count, name=str(template))
+            variants = generate_variants(text, seed=seed, count=count, name=name)
         except ProblemError as error:
             if error.source is None and not (error.key or "").startswith("--"):
-                error.source = str(template)
+                error.source = name
             raise
         if not has_random_values(text):
             sys.stderr.write("bpcalc: warning: the template has no random or choice values, "
                              "so every variant is the same\n")
-        files = problem_set_files(variants, chosen, template_name=str(template), seed=seed)
+        files = problem_set_files(variants, chosen, template_name=name, seed=seed)
         _write(out, files)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
         sys.stderr.write(f"wrote {written} to {out}/ (index: {out}/index.md)\n")
@@ -75,7 +77,7 @@ def _write(out: Path, files: dict[str, str]) -> None:
         if _OURS.fullmatch(old.name) and old.name not in files:
             old.unlink()
     for name, text in files.items():
-        write_output(text, out / name)
+        write_output(text, out / name, force=True, option="--out")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded, write_output
+from bpcalc.commands.common import OutputOption, run_guarded
+from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError
 
 
@@ -24,8 +24,7 @@ def new(
     = "0.5",
     weights: Annotated[str, typer.Option(help="Every initial weight.")] = "0.5",
     patterns: Annotated[int, typer.Option(help="How many training patterns.")] = 1,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    output: OutputOption = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --output file.")] = False,
 ) -> None:
     """Print a starter problem: every key with a comment saying what it means."""
@@ -46,9 +45,7 @@ def new(
                                "--layers 2-1", key="--activation")
         if not 1 <= patterns <= 1000:
             raise ProblemError("must be from 1 to 1000", key="--patterns")
-        if output is not None and output.exists() and not force:
-            raise ProblemError(f"'{output}' exists: choose another name, or --force",
-                               key="--output")
+        check_output(output, force=force)
         text = starter_text(
             sizes, activation=activation, convention=convention, bias=_bias(bias),
             loss=loss, learning_rate=_number(learning_rate, "--learning-rate", 0),
@@ -58,7 +55,7 @@ def new(
             parse_problem(text)  # the promise: it solves as it stands
         except ProblemError as error:
             raise ProblemError(error.message, key=f"--{error.key or 'layers'}") from None
-        write_output(text, output)
+        write_output(text, output, force=force)
 
     run_guarded(job)
 

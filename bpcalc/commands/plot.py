@@ -10,19 +10,20 @@ import typer
 from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
+    ForceOption,
     LearningRateOption,
     NotationOption,
     RoundOption,
     SigfigsOption,
     run_guarded,
-    write_output,
 )
 from bpcalc.commands.diagram import picture_format, solved_trace
+from bpcalc.commands.files import check_output, write_output
 
 
 def plot(
     file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
-    output: Annotated[Path | None, typer.Option(
+    output: Annotated[str | None, typer.Option(
         "--output", "-o", help="error.svg or error.png (format by extension); else SVG on "
                                "stdout.")] = None,
     epochs: EpochsOption = None,
@@ -31,10 +32,12 @@ def plot(
     notation: NotationOption = None,
     round_places: RoundOption = None,
     sigfigs: SigfigsOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Plot the error per epoch (needs 2 epochs or more)."""
 
     def job() -> None:
+        check_output(output, force=force, inputs=[("the problem file", file)])
         fmt = picture_format(output)
         trace = solved_trace(file, convention=convention, notation=notation,
                              round_places=round_places,
@@ -43,7 +46,7 @@ def plot(
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported
         data = error_plot_png(trace) if fmt == "png" else error_plot_svg(trace).encode()
-        write_output(data, output)
+        write_output(data, output, force=force)
 
     run_guarded(job)
 

@@ -12,6 +12,7 @@ import typer
 from bpcalc.commands.common import (
     ConventionOption,
     EpochsOption,
+    ForceOption,
     LearningRateOption,
     NotationOption,
     OutputOption,
@@ -19,8 +20,8 @@ from bpcalc.commands.common import (
     SigfigsOption,
     load_with_overrides,
     run_guarded,
-    write_output,
 )
+from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError
 
 
@@ -81,10 +82,13 @@ def solve(
     steps: Annotated[str | None, typer.Option(
         help="Show only these steps, e.g. 1,3-5 or last.")] = None,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
-    """Solve a problem file and show every step of the worked solution."""
+    """Solve a problem file ('-': standard input) and show every step of the worked
+    solution."""
 
     def job() -> None:
+        check_output(output, force=force, inputs=[("the problem file", file)])
         from bpcalc.engine.arithmetic import make_arithmetic
         from bpcalc.engine.backprop import solve as solve_problem
         from bpcalc.engine.numerics import find_warnings
@@ -113,19 +117,20 @@ def solve(
         if format is OutputFormat.json:
             from bpcalc.render.json_out import render_json
 
-            write_output(render_json(trace, exact=exact), output)
+            write_output(render_json(trace, exact=exact), output, force=force)
             return
         if format in (OutputFormat.markdown, OutputFormat.latex, OutputFormat.html):
             from bpcalc.render.document.build import render_document
 
             write_output(render_document(trace, format.value, steps=chosen, summary=summary),
-                         output)
+                         output, force=force)
             return
         from bpcalc.render.terminal.tables import render_tables_text
 
         terminal = output is None and sys.stdout.isatty()
         write_output(render_tables_text(trace, steps=chosen, summary=summary, exact=exact,
-                                        color=terminal, show=show.value), output)
+                                        color=terminal, show=show.value), output,
+                     force=force)
 
     run_guarded(job)
 

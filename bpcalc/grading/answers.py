@@ -16,7 +16,13 @@ from fractions import Fraction
 
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import Problem, WeightKey, weight_name
-from bpcalc.problem.yamlsource import Value, compose_mapping, parse_number, read_text
+from bpcalc.problem.yamlsource import (
+    Value,
+    compose_mapping,
+    parse_number,
+    read_text,
+    source_name,
+)
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")
@@ -73,7 +79,7 @@ def load_answers(path: str, problem: Problem) -> list[Answer]:
         return parse_answers(read_text(path), problem)
     except ProblemError as error:
         if error.source is None:
-            error.source = path
+            error.source = source_name(path)
         raise
 
 

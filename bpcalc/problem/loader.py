@@ -27,7 +27,13 @@ from bpcalc.problem.model import (
     WeightKey,
     weight_name,
 )
-from bpcalc.problem.yamlsource import Value, compose_mapping, parse_number, printable, read_text
+from bpcalc.problem.yamlsource import (
+    Value,
+    compose_mapping,
+    parse_number,
+    read_text,
+    source_name,
+)
 
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
@@ -53,7 +59,7 @@ def load_problem(path: str) -> Problem:
         return parse_problem(read_text(path))
     except ProblemError as error:
         if error.source is None:
-            error.source = printable(path)
+            error.source = source_name(path)
         raise
 
 

@@ -8,7 +8,11 @@ bombs ("billion laughs") in linear time.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -22,6 +26,8 @@ except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
     from yaml import SafeLoader as _Loader
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+STDIN = "-"  # the file name that means standard input
+STDIN_NAME = "<stdin>"
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "seq", "map"})
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
@@ -30,24 +36,70 @@ _MAX_DIGITS = 60
 _MAX_EXPONENT = 60
 
 
+def source_name(path: str) -> str:
+    """How messages name a file: `<stdin>` for '-', else the path on one line."""
+    return STDIN_NAME if path == STDIN else printable(path)
+
+
 def read_text(path: str) -> str:
-    """The file's text; errors name the file once, as their source."""
-    shown = printable(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ProblemError("no such file", source=shown) from None
-    except IsADirectoryError:
-        raise ProblemError("it is a directory, not a file", source=shown) from None
-    except OSError as exc:
-        raise ProblemError(f"cannot read it: {exc.strerror}", source=shown) from None
+    """The file's text ('-': standard input); errors name the file once, as their source.
+
+    Only a regular file is opened: a FIFO would wait for a writer for ever, a device may
+    never end, so both are refused from their status before anything is opened.
+    """
+    shown = source_name(path)
+    data = _read_stdin() if path == STDIN else _read_file(path, shown)
     if len(data) > MAX_FILE_BYTES:
         raise ProblemError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", source=shown)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemError(f"not UTF-8 text (byte {exc.start})", source=shown) from None
+
+
+def _read_stdin() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        if stream is None:
+            raise OSError(errno.EBADF, "standard input is closed")
+        return stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        what = getattr(exc, "strerror", None) or "it is closed"
+        raise ProblemError(f"cannot read standard input: {what}", source=STDIN_NAME) from None
+
+
+def _read_file(path: str, shown: str) -> bytes:
+    try:
+        _refuse_special(os.stat(path).st_mode, shown)
+        # O_NONBLOCK: should a FIFO be swapped in after the stat, opening it cannot hang.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(handle, "rb") as stream:
+            _refuse_special(os.fstat(handle).st_mode, shown)
+            os.set_blocking(handle, True)
+            return stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ProblemError("no such file", source=shown) from None
+    except IsADirectoryError:
+        raise ProblemError("it is a directory, not a file", source=shown) from None
+    except OSError as exc:
+        raise ProblemError(f"cannot read it: {exc.strerror}", source=shown) from None
+
+
+def _refuse_special(mode: int, shown: str) -> None:
+    """Refuse anything but a regular file, saying what it is instead."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        what = "it is a directory, not a file"
+    elif stat.S_ISFIFO(mode):
+        what = ("it is a named pipe (FIFO), not a file: to read from a pipe, give '-' and "
+                "send the text to standard input")
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "it is a device, not a file"
+    else:
+        what = "it is not a regular file"
+    raise ProblemError(what, source=shown)
 
 
 def compose(text: str) -> yaml.Node | None:
