@@ -4,18 +4,21 @@ Written once for every arithmetic (float, hand-rounded, exact): only `+`, `-`, `
 directly, and the arithmetic supplies activation, slope and `settle` (hand rounding, or
 naming an exact value). Both sign conventions compute the same changes; they differ only in
 the sign of delta and of the update rule. The topology is turned into index lists once
-(`_Plan`), so the loops over patterns only index lists.
+(`_Plan`), so the loops over patterns only index lists. The engine is a generator of steps
+(`train` gives them one at a time, kept by nobody: see `bpcalc.engine.run`); `solve` keeps
+them all as a `Trace`.
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
 
 from bpcalc.engine.arithmetic import Arithmetic
-from bpcalc.engine.numerics import check_final_weights, check_trace, finite_check
+from bpcalc.engine.numerics import finite_check
+from bpcalc.engine.run import Run
 from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
 from bpcalc.problem.model import Problem
 
@@ -44,22 +47,32 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
           record: bool = True) -> Trace:
     """Train for every epoch and pattern, recording every step.
 
-    With `record=False` the steps keep only epoch, pattern, input, target and error (no
-    nodes, weights or updates): enough for a summary, and much less to build.
+    With `record=False` no step is kept: the trace has the error per epoch and the final
+    weights, which is all a summary or a plot reads.
     """
+    return train(problem, arithmetic, slips, record=record).trace()
+
+
+def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
+          record: bool = True, warn: bool = False) -> Run:
+    """The same training as a `Run`: its steps are handed on one at a time, as computed,
+    and kept by nobody, so a reader that writes them as they come needs the memory of a
+    step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass."""
     if (arithmetic.name == "float" and slips == CORRECT
             and len(problem.weights) >= VECTORISE_FROM_WEIGHTS
             and all(act.name != "step" for act in problem.activations)):
-        from bpcalc.engine.vectorised import solve_vectorised
+        from bpcalc.engine.vectorised import vectorised_steps
 
-        with warnings.catch_warnings():  # overflow is reported by check_trace, not numpy
-            warnings.simplefilter("ignore", RuntimeWarning)
-            trace = solve_vectorised(problem, record=record)
-        check_trace(trace)
-        return trace
+        return Run(problem, arithmetic, vectorised_steps(problem, record), record, warn=warn)
+    return Run(problem, arithmetic, _steps(problem, arithmetic, slips, record), record,
+               warn=warn)
+
+
+def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool
+           ) -> Generator[Step, None, list]:
+    """The generic engine: each step, checked for overflow; returns the final weights."""
     plan = _Plan(problem, arithmetic)
     weights = [arithmetic.number(value) for value in problem.weights.values()]
-    steps: list[Step] = []
     batch = problem.update == "batch"
     settle = arithmetic.settle if arithmetic.settles else None
     keys = plan.keys
@@ -72,10 +85,10 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
             number += 1
             step, changes = _step(plan, arithmetic, weights, pattern, plan.patterns[position - 1],
                                   epoch, position, number, slips, record)
-            steps.append(step)
             check_finite(number, step, weights, changes)
             if not batch:
                 weights = _apply(plan, settle, weights, changes, step, number, record)
+                yield step
                 continue
             summed = changes if summed is None else list(map(_add, summed, changes))
             if position == last:
@@ -83,9 +96,8 @@ def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
                     summed = [settle(value, "sum", number, key[1], key[0])
                               for value, key in zip(summed, keys, strict=True)]
                 weights = _apply(plan, settle, weights, summed, step, number, record)
-    trace = Trace(problem, arithmetic, steps, dict(zip(keys, weights, strict=True)))
-    check_final_weights(trace)
-    return trace
+            yield step
+    return weights
 
 
 def _add(left, right):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
-from bpcalc.problem.model import weight_name
+from bpcalc.problem.model import Problem, weight_name
 
 FLOAT_MAX = sys.float_info.max
 VANISHING_RATIO = 1e-6  # a hidden layer's largest |delta| below this times the output's
@@ -50,23 +50,12 @@ def finite_check(arithmetic, keys: list) -> Callable[[int, Step, list, list], No
     return check_exactly
 
 
-def check_trace(trace: Trace) -> None:
-    """The same check after the run, for engines that cannot stop in the middle (numpy)."""
-    for number, step in enumerate(trace.steps, start=1):
-        keys = list(step.weights)
-        values = _values(step, keys, list(step.weights.values()), list(step.changes.values()))
-        _scan(number, values, trace.arithmetic.to_float)
-    check_final_weights(trace)
-
-
-def check_final_weights(trace: Trace) -> None:
+def check_final_weights(final_weights: dict, step_count: int, to_float) -> None:
     """The last update can overflow too; the final weights are checked once at the end."""
-    to_float = trace.arithmetic.to_float
-    for key, value in trace.final_weights.items():
+    for key, value in final_weights.items():
         bad = _bad(to_float, value)
         if bad:
-            raise NumericalError(f"step {len(trace.steps)}: new {weight_name(key)} {bad}; "
-                                 f"{_ADVICE}")
+            raise NumericalError(f"step {step_count}: new {weight_name(key)} {bad}; {_ADVICE}")
 
 
 def _values(step: Step, keys: list, weights: list, changes: list
@@ -111,81 +100,110 @@ def find_warnings(trace: Trace) -> list[str]:
     deltas. One sentence per node (or layer) and kind, naming where it first happened."""
     if not trace.steps or not trace.steps[0].nodes:  # a summary run keeps no node records
         return []
-    return _dead_relu(trace) + _vanishing(trace) + _saturated(trace)
-
-
-def _dead_relu(trace: Trace) -> list[str]:
-    problem = trace.problem
-    relu_ids = [j for layer in problem.network.layers[1:]
-                if problem.activation_of_layer(layer.index).name == "relu"
-                for j in layer.node_ids]
-    if not relu_ids:
-        return []
-    positive = trace.arithmetic.is_positive
-    alive: dict[tuple[int, int], bool] = {}  # (epoch, node) -> net > 0 for some pattern
-    for step in trace.steps:
-        for j in relu_ids:
-            key = (step.epoch, j)
-            if not alive.get(key):
-                alive[key] = positive(step.node(j).net)
-    result = []
-    for j in relu_ids:
-        dead = [epoch for (epoch, node), lives in alive.items() if node == j and not lives]
-        if dead:
-            every = " (and every epoch after it)" if dead == list(
-                range(dead[0], problem.epochs + 1)) and len(dead) > 1 else ""
-            result.append(
-                f"node {j} (relu) is dead in epoch {dead[0]}{every}: its net is <= 0 for every "
-                "pattern, so f'(net) = 0 and the weights into it stop learning")
-    return result
-
-
-def _vanishing(trace: Trace) -> list[str]:
-    network = trace.problem.network
-    if len(network.layers) < 3:
-        return []
-    to_float = trace.arithmetic.to_float
-    outputs = network.output_layer.node_ids
-    hidden = network.layers[1:-1]
-    first: dict[int, int] = {}
-    count: dict[int, int] = {}
-    outputs = [k - 1 for k in outputs]  # positions in step.nodes (ids count from 1)
-    hidden_positions = [(layer.index, [j - 1 for j in layer.node_ids]) for layer in hidden]
+    watch = WarningWatch(trace.problem, trace.arithmetic)
     for number, step in enumerate(trace.steps, start=1):
-        nodes = step.nodes
-        top = max(abs(to_float(nodes[k].delta)) for k in outputs)
-        if top == 0:
-            continue
-        for index, positions in hidden_positions:
-            largest = max(abs(to_float(nodes[j].delta)) for j in positions)
-            if largest < VANISHING_RATIO * top:
-                first.setdefault(index, number)
-                count[index] = count.get(index, 0) + 1
-    return [f"vanishing gradient: hidden layer {index}'s deltas are below {VANISHING_RATIO:g} "
-            f"times the output deltas from step {first[index]} ({count[index]} step(s)), so the "
-            "weights into it barely learn" for index in sorted(first)]
+        watch.see(number, step)
+    return watch.sentences()
 
 
-def _saturated(trace: Trace) -> list[str]:
-    problem = trace.problem
-    to_float = trace.arithmetic.to_float
-    watched = []
-    for layer in problem.network.layers[1:]:
-        act = problem.activation_of_layer(layer.index)
-        if act.name in ("sigmoid", "tanh"):
-            scale = float(act.beta) if act.name == "sigmoid" else 1.0
-            watched += [(j, act.name, abs(scale)) for j in layer.node_ids]
-    first: dict[int, tuple[int, float]] = {}
-    count: dict[int, int] = {}
-    bounds = [(j, j - 1, SATURATED_SLOPE * scale) for j, _name, scale in watched if scale]
-    for number, step in enumerate(trace.steps, start=1):
+class WarningWatch:
+    """The warnings, gathered step by step as a run goes (nothing of a step is kept), so a
+    streamed run of any length warns as a whole trace does. Steps must carry node records."""
+
+    def __init__(self, problem: Problem, arithmetic):
+        self.problem = problem
+        self.to_float = arithmetic.to_float
+        self.positive = arithmetic.is_positive
+        network = problem.network
+        self.relu = [_Liveness(j) for layer in network.layers[1:]
+                     if problem.activation_of_layer(layer.index).name == "relu"
+                     for j in layer.node_ids]
+        self.epoch = 0
+        # Vanishing: positions in step.nodes (ids count from 1) of the output and hidden nodes.
+        self.outputs = [k - 1 for k in network.output_layer.node_ids]
+        self.hidden = [(layer.index, [j - 1 for j in layer.node_ids])
+                       for layer in network.layers[1:-1]]
+        self.vanishing: dict[int, list[int]] = {}  # layer -> [first step, count]
+        # Saturated: (node, position, bound on |f'(net)|) of each sigmoid and tanh node.
+        self.names: dict[int, str] = {}
+        self.bounds = []
+        for layer in network.layers[1:]:
+            act = problem.activation_of_layer(layer.index)
+            if act.name in ("sigmoid", "tanh"):
+                scale = abs(float(act.beta)) if act.name == "sigmoid" else 1.0
+                self.names.update(dict.fromkeys(layer.node_ids, act.name))
+                self.bounds += [(j, j - 1, SATURATED_SLOPE * scale) for j in layer.node_ids
+                                if scale]
+        self.saturated: dict[int, list] = {}  # node -> [first step, its slope, count]
+
+    def see(self, number: int, step: Step) -> None:
         nodes = step.nodes
-        for j, position, bound in bounds:
+        if self.relu:
+            if step.epoch != self.epoch:
+                self._close_epoch()
+                self.epoch = step.epoch
+            for node in self.relu:
+                if not node.alive_now:
+                    node.alive_now = self.positive(nodes[node.id - 1].net)
+        to_float = self.to_float
+        if self.hidden:
+            top = max(abs(to_float(nodes[k].delta)) for k in self.outputs)
+            if top != 0:
+                for index, positions in self.hidden:
+                    largest = max(abs(to_float(nodes[j].delta)) for j in positions)
+                    if largest < VANISHING_RATIO * top:
+                        self.vanishing.setdefault(index, [number, 0])[1] += 1
+        for j, position, bound in self.bounds:
             slope = abs(to_float(nodes[position].slope))
             if slope < bound:
-                first.setdefault(j, (number, slope))
-                count[j] = count.get(j, 0) + 1
-    names = {j: name for j, name, _ in watched}
-    return [f"node {j} ({names[j]}) is saturated from step {first[j][0]} ({count[j]} step(s)): "
-            f"f'(net) = {first[j][1]:.3g}, so its delta is almost 0 and the weights into it "
-            "barely learn" for j in sorted(first)]
+                self.saturated.setdefault(j, [number, slope, 0])[2] += 1
+
+    def _close_epoch(self) -> None:
+        if self.epoch:
+            for node in self.relu:
+                node.close(self.epoch)
+
+    def sentences(self) -> list[str]:
+        """The warnings of the steps seen so far (call once, after the last step)."""
+        self._close_epoch()
+        self.epoch = 0
+        last = self.problem.epochs
+        result = []
+        for node in self.relu:
+            if node.first_dead:
+                every = " (and every epoch after it)" if (
+                    not node.alive_after and node.last_dead == last and node.dead > 1) else ""
+                result.append(
+                    f"node {node.id} (relu) is dead in epoch {node.first_dead}{every}: its net "
+                    "is <= 0 for every pattern, so f'(net) = 0 and the weights into it stop "
+                    "learning")
+        result += [
+            f"vanishing gradient: hidden layer {index}'s deltas are below {VANISHING_RATIO:g} "
+            f"times the output deltas from step {first} ({count} step(s)), so the weights "
+            "into it barely learn" for index, (first, count) in sorted(self.vanishing.items())]
+        result += [
+            f"node {j} ({self.names[j]}) is saturated from step {first} ({count} step(s)): "
+            f"f'(net) = {slope:.3g}, so its delta is almost 0 and the weights into it barely "
+            "learn" for j, (first, slope, count) in sorted(self.saturated.items())]
+        return result
+
+
+class _Liveness:
+    """One relu node across epochs: dead in an epoch when its net is <= 0 for every pattern."""
+
+    def __init__(self, node_id: int):
+        self.id = node_id
+        self.alive_now = False  # net > 0 for some pattern of the current epoch
+        self.first_dead = 0  # the first dead epoch (0: none yet)
+        self.last_dead = 0
+        self.dead = 0  # how many epochs it was dead in
+        self.alive_after = False  # alive in some epoch after the first dead one
+
+    def close(self, epoch: int) -> None:
+        if not self.alive_now:
+            self.first_dead = self.first_dead or epoch
+            self.last_dead = epoch
+            self.dead += 1
+        elif self.first_dead:
+            self.alive_after = True
+        self.alive_now = False

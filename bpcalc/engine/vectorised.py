@@ -9,97 +9,133 @@ generic engine to rounding error (a test holds them to 1e-12), not bit for bit.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from operator import attrgetter, truediv
 
 import numpy as np
 
 from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.numerics import finite_check
 from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
 from bpcalc.problem.model import Activation, Problem
 
 
 def solve_vectorised(problem: Problem, record: bool = True) -> Trace:
-    """Train in floats with numpy; `record=False` keeps only each step's error."""
-    network = problem.network
-    layers = network.layers
-    keys = list(problem.weights)
-    position = {key: k for k, key in enumerate(keys)}
-    has_bias = problem.bias is not None
-    bias = float(problem.bias) if has_bias else 0.0
-    matrices, order = [], []
-    for previous, layer in zip(layers, layers[1:], strict=False):
-        feeding = previous.feeding_ids()
-        matrices.append(np.array([[float(problem.weights[(i, j)]) for i in feeding]
-                                  for j in layer.node_ids], dtype=np.float64))
-        order += [position[(i, j)] for j in layer.node_ids for i in feeding]
-    # flat (matrix order) -> problem order
-    to_keys = np.empty(len(order), dtype=np.intp)
-    to_keys[np.array(order, dtype=np.intp)] = np.arange(len(order))
-    acts = [problem.activation_of_layer(layer.index) for layer in layers[1:]]
-    patterns = [(np.array(_floats(p.input) + ([bias] if has_bias else [])),
-                 np.array(_floats(p.target))) for p in problem.patterns]
-    rate = float(problem.learning_rate)
-    signed_rate = rate if problem.convention == "slides" else -rate
-    factor = float(problem.output_delta_factor)
-    loss_scale = float(problem.loss_scale)
-    slides = problem.convention == "slides"
+    """Train in floats with numpy; `record=False` keeps no steps (errors and final weights)."""
+    from bpcalc.engine.run import Run
+
+    return Run(problem, Arithmetic(), vectorised_steps(problem, record), record).trace()
+
+
+def vectorised_steps(problem: Problem, record: bool = True) -> Generator[Step, None, list]:
+    """The steps one at a time, each checked for overflow before it is handed on; returns
+    the final weights in the problem's order. Unrecorded steps carry only their error."""
+    net = _Layers(problem)
+    keys = net.keys
     batch = problem.update == "batch"
-    last = len(matrices) - 1
     kinds = _node_kinds(problem) if record else None
-    # Built once: each hidden layer's outputs with the bias after them (refilled every
-    # step), and the views W[:, :n].T of the weights back into each hidden layer (the
-    # matrices are updated in place, so the views stay current).
-    buffers = [np.full(len(layer.node_ids) + has_bias, bias) for layer in layers[1:-1]]
-    backs = [matrix[:, :len(buffer) - has_bias].T
-             for matrix, buffer in zip(matrices[1:], buffers, strict=True)]
-    steps: list[Step] = []
-    with np.errstate(over="ignore"):  # exp(800) is inf, and 1/(1 + inf) is the right 0
-        for epoch in range(1, problem.epochs + 1):
-            summed = None
-            for number, (pattern, (x, t)) in enumerate(
-                    zip(problem.patterns, patterns, strict=True), start=1):
-                sources, nets, outs, slopes = [x], [], [], []
-                for index, (matrix, act) in enumerate(zip(matrices, acts, strict=True)):
-                    net = matrix @ sources[-1]
-                    out, slope = _activate(act, net)
-                    nets.append(net)
-                    outs.append(out)
-                    slopes.append(slope)
-                    if index < last:
-                        source = buffers[index]
-                        source[:len(out)] = out
-                        sources.append(source)
-                residual = t - outs[-1]
-                error = float(residual @ residual) * loss_scale
-                signed = residual if slides else -residual
-                deltas = [None] * len(matrices)
-                # factor * signed * slope, as the generic engine multiplies (1.0 * r is r)
-                deltas[last] = (signed if factor == 1.0 else factor * signed) * slopes[last]
-                for index in range(last - 1, -1, -1):
-                    deltas[index] = slopes[index] * (backs[index] @ deltas[index + 1])
-                changes = [np.multiply.outer(signed_rate * delta, source)
-                           for delta, source in zip(deltas, sources, strict=True)]
-                step = Step(epoch, number, pattern.input, pattern.target, [], error, {}, {})
+    # Overflow or NaN: an error naming the value, as in the generic engine; an unrecorded
+    # step has only its error to check (the final weights are checked at the end).
+    check_finite = finite_check(Arithmetic(), keys if record else [])
+    count = len(problem.patterns)
+    number = 0
+    for epoch in range(1, problem.epochs + 1):
+        summed = None
+        for index, (pattern, (x, t)) in enumerate(
+                zip(problem.patterns, net.patterns, strict=True), start=1):
+            number += 1
+            # exp(800) is inf, and 1/(1 + inf) is the right 0; inf and NaN are caught below
+            with np.errstate(all="ignore"):
+                sources, nets, outs, slopes, deltas, changes, error = net.step(x, t)
+                step = Step(epoch, index, pattern.input, pattern.target, [], error, {}, {})
+                weights = flat_changes = []
                 if record:
                     step.nodes = _records(kinds, x, sources, nets, outs, deltas, slopes,
-                                          has_bias)
-                    step.weights = dict(zip(keys, _flat(matrices, to_keys), strict=True))
-                    step.changes = dict(zip(keys, _flat(changes, to_keys), strict=True))
-                steps.append(step)
+                                          net.has_bias)
+                    weights, flat_changes = net.flat(net.matrices), net.flat(changes)
+                    step.weights = dict(zip(keys, weights, strict=True))
+                    step.changes = dict(zip(keys, flat_changes, strict=True))
+                check_finite(number, step, weights, flat_changes)
                 if batch:
                     summed = changes if summed is None else [
                         s + c for s, c in zip(summed, changes, strict=True)]
-                    if number < len(patterns):
-                        continue
                     changes = summed
-                old = _flat(matrices, to_keys) if record else None
-                for matrix, change in zip(matrices, changes, strict=True):
-                    matrix += change  # new = old + change, in place
-                if record:
-                    step.updates = list(map(WeightUpdate, keys, old, _flat(changes, to_keys),
-                                            _flat(matrices, to_keys)))
-    final = dict(zip(keys, _flat(matrices, to_keys), strict=True))
-    return Trace(problem, Arithmetic(), steps, final)
+                if not batch or index == count:
+                    for matrix, change in zip(net.matrices, changes, strict=True):
+                        matrix += change  # new = old + change, in place
+                    if record:
+                        step.updates = list(map(WeightUpdate, keys, weights, net.flat(changes),
+                                                net.flat(net.matrices)))
+            yield step
+    return net.flat(net.matrices)
+
+
+class _Layers:
+    """The network as one weight matrix per layer (updated in place), and one step of
+    training as matrix products."""
+
+    def __init__(self, problem: Problem):
+        layers = problem.network.layers
+        self.keys = list(problem.weights)
+        position = {key: k for k, key in enumerate(self.keys)}
+        self.has_bias = has_bias = problem.bias is not None
+        bias = float(problem.bias) if has_bias else 0.0
+        self.matrices, order = [], []
+        for previous, layer in zip(layers, layers[1:], strict=False):
+            feeding = previous.feeding_ids()
+            self.matrices.append(np.array([[float(problem.weights[(i, j)]) for i in feeding]
+                                           for j in layer.node_ids], dtype=np.float64))
+            order += [position[(i, j)] for j in layer.node_ids for i in feeding]
+        # flat (matrix order) -> problem order
+        self.to_keys = np.empty(len(order), dtype=np.intp)
+        self.to_keys[np.array(order, dtype=np.intp)] = np.arange(len(order))
+        self.acts = [problem.activation_of_layer(layer.index) for layer in layers[1:]]
+        self.patterns = [(np.array(_floats(p.input) + ([bias] if has_bias else [])),
+                          np.array(_floats(p.target))) for p in problem.patterns]
+        self.signed_rate = float(problem.learning_rate) * (
+            1 if problem.convention == "slides" else -1)
+        self.factor = float(problem.output_delta_factor)
+        self.loss_scale = float(problem.loss_scale)
+        self.slides = problem.convention == "slides"
+        self.last = len(self.matrices) - 1
+        # Built once: each hidden layer's outputs with the bias after them (refilled every
+        # step), and the views W[:, :n].T of the weights back into each hidden layer (the
+        # matrices are updated in place, so the views stay current).
+        self.buffers = [np.full(len(layer.node_ids) + has_bias, bias)
+                        for layer in layers[1:-1]]
+        self.backs = [matrix[:, :len(buffer) - has_bias].T
+                      for matrix, buffer in zip(self.matrices[1:], self.buffers, strict=True)]
+
+    def step(self, x: np.ndarray, t: np.ndarray):
+        """Forward pass, error, deltas and changes of one pattern (the weights unchanged)."""
+        last = self.last
+        sources, nets, outs, slopes = [x], [], [], []
+        for layer, (matrix, act) in enumerate(zip(self.matrices, self.acts, strict=True)):
+            net = matrix @ sources[-1]
+            out, slope = _activate(act, net)
+            nets.append(net)
+            outs.append(out)
+            slopes.append(slope)
+            if layer < last:
+                source = self.buffers[layer]
+                source[:len(out)] = out
+                sources.append(source)
+        residual = t - outs[-1]
+        error = float(residual @ residual) * self.loss_scale
+        signed = residual if self.slides else -residual
+        deltas = [None] * len(self.matrices)
+        # factor * signed * slope, as the generic engine multiplies (1.0 * r is r)
+        factor = self.factor
+        deltas[last] = (signed if factor == 1.0 else factor * signed) * slopes[last]
+        for layer in range(last - 1, -1, -1):
+            deltas[layer] = slopes[layer] * (self.backs[layer] @ deltas[layer + 1])
+        changes = [np.multiply.outer(self.signed_rate * delta, source)
+                   for delta, source in zip(deltas, sources, strict=True)]
+        return sources, nets, outs, slopes, deltas, changes, error
+
+    def flat(self, matrices: list[np.ndarray]) -> list[float]:
+        """All weights (or changes) as Python floats, in the problem's weight order."""
+        return np.concatenate([m.ravel() for m in matrices])[self.to_keys].tolist()
 
 
 def _floats(values) -> list[float]:
@@ -127,11 +163,6 @@ def _activate(act: Activation, net: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if name == "linear":
         return net, np.ones_like(net)
     raise ValueError(f"the vectorised engine has no {name} activation")
-
-
-def _flat(matrices: list[np.ndarray], to_keys: np.ndarray) -> list[float]:
-    """All weights as Python floats, in the problem's weight order."""
-    return np.concatenate([m.ravel() for m in matrices])[to_keys].tolist()
 
 
 def _node_kinds(problem: Problem) -> list[tuple[int, str, int]]:

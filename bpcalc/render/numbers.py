@@ -207,9 +207,8 @@ def _terminating_decimal(value: Fraction) -> str | None:
 def epoch_error_texts(trace) -> list[tuple[int, str]]:
     """(epoch, total error shown) per epoch; hand-rounded runs sum the carried decimals
     exactly, so a hand check of the column matches digit for digit."""
-    if getattr(trace.arithmetic, "rounds", False):
-        totals: dict[int, Fraction] = {}
-        for step in trace.steps:
-            totals[step.epoch] = totals.get(step.epoch, Fraction(0)) + Fraction(step.error)
-        return [(epoch, decimal_text(total)) for epoch, total in sorted(totals.items())]
-    return [(epoch, format_float(total)) for epoch, total in trace.epoch_errors()]
+    totals = trace.epoch_totals()
+    exact = totals.exact()
+    if exact is not None:
+        return [(epoch, decimal_text(total)) for epoch, total in exact]
+    return [(epoch, format_float(total)) for epoch, total in totals.floats()]
