@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -31,24 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 XOR = ROOT / "problems" / "xor.yaml"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def write_big_problem(path: Path, patterns: int = 1000) -> None:
-    """A 64-32-10 sigmoid network and `patterns` one-hot patterns, the same every time."""
-    rng = random.Random(641032)
-
-    def matrix(rows: int, columns: int) -> str:
-        return "\n".join(
-            "    - [" + ", ".join(f"{rng.uniform(-0.3, 0.3):.4f}" for _ in range(columns)) + "]"
-            for _ in range(rows))
-
-    lines = ["title: benchmark 64-32-10", "layers: [64, 32, 10]", "activation: sigmoid",
-             "bias: 1", "learning_rate: 0.5", "epochs: 1", "weights:",
-             "  -", matrix(32, 65), "  -", matrix(10, 33), "patterns:"]
-    for index in range(patterns):
-        inputs = ", ".join(f"{rng.random():.2f}" for _ in range(64))
-        target = ", ".join("1" if k == index % 10 else "0" for k in range(10))
-        lines.append(f"  - {{input: [{inputs}], target: [{target}]}}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+from big_problem import write_big_problem  # noqa: E402
 
 
 def best_time(function, runs: int):

@@ -120,7 +120,7 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
                         f"of an epoch (step {step + per_epoch - step % per_epoch}), "
                         f"not after step {step}")
     text = "" if value.is_null() or not value.is_scalar() else value.text().strip()
-    if not text or parse_number(text) is None or value.node.tag.endswith(":bool"):
+    if not text or parse_number(text) is None or value.is_bool():
         raise value.error(f"expected a number (like .777, -0.0115 or \"1/3\"), "
                           f"got {value.describe()}")
     earlier = seen.get((step, quantity))

@@ -269,11 +269,10 @@ def _activations(value: Value | None, beta: Value | None, threshold: Value | Non
 def _vector(value: Value, length: int, what: str) -> tuple[Fraction, ...]:
     if value.is_scalar() and not value.is_null() and length == 1:
         return (value.number(),)
-    items = value.items()
-    if len(items) != length:
-        raise value.error(f"expected {length} {what} value(s) to match layers, "
-                          f"got {len(items)}")
-    return tuple(item.number() for item in items)
+    count = value.count()
+    if count != length:
+        raise value.error(f"expected {length} {what} value(s) to match layers, got {count}")
+    return value.numbers()
 
 
 def _patterns(patterns: Value | None, pattern: Value | None, target: Value | None,
@@ -330,14 +329,14 @@ def _weight_matrices(value: Value, network: Network) -> dict[WeightKey, Fraction
             raise matrix.error(f"layer {layer.index} has {len(layer.node_ids)} node(s), so "
                                f"this matrix needs {len(layer.node_ids)} row(s), got {len(rows)}")
         for row, to_id in zip(rows, layer.node_ids, strict=True):
-            cells = row.items()
-            if len(cells) != len(feeding):
+            count = row.count()
+            if count != len(feeding):
                 bias = " and its bias" if prev.bias_id is not None else ""
                 raise row.error(f"node {to_id} takes {len(feeding)} weight(s) (from layer "
                                 f"{prev.index}'s {len(prev.node_ids)} node(s){bias}), "
-                                f"got {len(cells)}")
-            for cell, from_id in zip(cells, feeding, strict=True):
-                weights[(from_id, to_id)] = cell.number()
+                                f"got {count}")
+            for cell, from_id in zip(row.numbers(), feeding, strict=True):
+                weights[(from_id, to_id)] = cell
     return {key: weights[key] for key in network.weight_keys()}
 
 

@@ -4,11 +4,16 @@ We compose PyYAML's node graph instead of loading Python objects: nodes keep the
 and their text exactly as written (0.9 stays "0.9", never the double nearest to it), and
 nothing is constructed from tags. Aliases are refused before composing, which stops alias
 bombs ("billion laughs") in linear time.
+
+Large files (a thousand patterns) are read in one pass of the C parser, and PyYAML's
+implicit resolver (a regular expression per scalar, for a tag we mostly never ask for)
+runs only when a value's tag is asked for: bpcalc reads numbers from their text itself.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -17,13 +22,24 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import yaml
+from yaml.resolver import Resolver
 
 from bpcalc.errors import ProblemError
 
-try:  # libyaml is faster where it is built; the pure-Python loader behaves the same.
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml is faster where it is built; the pure-Python parser behaves the same.
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _Loader
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 STDIN = "-"  # the file name that means standard input
@@ -34,6 +50,11 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 _MAX_DIGITS = 60
 _MAX_EXPONENT = 60
+# The tag of a plain scalar until it is asked for (`Value.tag`): resolving it takes a
+# regular expression or two, and a file of numbers never needs it.
+_UNRESOLVED = "tag:bpcalc,2026:unresolved"
+_STR, _SEQ, _MAP = (Resolver.DEFAULT_SCALAR_TAG, Resolver.DEFAULT_SEQUENCE_TAG,
+                    Resolver.DEFAULT_MAPPING_TAG)
 
 
 def source_name(path: str) -> str:
@@ -102,15 +123,37 @@ def _refuse_special(mode: int, shown: str) -> None:
     raise ProblemError(what, source=shown)
 
 
+class _Composer(_Parser):
+    """PyYAML's composer with the implicit resolver left for later (see `Value.tag`)."""
+
+    def descend_resolver(self, current_node, current_index) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind, value, implicit) -> str:
+        if kind is yaml.ScalarNode:
+            return _UNRESOLVED if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved(text: str) -> str:
+    """The tag PyYAML's safe loader gives the plain scalar `text` (int, null, bool, ...)."""
+    return Resolver().resolve(yaml.ScalarNode, text, (True, False))
+
+
 def compose(text: str) -> yaml.Node | None:
     """The single YAML document in `text` as a node graph, or None if it is empty."""
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                raise ProblemError(
-                    f"YAML aliases (*{event.anchor}) are not allowed in a problem file",
-                    line=event.start_mark.line + 1)
-        return yaml.compose(text, Loader=_Loader)
+        if "*" in text:  # an alias starts with '*': without one, one pass is enough
+            _refuse_aliases(text)
+        composer = _Composer(text)
+        try:
+            return composer.get_single_node()
+        finally:
+            composer.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -128,6 +171,15 @@ def compose(text: str) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise ProblemError(f"not valid YAML: {first}") from None
+
+
+def _refuse_aliases(text: str) -> None:
+    """Aliases are refused from the events, before a graph that shares nodes exists."""
+    for event in yaml.parse(text, Loader=_Composer):
+        if isinstance(event, yaml.AliasEvent):
+            raise ProblemError(
+                f"YAML aliases (*{event.anchor}) are not allowed in a problem file",
+                line=event.start_mark.line + 1)
 
 
 def compose_mapping(text: str, empty: str, what: str) -> Value:
@@ -149,8 +201,7 @@ def line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _short_tag(node: yaml.Node) -> str:
-    tag = node.tag or ""
+def _short_tag(tag: str) -> str:
     return tag[len(_STANDARD_TAG):] if tag.startswith(_STANDARD_TAG) else tag
 
 
@@ -165,6 +216,12 @@ class Value:
     def line(self) -> int:
         return line_of(self.node)
 
+    @property
+    def tag(self) -> str:
+        """The node's tag, as PyYAML's safe loader resolves it (`!!bool` for yes)."""
+        tag = self.node.tag or ""
+        return _resolved(self.node.value) if tag == _UNRESOLVED else tag
+
     def error(self, message: str) -> ProblemError:
         return ProblemError(message, key=printable(self.key), line=self.line)
 
@@ -178,11 +235,14 @@ class Value:
         return repr(self.node.value)
 
     def _check_tag(self) -> None:
-        if _short_tag(self.node) not in _PLAIN_TAGS:
-            raise self.error(f"YAML tag {self.node.tag} is not allowed here")
+        if _short_tag(self.tag) not in _PLAIN_TAGS:
+            raise self.error(f"YAML tag {self.tag} is not allowed here")
 
     def is_null(self) -> bool:
-        return isinstance(self.node, yaml.ScalarNode) and _short_tag(self.node) == "null"
+        return isinstance(self.node, yaml.ScalarNode) and _short_tag(self.tag) == "null"
+
+    def is_bool(self) -> bool:
+        return isinstance(self.node, yaml.ScalarNode) and _short_tag(self.tag) == "bool"
 
     def is_list(self) -> bool:
         return isinstance(self.node, yaml.SequenceNode)
@@ -204,7 +264,11 @@ class Value:
 
     def number(self) -> Fraction:
         """A decimal or fraction, exactly as written; never evaluated as code."""
-        if not self.is_scalar() or self.is_null() or _short_tag(self.node) == "bool":
+        if self.node.tag == _UNRESOLVED:  # a plain number is never null, bool or a date
+            parsed = parse_number(self.node.value)
+            if parsed is not None:
+                return parsed
+        if not self.is_scalar() or self.is_null() or self.is_bool():
             raise self.error(f"expected a number, got {self.describe()}")
         text = self.text().strip()
         parsed = parse_number(text)
@@ -218,11 +282,28 @@ class Value:
             raise self.error(f"expected a whole number, got {self.text().strip()!r}")
         return int(value)
 
-    def items(self) -> list[Value]:
+    def _sequence(self) -> list[yaml.Node]:
         if not isinstance(self.node, yaml.SequenceNode):
             raise self.error(f"expected a list, got {self.describe()}")
         self._check_tag()
-        return [Value(f"{self.key}[{i}]", item) for i, item in enumerate(self.node.value)]
+        return self.node.value
+
+    def items(self) -> list[Value]:
+        return [Value(f"{self.key}[{i}]", item) for i, item in enumerate(self._sequence())]
+
+    def count(self) -> int:
+        """How many items the list has."""
+        return len(self._sequence())
+
+    def numbers(self) -> tuple[Fraction, ...]:
+        """Every item as a number, as `number()` reads it; one value at a time only for a
+        message, so that a thousand patterns read quickly."""
+        numbers = []
+        for i, item in enumerate(self._sequence()):
+            parsed = parse_number(item.value) if item.tag == _UNRESOLVED else None
+            numbers.append(Value(f"{self.key}[{i}]", item).number() if parsed is None
+                           else parsed)
+        return tuple(numbers)
 
     def mapping(self) -> dict[str, tuple[Value, Value]]:
         """Key text -> (key value, value); duplicate or non-scalar keys are errors."""
@@ -248,6 +329,7 @@ def printable(text: str) -> str:
     return text if text.isprintable() else repr(text)
 
 
+@functools.lru_cache(maxsize=4096)  # files repeat their numbers (0, 1, 0.5, ...)
 def parse_number(text: str) -> Fraction | None:
     """Fraction for '0.9', '.5', '-1', '2e-3' or '1/3'; None for anything else."""
     if len(text) > _MAX_DIGITS:
@@ -255,7 +337,10 @@ def parse_number(text: str) -> Fraction | None:
     match = _DECIMAL.fullmatch(text)
     if match:
         exponent = match.group(1)
-        if exponent is not None and abs(int(exponent)) > _MAX_EXPONENT:
+        if exponent is None:  # digits, a point, digits: 0.25 is 25/100, as Fraction reads it
+            whole, _, decimals = text.partition(".")
+            return Fraction(int(whole + decimals), 10 ** len(decimals))
+        if abs(int(exponent)) > _MAX_EXPONENT:
             return None
         return Fraction(text)
     match = _FRACTION.fullmatch(text)
