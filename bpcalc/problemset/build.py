@@ -2,13 +2,16 @@
 
 Every answer key is a renderer of the variant's solved trace (the same solve that
 `bpcalc solve` does on the written problem file), so a key can never disagree with the
-problem it answers. Pure: returns file names and texts; the command writes them.
+problem it answers. Pure: yields file names and texts one at a time, the index files last,
+and keeps no trace once its keys are rendered; the command writes them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
@@ -56,25 +59,28 @@ def render_key(trace: Trace, fmt: str) -> str:
     return render_document(trace, fmt)
 
 
+# Every name a set can hold: what `generate --force` may replace, and nothing else.
+SET_FILE = re.compile(r"variant_\d+\.(yaml|key\.(json|md|tex|html|txt))|index\.(md|csv)")
+
+
 def problem_set_files(variants: list[Variant], formats: tuple[str, ...], *,
-                      template_name: str, seed: int) -> dict[str, str]:
-    """File name -> text for the whole set, index files last."""
+                      template_name: str, seed: int) -> Iterator[tuple[str, str]]:
+    """(file name, text) for the whole set, variant by variant, the index files last."""
     width = max(2, len(str(len(variants))))
-    files: dict[str, str] = {}
     rows = []
     for variant in variants:
         stem = f"variant_{variant.number:0{width}d}"
         trace = solve_variant(variant)
-        files[f"{stem}.yaml"] = variant.text
+        yield f"{stem}.yaml", variant.text
         keys = []
         for fmt in formats:
             name = f"{stem}.{KEY_FORMATS[fmt]}"
-            files[name] = render_key(trace, fmt)
+            yield name, render_key(trace, fmt)
             keys.append(name)
-        rows.append((variant, f"{stem}.yaml", keys, trace))
-    files["index.md"] = _index_markdown(rows, template_name, seed)
-    files["index.csv"] = _index_csv(rows)
-    return files
+        rows.append((variant, f"{stem}.yaml", keys, _answers(trace),
+                     trace.problem.step_count))
+    yield "index.md", _index_markdown(rows, template_name, seed)
+    yield "index.csv", _index_csv(rows)
 
 
 def _answers(trace: Trace) -> tuple[str, str, str]:
@@ -100,7 +106,7 @@ def _patterns_text(variant: Variant) -> str:
 
 
 def _index_markdown(rows, template_name: str, seed: int) -> str:
-    several = any(row[3].problem.step_count > 1 for row in rows)
+    several = any(row[4] > 1 for row in rows)
     lines = [
         f"# Problem set from {template_name}, seed {seed}: {len(rows)} "
         f"variant{'s' * (len(rows) != 1)}",
@@ -117,8 +123,8 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
         header.append("error, last epoch")
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
-    for variant, problem_file, keys, trace in rows:
-        outputs, error, last = _answers(trace)
+    for variant, problem_file, keys, answers, _steps in rows:
+        outputs, error, last = answers
         cells = [str(variant.number), f"[{problem_file}]({problem_file})",
                  " ".join(f"[{k.split('.', 1)[1]}]({k})" for k in keys),
                  fraction_text(variant.problem.learning_rate), _patterns_text(variant),
@@ -136,9 +142,8 @@ def _index_csv(rows) -> str:
     labels = [label for label, _text in rows[0][0].drawn]
     writer.writerow(["variant", "problem", "answer_keys", *labels,
                      "outputs_step_1", "error_step_1", "error_last_epoch"])
-    for variant, problem_file, keys, trace in rows:
+    for variant, problem_file, keys, answers, _steps in rows:
         drawn = dict(variant.drawn)
         writer.writerow([variant.number, problem_file, " ".join(keys),
-                         *(drawn.get(label, "").strip('"') for label in labels),
-                         *_answers(trace)])
+                         *(drawn.get(label, "").strip('"') for label in labels), *answers])
     return buffer.getvalue()
