@@ -44,8 +44,8 @@ def check_one(data: bytes, parse_problem, solve, arithmetics, ProblemError) -> N
 
 
 def _imports():
-    from bpcalc.engine.arithmetic import make_arithmetic
     from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
     from bpcalc.errors import ProblemError
     from bpcalc.problem.loader import parse_problem
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.engine.arithmetic import make_arithmetic
 from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer, Quantity, parse_answers, written_places
 from bpcalc.grading.diagnosis import agrees, check, dependency_order, usual_mistakes

@@ -120,8 +120,8 @@ def test_rounded_key_shows_the_values_carried():
 @cache
 def exact_key(fmt: str) -> str:
     """The slides' key in exact mode, solved once (SymPy is slow to start)."""
-    from bpcalc.engine.arithmetic import make_arithmetic
     from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
     from bpcalc.problem.loader import load_problem
     from bpcalc.render.document.build import render_document
 

@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.engine.arithmetic import make_arithmetic
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.chainrule import explain, path_count
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.problem.loader import apply_overrides, load_problem
 from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding

@@ -158,8 +158,8 @@ def test_large_float_networks_take_the_vectorised_engine(monkeypatch):
 
 
 def test_large_summaries_print_every_final_weight_as_a_line():
-    from bpcalc.render.numbers import format_float
     from bpcalc.render.terminal.tables import PLAIN_ROWS, render_tables_text
+    from bpcalc.text import format_float
 
     sizes = (20, 12, 3)
     network = Network(sizes, True)

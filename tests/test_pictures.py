@@ -18,8 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.engine.arithmetic import make_arithmetic
 from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.problem.loader import apply_overrides, load_problem, parse_problem
 from bpcalc.render.pictures.diagram import (

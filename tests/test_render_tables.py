@@ -11,18 +11,19 @@ from fractions import Fraction
 import pytest
 from rich.console import Console
 
-from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic, make_arithmetic
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic
 from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 from bpcalc.render.names import notation_for, weight_label
-from bpcalc.render.numbers import (
+from bpcalc.render.terminal.tables import render_tables
+from bpcalc.text import (
     decimal_text,
     format_float,
     format_value,
     fraction_text,
     show_value,
 )
-from bpcalc.render.terminal.tables import render_tables
 
 SLIDES_PATTERN = Pattern((Fraction(9, 10), Fraction(6, 10)), (Fraction(0),))
 SECOND_PATTERN = Pattern((Fraction(1, 10), Fraction(-3, 10)), (Fraction(1),))

@@ -12,9 +12,10 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic, make_arithmetic, round_fraction
+from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic, round_fraction
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.exact import ExactArithmetic
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 
 F = Fraction

@@ -10,8 +10,9 @@ from fractions import Fraction
 
 import pytest
 
-from bpcalc.engine.arithmetic import make_arithmetic, round_fraction
+from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.model import Activation, Network, Pattern, Problem, Rounding
 from bpcalc.render import worked as w
 from bpcalc.render.worked import lines_text, plain_style, step_lines, worked_steps

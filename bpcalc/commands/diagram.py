@@ -42,8 +42,8 @@ def picture_format(output: str | None) -> str:
 
 def solved_trace(file: Path, **overrides):
     """Load, apply the command-line overrides, and solve in the problem's own arithmetic."""
-    from bpcalc.engine.arithmetic import make_arithmetic
     from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
 
     problem = load_with_overrides(file, **overrides)
     return solve(problem, make_arithmetic(problem.rounding, False))

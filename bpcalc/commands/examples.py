@@ -29,7 +29,7 @@ def bundled() -> dict[str, str]:
 def describe(text: str) -> tuple[str, str]:
     """(title, one line on what the problem is), read from the problem itself."""
     from bpcalc.problem.loader import parse_problem
-    from bpcalc.render.numbers import fraction_text
+    from bpcalc.text import fraction_text
 
     problem = parse_problem(text)
     names = sorted({a.name for a in problem.activations}, key=[a.name for a in

@@ -51,10 +51,10 @@ def explain(
         from dataclasses import replace
 
         from bpcalc.commands.diagram import parse_step
-        from bpcalc.engine.arithmetic import make_arithmetic
         from bpcalc.engine.backprop import solve as solve_problem
         from bpcalc.engine.chainrule import check_weight
         from bpcalc.engine.chainrule import explain as explain_weight
+        from bpcalc.engine.numbers import make_arithmetic
         from bpcalc.problem.loader import check_exact_work
 
         check_output(output, force=force, inputs=[("the problem file", file)])

@@ -89,8 +89,8 @@ def solve(
 
     def job() -> None:
         check_output(output, force=force, inputs=[("the problem file", file)])
-        from bpcalc.engine.arithmetic import make_arithmetic
         from bpcalc.engine.backprop import solve as solve_problem
+        from bpcalc.engine.numbers import make_arithmetic
         from bpcalc.engine.numerics import find_warnings
         from bpcalc.problem.loader import check_exact_work
 

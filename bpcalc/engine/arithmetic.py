@@ -2,7 +2,8 @@
 
 The engine is written once with `+`, `-` and `*`; an arithmetic supplies the rest (the
 activation function, its slope, rounding, comparisons) for its own number type. The exact
-SymPy arithmetic lives in `bpcalc.engine.exact` so that numeric runs never import SymPy.
+SymPy arithmetic lives in `bpcalc.engine.exact` so that numeric runs never import SymPy;
+`bpcalc.engine.numbers.make_arithmetic` picks one of them for a run.
 """
 
 from __future__ import annotations
@@ -159,13 +160,3 @@ class RoundedArithmetic(Arithmetic):
     def to_float(self, value) -> float:
         return float(value)
 
-
-def make_arithmetic(rounding: Rounding | None, exact: bool):
-    """The arithmetic for a run: exact SymPy (imported only here), rounded, or float."""
-    if exact and rounding is None:
-        from bpcalc.engine.exact import ExactArithmetic
-
-        return ExactArithmetic()
-    if rounding is not None:
-        return RoundedArithmetic(rounding)
-    return Arithmetic()

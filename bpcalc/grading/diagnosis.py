@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from bpcalc.engine.arithmetic import make_arithmetic, round_fraction
+from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.grading.answers import Answer
 from bpcalc.problem.model import Problem, Rounding
-from bpcalc.render.numbers import fraction_text
+from bpcalc.text import fraction_text, rounding_text
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
@@ -182,14 +183,6 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     if carried is not None:
         rounding, detected = carried, True
     return CheckResult(verdicts, findings, rounding, detected, tolerance)
-
-
-def rounding_text(rounding: Rounding) -> str:
-    if rounding.kind == "places":
-        unit = "decimal place" if rounding.digits == 1 else "decimal places"
-    else:
-        unit = "significant figure" if rounding.digits == 1 else "significant figures"
-    return f"{rounding.digits} {unit}"
 
 
 def _solve(problem: Problem, slips: Slips = CORRECT) -> Trace:

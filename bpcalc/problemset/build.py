@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.problemset.generator import Variant
-from bpcalc.render.numbers import format_float, format_value, fraction_text
+from bpcalc.text import format_float, format_value, fraction_text
 
 KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "latex": "key.tex",
                "html": "key.html", "txt": "key.txt"}
@@ -37,8 +37,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def solve_variant(variant: Variant) -> Trace:
-    from bpcalc.engine.arithmetic import make_arithmetic
     from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
 
     problem = variant.problem
     return solve(problem, make_arithmetic(problem.rounding, False))

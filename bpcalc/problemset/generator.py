@@ -21,7 +21,7 @@ from bpcalc.problem.loader import parse_problem, parse_weight_name
 from bpcalc.problem.model import Network, Problem, weight_name
 from bpcalc.problem.yamlsource import Value, compose_mapping
 from bpcalc.problemset.template import Spec, is_spec, parse_spec
-from bpcalc.render.numbers import fraction_text
+from bpcalc.text import fraction_text
 
 RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold")
 MAX_VARIANTS = 10_000

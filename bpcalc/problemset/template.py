@@ -109,7 +109,7 @@ def _excluded(entry: tuple[Value, Value] | None, low: Fraction, step: Fraction,
 
 
 def _grid_preview(low: Fraction, step: Fraction, count: int) -> str:
-    from bpcalc.render.numbers import fraction_text
+    from bpcalc.text import fraction_text
 
     shown = [fraction_text(low + i * step) for i in range(min(count, 3))]
     if count > 3:

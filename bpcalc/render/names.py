@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bpcalc.problem.model import Activation, Network, WeightKey
-from bpcalc.render.numbers import fraction_text
+from bpcalc.text import fraction_text
 
 
 @dataclass(frozen=True)

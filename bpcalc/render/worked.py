@@ -17,7 +17,7 @@ from typing import Any
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
-from bpcalc.render.numbers import _as_fraction, _terminating_decimal, format_float
+from bpcalc.text import as_fraction, format_float, terminating_decimal
 
 # -- expressions -------------------------------------------------------------------------
 
@@ -327,7 +327,7 @@ class _Builder:
     def num(self, value, ref: Sym | None = None) -> Num:
         """A computed value of the trace, as this mode shows it."""
         if self.mode == "exact":
-            rational = _as_fraction(value)
+            rational = as_fraction(value)
             if rational is not None:
                 return Num(value, _fraction_form(rational))
             text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
@@ -336,7 +336,7 @@ class _Builder:
                 return Num(value, _plain_sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
-            text = _terminating_decimal(Fraction(value))
+            text = terminating_decimal(Fraction(value))
             return Num(value, text if text is not None else format_float(float(value), 6))
         return Num(value, format_float(float(value), self.digits))
 
@@ -346,7 +346,7 @@ class _Builder:
         if self.mode == "exact":
             return Num(self.arithmetic.number(value), _fraction_form(value))
         number = self.arithmetic.number(value)
-        text = _terminating_decimal(value)
+        text = terminating_decimal(value)
         return Num(number, text if text is not None else f"{value.numerator}/{value.denominator}")
 
     def const(self, value: int | Fraction) -> Num:
@@ -358,8 +358,8 @@ class _Builder:
         shown = self.num(value)
         if self.mode != "exact":
             return shown, None
-        rational = _as_fraction(value)
-        if rational is not None and _terminating_decimal(rational) is not None:
+        rational = as_fraction(value)
+        if rational is not None and terminating_decimal(rational) is not None:
             return shown, None  # 5/4 is exact; its decimal adds nothing a reader needs
         approx = format_float(self.arithmetic.to_float(value), 6, keep_zeros=True)
         if len(shown.text) > RESULT_LIMIT:
@@ -391,7 +391,7 @@ class _Builder:
 
     def given_value(self, value) -> Num:
         """An input or bias value carried in the trace's number type, shown as written."""
-        rational = _as_fraction(value)
+        rational = as_fraction(value)
         if rational is None and self.mode == "float":
             return self.num(value)
         if rational is None:

@@ -23,7 +23,7 @@ from bpcalc.render.document.model import (
     Worked,
 )
 from bpcalc.render.names import node_numbering
-from bpcalc.render.numbers import (
+from bpcalc.text import (
     epoch_error_texts,
     fraction_text,
     show_value,

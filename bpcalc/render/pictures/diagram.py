@@ -16,8 +16,8 @@ from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import WeightKey
 from bpcalc.render.names import Notation, weight_label
-from bpcalc.render.numbers import format_value, fraction_text
 from bpcalc.render.pictures.plot import figure_bytes, problem_notation
+from bpcalc.text import format_value, fraction_text
 
 # Sizes in inches (1 layout unit = 1 inch of the figure) and points.
 RADIUS = 0.24

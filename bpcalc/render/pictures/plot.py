@@ -13,7 +13,7 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for
-from bpcalc.render.numbers import format_float, fraction_text
+from bpcalc.text import format_float, fraction_text
 
 FORMATS = ("svg", "png")
 PNG_DPI = 120

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict, rounding_text
-from bpcalc.render.numbers import decimal_text, format_float, rounded_places
+from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
+from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
 
 def expected_text(verdict: Verdict) -> str:

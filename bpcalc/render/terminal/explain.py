@@ -15,7 +15,7 @@ from rich.text import Text
 from bpcalc.engine.chainrule import ChainRule, Factor
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for, weight_label
-from bpcalc.render.numbers import format_value, fraction_text, show_value
+from bpcalc.text import format_value, fraction_text, show_value
 
 # Longest closed form printed in exact mode; longer ones are elided.
 EXACT_LIMIT = 160

@@ -3,7 +3,7 @@
 Laid out the way a hand solution is checked: the set-up and the convention's formulas
 first, then per step the forward pass, the error, the backward pass and the weight
 changes, then the error per epoch and the final weights. It only reads the trace; every
-number comes from the engine, formatted by `bpcalc.render.numbers`.
+number comes from the engine, formatted by `bpcalc.text`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rich.text import Text
 from bpcalc.engine.trace import NodeRecord, Step, Trace
 from bpcalc.problem.model import Network, Problem
 from bpcalc.render.names import Notation, node_numbering, notation_for, weight_label
-from bpcalc.render.numbers import (
+from bpcalc.text import (
     epoch_error_texts,
     format_value,
     fraction_text,

@@ -1,9 +1,11 @@
-"""Number formatting shared by every renderer (terminal tables now, Markdown/LaTeX later).
+"""The text of a value: how every number bpcalc prints is written, in one place.
 
-Pure: no rich, no SymPy import. Each arithmetic gets the display that is honest for it:
-floats to a few significant digits (never binary noise such as 0.30000000000000004), hand-
-rounded values exactly as they were carried (0.3964, not 0.39640000000000003), and exact
-values as their closed form beside a decimal.
+Shared by the core (the grader's messages, the problem-set index and generated files) and
+every renderer, so it imports nothing of bpcalc's. Pure: no rich, no SymPy import. Each
+arithmetic gets the display that is honest for it: floats to a few significant digits
+(never binary noise such as 0.30000000000000004), hand-rounded values exactly as they were
+carried (0.3964, not 0.39640000000000003), and exact values as their closed form beside a
+decimal.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def fraction_text(value: Fraction) -> str:
     (1/3), because the problem file holds it exactly and a decimal would hide that.
     """
     value = Fraction(value)
-    text = _terminating_decimal(value)
+    text = terminating_decimal(value)
     return text if text is not None else f"{value.numerator}/{value.denominator}"
 
 
@@ -38,13 +40,23 @@ def decimal_text(value: Fraction, digits: int = 6, *, min_places: int = 0) -> st
     an ellipsis, so the reader sees it was cut.
     """
     value = Fraction(value)
-    text = _terminating_decimal(value)
+    text = terminating_decimal(value)
     if text is None:
         return format_float(float(value), digits, keep_zeros=True) + "…"
     places = len(text.partition(".")[2])
     if places < min_places:
         text += ("" if places else ".") + "0" * (min_places - places)
     return text
+
+
+def rounding_text(rounding) -> str:
+    """A hand rounding (bpcalc.problem.model.Rounding) in words: `4 decimal places`,
+    `1 significant figure`."""
+    if rounding.kind == "places":
+        unit = "decimal place" if rounding.digits == 1 else "decimal places"
+    else:
+        unit = "significant figure" if rounding.digits == 1 else "significant figures"
+    return f"{rounding.digits} {unit}"
 
 
 def rounded_places(value: Fraction, rounding) -> int:
@@ -152,9 +164,9 @@ def format_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
 
 
 def _exact_parts(arithmetic, value, digits: int, exact: bool, limit: int | None) -> Shown:
-    rational = _as_fraction(value)
+    rational = as_fraction(value)
     if rational is not None:
-        decimal = _terminating_decimal(rational)
+        decimal = terminating_decimal(rational)
         if decimal is not None and len(decimal) <= _LONGEST_DECIMAL:
             # 5/4 is 1.25 exactly: both forms are exact, the fraction is the one SymPy keeps.
             if exact and rational.denominator != 1:
@@ -173,7 +185,7 @@ def _exact_parts(arithmetic, value, digits: int, exact: bool, limit: int | None)
     return Shown(approx, form, False)
 
 
-def _as_fraction(value) -> Fraction | None:
+def as_fraction(value) -> Fraction | None:
     """The value as a Fraction when it is a plain rational (SymPy or Python), else None."""
     if isinstance(value, Fraction | int):
         return Fraction(value)
@@ -182,7 +194,7 @@ def _as_fraction(value) -> Fraction | None:
     return None
 
 
-def _terminating_decimal(value: Fraction) -> str | None:
+def terminating_decimal(value: Fraction) -> str | None:
     """The exact decimal expansion of `value`, or None when it does not terminate."""
     denominator = value.denominator
     twos = fives = 0
