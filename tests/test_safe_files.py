@@ -382,3 +382,9 @@ def test_check_reads_only_one_file_from_standard_input():
     result = runner.invoke(app, ["check", "-", "-"], input=SLIDES.read_text())
     assert result.exit_code == 2
     assert "ANSWERS_FILE: only one of the two files" in one_error_line(result.stderr)
+
+
+def test_closed_standard_output_is_one_clear_error():
+    result = bpcalc("solve", str(SLIDES), "--format", "json", preexec_fn=lambda: os.close(1))
+    assert result.returncode == 2  # was an internal error: sys.stdout is None
+    assert "cannot write to standard output: it is closed" in one_error_line(result.stderr)

@@ -170,6 +170,8 @@ def _cannot_write(path: str, exc: OSError, option: str) -> ProblemError:
 
 @contextlib.contextmanager
 def _stdout(binary: bool) -> Iterator[IO]:
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        raise ProblemError("cannot write to standard output: it is closed")
     try:
         if binary and hasattr(sys.stdout, "buffer"):
             sys.stdout.flush()
