@@ -1,6 +1,30 @@
-"""The one error a user sees for bad input: names the key and, for YAML, the line."""
+"""The one error a user sees for bad input: names the key and, for YAML, the line.
+
+A message is one short line whatever the user gave: text echoed back goes through `quoted`
+(escaped, cut to a few dozen characters), and `one_line` escapes anything left that a
+terminal would act on (a file name holding ESC or a newline, say) when the line is shown.
+"""
 
 from __future__ import annotations
+
+SHOWN_CHARACTERS = 40  # user text echoed in a message is cut to this many characters
+
+
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable (controls, line breaks, bidi and
+    other invisible formatting) written as its Python escape: ESC -> \\x1b, LF -> \\n."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def quoted(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """User text inside a message: quoted and escaped as Python writes a string, cut to
+    `limit` characters with an ellipsis and the full length: 'aaaa…' (1,048,576 characters)."""
+    if len(text) <= limit:
+        return repr(text)
+    shown = repr(text[:limit])
+    return f"{shown[:-1]}…{shown[-1]} ({len(text):,} characters)"
 
 
 class ProblemError(Exception):
@@ -22,4 +46,4 @@ class ProblemError(Exception):
             where.append(f"line {self.line}")
         prefix = ", ".join(where)
         text = f"{self.key}: {self.message}" if self.key else self.message
-        return f"{prefix}: {text}" if prefix else text
+        return one_line(f"{prefix}: {text}" if prefix else text)

@@ -11,7 +11,7 @@ import typer
 
 from bpcalc.commands.common import Convention, ForceOption, OutputOption, run_guarded
 from bpcalc.commands.files import check_output, write_output
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.yamlsource import STDIN
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
@@ -71,7 +71,7 @@ def check(
         if tolerance is not None:
             limit = parse_number(tolerance.strip())
             if limit is None or limit < 0:
-                raise ProblemError(f"expected a number of 0 or more, got {tolerance!r}",
+                raise ProblemError(f"expected a number of 0 or more, got {quoted(tolerance)}",
                                    key="--tolerance")
         answers = load_answers(str(answers_file), problem)
         result = check_answers(problem, answers, tolerance=limit,

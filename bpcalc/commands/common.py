@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, one_line
 
 if TYPE_CHECKING:
     from bpcalc.problem.model import Problem
@@ -77,7 +77,8 @@ def run_guarded(job: Callable[[], int | None]) -> None:
     except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
         if os.environ.get("BPCALC_DEBUG"):
             raise
-        sys.stderr.write(f"bpcalc: internal error: {type(error).__name__}: {error}\n"
+        detail = one_line(f"{type(error).__name__}: {error}")  # one line, nothing raw
+        sys.stderr.write(f"bpcalc: internal error: {detail[:300]}\n"
                          "(set BPCALC_DEBUG=1 for the traceback, and please report it)\n")
         raise typer.Exit(1) from None
     if status:

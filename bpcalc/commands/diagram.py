@@ -20,7 +20,7 @@ from bpcalc.commands.common import (
     run_guarded,
 )
 from bpcalc.commands.files import check_output, write_output, writes_directly
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 
 
 class WeightsShown(StrEnum):
@@ -36,7 +36,7 @@ def picture_format(output: str | None) -> str:
         return suffix
     if output is None or (output != "" and writes_directly(output)):
         return "svg"
-    raise ProblemError(f"pictures are written as .svg or .png, got {Path(output).name!r}",
+    raise ProblemError(f"pictures are written as .svg or .png, got {quoted(Path(output).name)}",
                        key="--output")
 
 
@@ -56,10 +56,11 @@ def parse_step(text: str, step_count: int) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise ProblemError(f"expected a step number or last, got {text!r}",
+        raise ProblemError(f"expected a step number or last, got {quoted(text)}",
                            key="--step") from None
     if not 1 <= number <= step_count:
-        raise ProblemError(f"steps run from 1 to {step_count}, got {number}", key="--step")
+        shown = number if len(text.strip()) <= 20 else quoted(text.strip(), 20)
+        raise ProblemError(f"steps run from 1 to {step_count}, got {shown}", key="--step")
     return number
 
 

@@ -84,15 +84,18 @@ def explain(
 def weight_key(text: str) -> tuple[int, int]:
     """(from, to) of a weight as a student of any notation writes it: w14 and the textbook's
     v14 go from 1 to 4; the notes' θ41 (or theta41) is written to-from, so it is (1, 4)."""
-    from bpcalc.problem.loader import parse_weight_name
+    from bpcalc.errors import quoted
+    from bpcalc.problem.loader import node_id_refusal, parse_weight_name
 
     word = text.strip()
     letter = next((p for p in ("theta", "θ", "v") if word.lower().startswith(p)), "")
     backwards = letter in ("theta", "θ")
-    key = parse_weight_name(f"w{word[len(letter):]}" if letter else word)
+    name = f"w{word[len(letter):]}" if letter else word
+    key = parse_weight_name(name)
     if key is None:
-        raise ProblemError(f"expected a weight name like w47, w4_7, v14 or θ74, got {text!r}",
-                           key="WEIGHT")
+        beyond = node_id_refusal(name)
+        raise ProblemError(f"{quoted(text)} {beyond}" if beyond else "expected a weight name "
+                           f"like w47, w4_7, v14 or θ74, got {quoted(text)}", key="WEIGHT")
     return (key[1], key[0]) if backwards else key
 
 

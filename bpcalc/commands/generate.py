@@ -31,7 +31,7 @@ def generate(
 
     def job() -> None:
         from bpcalc.commands.fileset import check_out_dir, writing_set
-        from bpcalc.problem.yamlsource import read_text, source_name
+        from bpcalc.problem.yamlsource import printable, read_text, source_name
         from bpcalc.problemset.build import SET_FILE, parse_formats, problem_set_files
         from bpcalc.problemset.generator import generate as generate_variants
         from bpcalc.problemset.generator import has_random_values
@@ -42,7 +42,7 @@ def generate(
         with writing_set(out, force=force, ours=SET_FILE.fullmatch) as files:
             try:
                 text = read_text(str(template))
-                variants = generate_variants(text, seed=seed, count=count, name=name)
+                variants = generate_variants(text, seed=seed, count=count, name=str(template))
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
@@ -50,11 +50,12 @@ def generate(
             if not has_random_values(text):
                 sys.stderr.write("bpcalc: warning: the template has no random or choice "
                                  "values, so every variant is the same\n")
-            for file_name, content in problem_set_files(variants, chosen, template_name=name,
-                                                        seed=seed):
+            # The name as given: the variants and the index escape it themselves.
+            for file_name, content in problem_set_files(variants, chosen, seed=seed,
+                                                        template_name=str(template)):
                 files.write(file_name, content)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
-        shown = out.rstrip("/")
+        shown = printable(out.rstrip("/"))
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)

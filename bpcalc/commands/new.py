@@ -9,7 +9,7 @@ import typer
 
 from bpcalc.commands.common import OutputOption, run_guarded
 from bpcalc.commands.files import check_output, write_output
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 
 
 def new(
@@ -34,12 +34,13 @@ def new(
         from bpcalc.problem.model import ACTIVATIONS, CONVENTIONS, LOSSES
         from bpcalc.problemset.starter import starter_text
 
-        sizes = _sizes(layers)
+        sizes = _sizes(layers, _bias(bias) is not None)
         for name, value, known in (("--activation", activation, ACTIVATIONS),
                                    ("--convention", convention, CONVENTIONS),
                                    ("--loss", loss, LOSSES)):
             if value not in known:
-                raise ProblemError(f"unknown {value!r} (known: {', '.join(known)})", key=name)
+                raise ProblemError(f"unknown {quoted(value)} (known: {', '.join(known)})",
+                                   key=name)
         if activation == "step" and len(sizes) > 2:
             raise ProblemError("step (the perceptron rule) needs a single layer, e.g. "
                                "--layers 2-1", key="--activation")
@@ -60,20 +61,37 @@ def new(
     run_guarded(job)
 
 
-def _sizes(text: str) -> tuple[int, ...]:
-    parts = [p for p in re.split(r"[-,\s]+", text.strip()) if p]
-    if len(parts) < 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
-        raise ProblemError(f"expected node counts like 2-2-1 (inputs, hidden, outputs), "
-                           f"got {text!r}", key="--layers")
-    return tuple(int(p) for p in parts)
+def _sizes(text: str, bias: bool) -> tuple[int, ...]:
+    """'2-2-1', '3,4,2' or '2 2 1': one separator between counts, so '2--1' (an empty
+    layer, or a minus sign) is refused rather than read as 2-1; sizes within the loader's
+    node limit, checked before anything is built (2-99999999999-1 would not fit)."""
+    from bpcalc.problem.loader import MAX_NODES, network_size_refusal
+
+    parts = re.split(r"\s*[-,]\s*|\s+", text.strip())
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() and p.strip("0") for p in parts):
+        raise ProblemError(f"expected node counts of 1 or more with one - or , between them, "
+                           f"like 2-2-1 (inputs, hidden, outputs), got {quoted(text)}",
+                           key="--layers")
+    for part in parts:
+        if len(part.lstrip("0")) > len(str(MAX_NODES)) or int(part) > MAX_NODES:
+            shown = part if len(part) <= 12 else quoted(part, 12)
+            raise ProblemError(f"{shown} nodes is more than the limit of {MAX_NODES}",
+                               key="--layers")
+    sizes = tuple(int(p) for p in parts)
+    refusal = network_size_refusal(sizes, bias)
+    if refusal:
+        raise ProblemError(refusal, key="--layers")
+    return sizes
 
 
 def _number(text: str, key: str, minimum=None):
-    from bpcalc.problem.yamlsource import parse_number
+    from bpcalc.problem.yamlsource import number_refusal, parse_number
 
     value = parse_number(text.strip())
-    if value is None or (minimum is not None and value < minimum):
-        raise ProblemError(f"expected a number like 0.5 or 1/4, got {text!r}", key=key)
+    if value is None:
+        raise ProblemError(number_refusal(text.strip(), "0.5 or 1/4"), key=key)
+    if minimum is not None and value < minimum:
+        raise ProblemError(f"must be {minimum} or more, got {quoted(text)}", key=key)
     return value
 
 

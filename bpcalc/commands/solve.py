@@ -22,7 +22,7 @@ from bpcalc.commands.common import (
     run_guarded,
 )
 from bpcalc.commands.files import check_output, write_output
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 
 
 class OutputFormat(StrEnum):
@@ -52,10 +52,11 @@ def parse_step_selection(text: str, step_count: int) -> set[int]:
             low = int(first)
             high = int(last) if last else low
         except ValueError:
-            raise ProblemError(f"expected step numbers like 1,3-5 or last, got {text!r}",
+            raise ProblemError(f"expected step numbers like 1,3-5 or last, got {quoted(text)}",
                                key="--steps") from None
         if not 1 <= low <= high <= step_count:
-            raise ProblemError(f"steps run from 1 to {step_count}, got {part!r}", key="--steps")
+            raise ProblemError(f"steps run from 1 to {step_count}, got {quoted(part)}",
+                               key="--steps")
         chosen.update(range(low, high + 1))
     return chosen
 

@@ -99,7 +99,7 @@ def find_warnings(trace: Trace) -> list[str]:
     """Sentences about learning that has stalled: dead relu nodes, vanishing or saturated
     deltas. One sentence per node (or layer) and kind, naming where it first happened."""
     if not trace.steps or not trace.steps[0].nodes:  # a summary run keeps no node records
-        return []
+        return flat_sigmoid(trace.problem)  # known from the problem alone
     watch = WarningWatch(trace.problem, trace.arithmetic)
     for number, step in enumerate(trace.steps, start=1):
         watch.see(number, step)
@@ -168,7 +168,7 @@ class WarningWatch:
         self._close_epoch()
         self.epoch = 0
         last = self.problem.epochs
-        result = []
+        result = flat_sigmoid(self.problem)
         for node in self.relu:
             if node.first_dead:
                 every = " (and every epoch after it)" if (
@@ -186,6 +186,21 @@ class WarningWatch:
             f"f'(net) = {slope:.3g}, so its delta is almost 0 and the weights into it barely "
             "learn" for j, (first, slope, count) in sorted(self.saturated.items())]
         return result
+
+
+def flat_sigmoid(problem: Problem) -> list[str]:
+    """beta = 0 is accepted (a number, and a lesson), but no sigmoid node it touches learns."""
+    layers = problem.network.layers[1:]
+    flat = [layer.index for layer in layers
+            if problem.activation_of_layer(layer.index).name == "sigmoid"
+            and problem.activation_of_layer(layer.index).beta == 0]
+    if not flat:
+        return []
+    where = "" if len(flat) == len(layers) else (
+        f" (layer{'s' * (len(flat) > 1)} {', '.join(map(str, flat))})")
+    return [f"beta is 0, so every sigmoid node{where} outputs the constant 0.5 and its slope "
+            "f'(net) = beta z (1 - z) is 0: its delta is 0 and the weights into it never "
+            "change (beta: 1 is the usual slope)"]
 
 
 class _Liveness:

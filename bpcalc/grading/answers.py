@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.model import Problem, WeightKey, weight_name
 from bpcalc.problem.yamlsource import (
     Value,
     compose_mapping,
+    number_refusal,
     parse_number,
     read_text,
     source_name,
@@ -26,6 +27,7 @@ from bpcalc.problem.yamlsource import (
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")
+_MAX_ID_DIGITS = 9  # a node or step id longer than this is none of the problem's
 _ERROR_NAMES = frozenset({"error", "e", "err", "loss", "l"})
 _NET = re.compile(r"(?:net|h|u)_?(\d+)")
 _OUT = re.compile(r"(?:a|y|o|x|out)_?(\d+)")
@@ -93,7 +95,7 @@ def parse_answers(text: str, problem: Problem) -> list[Answer]:
     for name, (key, value) in root.mapping().items():
         match = _STEP.fullmatch(name.strip().lower())
         if match:
-            step = int(match.group(1))
+            step = _whole(match.group(1), "step", key)
             _check_step(problem, step, key)
             for inner, (inner_key, inner_value) in value.mapping().items():
                 _add(answers, seen, problem, step, inner, inner_key, inner_value)
@@ -120,20 +122,40 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
                         f"of an epoch (step {step + per_epoch - step % per_epoch}), "
                         f"not after step {step}")
     text = "" if value.is_null() or not value.is_scalar() else value.text().strip()
-    if not text or parse_number(text) is None or value.is_bool():
+    if not text or value.is_bool():
         raise value.error(f"expected a number (like .777, -0.0115 or \"1/3\"), "
                           f"got {value.describe()}")
+    if parse_number(text) is None:
+        raise value.error(number_refusal(text, '.777, -0.0115 or "1/3"'))
+    if "e" in text.lower():  # 1e0 for 1.25 would pass at "0 places": refuse it
+        raise value.error(f"write an answer as a plain decimal or a fraction, e.g. "
+                          f"{plain(text)} rather than {text}: the digits written say how "
+                          "exactly it is judged")
     earlier = seen.get((step, quantity))
     if earlier is not None:
         raise key.error(f"the same value is already given as {earlier.name} "
                         f"on line {earlier.line}")
     # `0` or `1` means exactly that (a perceptron's output, an untouched weight), not
     # "anything that rounds to 0": write 0.0 to mean one place.
-    decimal = "." in text or "e" in text.lower()
-    places = written_places(text) if decimal else None
+    places = written_places(text) if "." in text else None
     answer = Answer(name, step, quantity, text, parse_number(text), places, value.line)
     seen[(step, quantity)] = answer
     answers.append(answer)
+
+
+def plain(text: str) -> str:
+    """An exponent form as the plain decimal it stands for: 1.15e-2 -> 0.0115, 1e0 -> 1."""
+    from decimal import Decimal
+
+    return format(Decimal(text), "f")
+
+
+def _whole(digits: str, what: str, key: Value) -> int:
+    """A node id or step number as written; thousands of digits are refused before int()
+    (which refuses them too, with an error that is not the user's words)."""
+    if len(digits.lstrip("0")) > _MAX_ID_DIGITS:
+        raise key.error(f"there is no {what} {quoted(digits, 12)} in this problem")
+    return int(digits)
 
 
 def parse_name(name: str, problem: Problem, key: Value) -> Quantity:
@@ -152,7 +174,7 @@ def parse_name(name: str, problem: Problem, key: Value) -> Quantity:
             # The notes write θ_ji for the weight from i to j: the ids the other way round.
             backwards = letter in ("θ", "theta")
             return Quantity(kind, key=_weight_key(digits, problem, key, backwards))
-        return Quantity(kind, node=_node(int(match.group(1)), kind, problem, key))
+        return Quantity(kind, node=_node(_whole(match.group(1), "node", key), kind, problem, key))
     raise key.error("not a value name: write net4, z4 (or a4, y7, o4), delta7, w47 or w4_7 "
                     "(the new weight), dw47 (its change), error, or a `step 2:` section")
 
@@ -174,7 +196,7 @@ def _node(node_id: int, kind: str, problem: Problem, key: Value) -> int:
 def _weight_key(digits: str, problem: Problem, key: Value, backwards: bool) -> WeightKey:
     if "_" in digits:
         first, second = digits.split("_")
-        weight = (int(first), int(second))
+        weight = (_whole(first, "node", key), _whole(second, "node", key))
     elif len(digits) == 2:
         weight = (int(digits[0]), int(digits[1]))
     else:

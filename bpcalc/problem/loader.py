@@ -12,7 +12,7 @@ from dataclasses import replace
 from fractions import Fraction
 from itertools import pairwise
 
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.model import (
     ACTIVATIONS,
     CONVENTIONS,
@@ -30,6 +30,7 @@ from bpcalc.problem.model import (
 from bpcalc.problem.yamlsource import (
     Value,
     compose_mapping,
+    number_refusal,
     parse_number,
     read_text,
     source_name,
@@ -40,6 +41,7 @@ KNOWN_KEYS = (
     "pattern", "target", "learning_rate", "epochs", "update", "loss", "convention", "round",
     "sigfigs", "notation",
 )
+FREE_TEXT_KEYS = ("title",)  # shown as written: one line, checked by problem.characters
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
@@ -51,6 +53,7 @@ MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 40 digits; more would be 
 EXACT_MAX_WEIGHT_UPDATES = 2_000
 _LONG_NAME = re.compile(r"w(\d+)_(\d+)")
 _SHORT_NAME = re.compile(r"w(\d)(\d)")
+_MAX_ID_DIGITS = len(str(MAX_NODES))  # no node id of a network within the limit is longer
 
 
 def load_problem(path: str) -> Problem:
@@ -67,7 +70,8 @@ def parse_problem(text: str) -> Problem:
     root = compose_mapping(
         text, "the file is empty: a problem needs at least layers, weights, patterns "
         "(or pattern and target) and learning_rate",
-        "a problem file is a mapping of keys (layers, weights, ...) to values")
+        "a problem file is a mapping of keys (layers, weights, ...) to values",
+        free_text=FREE_TEXT_KEYS)
     fields = root.mapping()
     for name, (key, _value) in fields.items():
         if name not in KNOWN_KEYS:
@@ -112,7 +116,7 @@ def parse_problem(text: str) -> Problem:
         convention=_choice(get("convention"), CONVENTIONS, "slides"),
         notation=_notation(get("notation")),
         rounding=rounding,
-        title="" if title_value is None or title_value.is_null() else title_value.text(),
+        title="" if title_value is None or title_value.is_null() else title_value.free_text(),
     )
 
 
@@ -151,8 +155,11 @@ def apply_overrides(problem: Problem, *, convention: str | None = None,
         changes["epochs"] = epochs
     if learning_rate is not None:
         rate = parse_number(learning_rate.strip())
-        if rate is None or rate < 0:
-            raise ProblemError(f"expected a number of 0 or more, got {learning_rate!r}",
+        if rate is None:
+            raise ProblemError(number_refusal(learning_rate.strip(), "0.5 or 1/4"),
+                               key="--learning-rate")
+        if rate < 0:
+            raise ProblemError(f"must be 0 or more, got {quoted(learning_rate)}",
                                key="--learning-rate")
         changes["learning_rate"] = rate
     return replace(problem, **changes) if changes else problem
@@ -187,7 +194,7 @@ def _choice(value: Value | None, choices, default: str) -> str:
         return default
     word = value.word()
     if word not in choices:
-        raise value.error(f"unknown value {word!r}{_suggest(word, choices)}")
+        raise value.error(f"unknown value {quoted(word)}{_suggest(word, choices)}")
     return word
 
 
@@ -219,16 +226,22 @@ def _network(value: Value, bias: Value | None) -> Network:
         if size > MAX_NODES:  # checked before the network is built: 1e50 nodes would not fit
             raise item.error(f"{size} nodes is more than the limit of {MAX_NODES}")
         sizes.append(size)
-    if sum(sizes) > MAX_NODES:
-        raise value.error(f"{sum(sizes)} nodes is more than the limit of {MAX_NODES}")
-    if sum(a * b for a, b in pairwise(sizes)) > MAX_WEIGHTS:  # before listing the weights
-        raise value.error(f"more than {MAX_WEIGHTS:,} weights")
-    network = Network(tuple(sizes), _bias(bias) is not None)
-    if network.node_count > MAX_NODES:
-        raise value.error(f"{network.node_count} nodes is more than the limit of {MAX_NODES}")
-    if len(network.weight_keys()) > MAX_WEIGHTS:
-        raise value.error(f"more than {MAX_WEIGHTS:,} weights")
-    return network
+    has_bias = _bias(bias) is not None
+    refusal = network_size_refusal(tuple(sizes), has_bias)
+    if refusal:
+        raise value.error(refusal)
+    return Network(tuple(sizes), has_bias)
+
+
+def network_size_refusal(sizes: tuple[int, ...], has_bias: bool = True) -> str | None:
+    """Why a network of these layer sizes is over the limits, or None; counted, not built
+    (bias nodes included), so a network far too large never takes memory."""
+    for nodes in (sum(sizes), sum(sizes) + (len(sizes) - 1) * has_bias):
+        if nodes > MAX_NODES:
+            return f"{nodes} nodes is more than the limit of {MAX_NODES}"
+    if sum((a + has_bias) * b for a, b in pairwise(sizes)) > MAX_WEIGHTS:
+        return f"more than {MAX_WEIGHTS:,} weights"
+    return None
 
 
 def _bias(value: Value | None) -> Fraction | None:
@@ -259,7 +272,7 @@ def _activations(value: Value | None, beta: Value | None, threshold: Value | Non
         where = items
     for name, item in zip(names, where, strict=True):
         if name not in ACTIVATIONS:
-            raise item.error(f"unknown activation {name!r}{_suggest(name, ACTIVATIONS)}")
+            raise item.error(f"unknown activation {quoted(name)}{_suggest(name, ACTIVATIONS)}")
         if name == "step" and count > 1:
             raise item.error("step (the perceptron rule) works only for a single layer: "
                              "layers must be [inputs, outputs] with no hidden layer")
@@ -351,8 +364,8 @@ def _named_weights(value: Value, network: Network) -> dict[WeightKey, Fraction]:
             continue
         weight = parse_weight_name(name)
         if weight is None:
-            raise key.error("not a weight name: write w<from><to> for single-digit ids "
-                            "(w47) or w<from>_<to> (w4_17)")
+            raise key.error(node_id_refusal(name) or "not a weight name: write w<from><to> for "
+                            "single-digit ids (w47) or w<from>_<to> (w4_17)")
         if weight not in valid:
             raise key.error(f"there is no weight from node {weight[0]} to node {weight[1]} "
                             f"in this network (layers {list(network.sizes)})")
@@ -369,12 +382,22 @@ def _named_weights(value: Value, network: Network) -> dict[WeightKey, Fraction]:
 
 
 def parse_weight_name(name: str) -> WeightKey | None:
-    """(i, j) for 'w4_7' or 'w47'; None if the name is not a weight name."""
+    """(i, j) for 'w4_7' or 'w47'; None if the name is not a weight name, or names a node
+    beyond any network's (ids of more digits than MAX_NODES has; never int() of 5,000)."""
     text = name.strip().lower()
     match = _LONG_NAME.fullmatch(text) or _SHORT_NAME.fullmatch(text)
-    if match is None:
+    if match is None or any(len(g.lstrip("0")) > _MAX_ID_DIGITS for g in match.groups()):
         return None
     return int(match.group(1)), int(match.group(2))
+
+
+def node_id_refusal(name: str) -> str | None:
+    """The message for a weight name of the right form whose ids are beyond every network
+    (see `parse_weight_name`); None for any other name."""
+    match = _LONG_NAME.fullmatch(name.strip().lower())
+    if match is None or parse_weight_name(name) is not None:
+        return None
+    return f"names no weight: node ids go up to {MAX_NODES:,}, the limit of nodes in a network"
 
 
 def _rounding(places: Value | None, sigfigs: Value | None) -> Rounding | None:

@@ -24,7 +24,8 @@ from fractions import Fraction
 import yaml
 from yaml.resolver import Resolver
 
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
+from bpcalc.problem.characters import comment_character, describe, hidden_character
 
 try:  # libyaml is faster where it is built; the pure-Python parser behaves the same.
     from yaml.cyaml import CParser as _Parser
@@ -166,8 +167,8 @@ def compose(text: str) -> yaml.Node | None:
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1]
                                                                          or "?")
-        raise ProblemError(f"not valid YAML: character #x{code:04x} is not allowed "
-                           "(a control character or not text)", line=line) from None
+        raise ProblemError(f"character {describe(chr(code))} is not allowed: a control "
+                           "character or not text", line=line) from None
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise ProblemError(f"not valid YAML: {first}") from None
@@ -182,11 +183,14 @@ def _refuse_aliases(text: str) -> None:
                 line=event.start_mark.line + 1)
 
 
-def compose_mapping(text: str, empty: str, what: str) -> Value:
+def compose_mapping(text: str, empty: str, what: str, free_text: tuple[str, ...] = ()
+                    ) -> Value:
     """The document's root, which must be a mapping of keys to values.
 
     `empty` is the message for an empty document; `what` names the file in the message for
     a document that is a single value or a list ("a problem file is a mapping of ...").
+    Every key and value is checked for characters that must never be shown (see
+    `hidden_character`); `free_text` names the top-level keys holding free text (a title).
     """
     node = compose(text)
     if node is None:
@@ -194,7 +198,42 @@ def compose_mapping(text: str, empty: str, what: str) -> Value:
     root = Value("", node)
     if root.is_scalar() or root.is_list():
         raise root.error(f"{what}, got {root.describe()}")
+    check_characters(root, free_text)
+    check_comments(text)
     return root
+
+
+def check_characters(root: Value, free_text: tuple[str, ...] = ()) -> None:
+    """Refuse the first key or value holding a character that must not be shown, naming
+    its key and line. Keys are names, one line; values may have whitespace (TAB, line
+    breaks) around them; the values of the top-level `free_text` keys are one line but
+    may hold the zero-width joiners of a script (see `bpcalc.problem.characters`)."""
+    stack: list[tuple[str, yaml.Node, str]] = [(root.key, root.node, "value")]
+    while stack:  # depth first, in document order, without recursion
+        path, node, role = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            reason = hidden_character(str(node.value), breaks=role == "value",
+                                      joiners=role == "free")
+            if reason is not None:
+                prefix = "this key: " if role == "key" else ""
+                raise ProblemError(prefix + reason, key=short(path), line=line_of(node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((f"{path}[{i}]", item, "value")
+                         for i, item in reversed(list(enumerate(node.value))))
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                child = f"{path}.{name}" if path else name
+                free = node is root.node and name in free_text
+                stack.append((child, value_node, "free" if free else "value"))
+                stack.append((child, key_node, "key"))
+
+
+def check_comments(text: str) -> None:
+    """Refuse a refused character left anywhere in the raw text, such as in a comment."""
+    found = comment_character(text)
+    if found is not None:
+        raise ProblemError(found[1], line=found[0])
 
 
 def line_of(node: yaml.Node) -> int:
@@ -223,7 +262,7 @@ class Value:
         return _resolved(self.node.value) if tag == _UNRESOLVED else tag
 
     def error(self, message: str) -> ProblemError:
-        return ProblemError(message, key=printable(self.key), line=self.line)
+        return ProblemError(message, key=short(self.key), line=self.line)
 
     def describe(self) -> str:
         if isinstance(self.node, yaml.MappingNode):
@@ -232,11 +271,15 @@ class Value:
             return "a list"
         if self.is_null():
             return "nothing (null)"
-        return repr(self.node.value)
+        return quoted(self.node.value)
 
     def _check_tag(self) -> None:
-        if _short_tag(self.tag) not in _PLAIN_TAGS:
-            raise self.error(f"YAML tag {self.tag} is not allowed here")
+        tag = _short_tag(self.tag)
+        if tag == "timestamp":
+            raise self.error(f"{quoted(self.node.value)} reads as a date (a YAML timestamp): "
+                             "quote it if it is text")
+        if tag not in _PLAIN_TAGS:
+            raise self.error(f"YAML tag {quoted(self.tag)} is not allowed here")
 
     def is_null(self) -> bool:
         return isinstance(self.node, yaml.ScalarNode) and _short_tag(self.tag) == "null"
@@ -256,6 +299,14 @@ class Value:
         self._check_tag()
         return str(self.node.value)
 
+    def free_text(self) -> str:
+        """Text shown as written, such as a title; a date or other typed value is refused
+        (quoting it makes it text) rather than shown as the tag YAML gave it."""
+        if self.is_scalar() and _short_tag(self.tag) == "timestamp":
+            raise self.error(f"must be text, and {self.node.value} reads as a date: put it in "
+                             f"quotes ({self.key}: \"{self.node.value}\")")
+        return self.text()
+
     def word(self) -> str:
         """A plain word such as an activation name; null reads as 'none'."""
         if self.is_null():
@@ -273,13 +324,13 @@ class Value:
         text = self.text().strip()
         parsed = parse_number(text)
         if parsed is None:
-            raise self.error(f"expected a number (like 0.5, -1 or \"1/3\"), got {text!r}")
+            raise self.error(number_refusal(text))
         return parsed
 
     def integer(self) -> int:
         value = self.number()
         if value.denominator != 1:
-            raise self.error(f"expected a whole number, got {self.text().strip()!r}")
+            raise self.error(f"expected a whole number, got {quoted(self.text().strip())}")
         return int(value)
 
     def _sequence(self) -> list[yaml.Node]:
@@ -313,20 +364,40 @@ class Value:
         result: dict[str, tuple[Value, Value]] = {}
         for key_node, value_node in self.node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ProblemError("keys must be plain names", key=printable(self.key),
+                raise ProblemError("keys must be plain names", key=short(self.key),
                                    line=line_of(key_node))
             name = str(key_node.value)
             path = f"{self.key}.{name}" if self.key else name
             if name in result:
-                raise ProblemError("key appears twice", key=printable(path),
+                raise ProblemError("key appears twice", key=short(path),
                                    line=line_of(key_node))
             result[name] = (Value(path, key_node), Value(path, value_node))
         return result
 
 
 def printable(text: str) -> str:
-    """A key as it can be shown on one line: quoted and escaped if it holds a line break."""
+    """A file name as it can be shown on one line: quoted and escaped if it holds a line
+    break or a control character; never cut, since it says which file is meant."""
     return text if text.isprintable() else repr(text)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """A key (or a short value) in a message: as it is if it is printable and short, else
+    quoted, escaped and cut (see `bpcalc.errors.quoted`): a 1 MB key is a few words."""
+    return text if text.isprintable() and len(text) <= limit else quoted(text, limit)
+
+
+def number_refusal(text: str, example: str = '0.5, -1 or "1/3"') -> str:
+    """The message for text that `parse_number` refused: over a limit, or not a number."""
+    if _DECIMAL.fullmatch(text) or _FRACTION.fullmatch(text):
+        if len(text) > _MAX_DIGITS:
+            return (f"expected a number of at most {_MAX_DIGITS} characters: this one is over "
+                    f"the limit ({len(text):,} characters)")
+        if _DECIMAL.fullmatch(text):
+            return (f"expected a number with an exponent from -{_MAX_EXPONENT} to "
+                    f"{_MAX_EXPONENT}: {text} is over the limit")
+        return f"expected a number: {text} divides by 0"
+    return f"expected a number (like {example}), got {quoted(text)}"
 
 
 @functools.lru_cache(maxsize=4096)  # files repeat their numbers (0, 1, 0.5, ...)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError
-from bpcalc.problemset.generator import Variant
+from bpcalc.errors import ProblemError, one_line, quoted
+from bpcalc.problemset.generator import Variant, shell_word
 from bpcalc.text import format_float, format_value, fraction_text
 
 KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "latex": "key.tex",
@@ -29,7 +29,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     for part in text.split(","):
         name = _ALIASES.get(part.strip().lower(), part.strip().lower())
         if name not in KEY_FORMATS:
-            raise ProblemError(f"unknown answer-key format {part.strip()!r} "
+            raise ProblemError(f"unknown answer-key format {quoted(part.strip())} "
                                f"(known: {', '.join(KEY_FORMATS)})", key="--formats")
         if name not in chosen:
             chosen.append(name)
@@ -106,13 +106,17 @@ def _patterns_text(variant: Variant) -> str:
 
 
 def _index_markdown(rows, template_name: str, seed: int) -> str:
+    """The index; the template's name is escaped (one line, no Markdown), never raw."""
+    from bpcalc.render.document.markdown import MarkdownRenderer
+
     several = any(row[4] > 1 for row in rows)
+    heading = MarkdownRenderer().text(one_line(template_name))
+    command = f"bpcalc generate {shell_word(template_name)} --seed {seed} --count {len(rows)}"
     lines = [
-        f"# Problem set from {template_name}, seed {seed}: {len(rows)} "
+        f"# Problem set from {heading}, seed {seed}: {len(rows)} "
         f"variant{'s' * (len(rows) != 1)}",
         "",
-        f"Made with `bpcalc generate {template_name} --seed {seed} --count {len(rows)}`; "
-        "the same command writes the same files again.",
+        f"Made with {_code(command)}; the same command writes the same files again.",
         "Each variant's problem file solves with `bpcalc solve`; its answer keys are the "
         "solved trace of that file.",
         "",
@@ -133,6 +137,13 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
             cells.append(last)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    """A Markdown code span that no backtick in `text` can close early."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _index_csv(rows) -> str:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import yaml
 
-from bpcalc.problem.yamlsource import Value
+from bpcalc.problem.yamlsource import Value, short
 
 SPEC_KEYS = ("random", "choice")
 _RANDOM_KEYS = ("random", "step", "exclude")
@@ -77,7 +77,8 @@ def parse_spec(value: Value) -> Spec:
         raise bounds.error("expected [low, high], e.g. random: [-1, 1]")
     low, high = items[0].number(), items[1].number()
     if low > high:
-        raise bounds.error(f"low {items[0].text()} is above high {items[1].text()}")
+        raise bounds.error(f"low {short(items[0].text())} is above high "
+                           f"{short(items[1].text())}")
     if "step" not in fields:
         raise value.error("random needs a step, so values are short decimals a student can "
                           "work by hand: e.g. {random: [-1, 1], step: 0.1}")
@@ -102,7 +103,7 @@ def _excluded(entry: tuple[Value, Value] | None, low: Fraction, step: Fraction,
     for item in items:
         position = (item.number() - low) / step
         if position.denominator != 1 or not 0 <= position < count:
-            raise item.error(f"{item.text()} is not one of the range's values "
+            raise item.error(f"{short(item.text())} is not one of the range's values "
                              f"({_grid_preview(low, step, count)})")
         positions.add(int(position))
     return tuple(sorted(positions))

@@ -16,7 +16,7 @@ from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import WeightKey
 from bpcalc.render.names import Notation, weight_label
-from bpcalc.render.pictures.plot import figure_bytes, problem_notation
+from bpcalc.render.pictures.plot import LITERAL, figure_bytes, problem_notation
 from bpcalc.text import format_value, fraction_text
 
 # Sizes in inches (1 layout unit = 1 inch of the figure) and points.
@@ -298,37 +298,37 @@ def draw_diagram(diagram: Diagram):
     axes.set_axis_off()
     top = diagram.height
     axes.text(diagram.width / 2, top - 0.25, diagram.title, ha="center", va="center",
-              fontsize=TITLE_FONT, fontweight="bold")
+              fontsize=TITLE_FONT, fontweight="bold", **LITERAL)
     axes.text(diagram.width / 2, top - 0.5, diagram.subtitle, ha="center", va="center",
-              fontsize=VALUE_FONT + 1, color="#444444")
+              fontsize=VALUE_FONT + 1, color="#444444", **LITERAL)
     for x, caption in diagram.columns:
         axes.text(x, top - 0.8, caption, ha="center", va="center", fontsize=VALUE_FONT + 1,
-                  color="#666666", fontstyle="italic")
+                  color="#666666", fontstyle="italic", **LITERAL)
     for edge in diagram.edges:
         (x0, y0), (x1, y1) = edge.start, edge.end
         axes.plot([x0, x1], [y0, y1], color="#7f8c8d", linewidth=0.9, zorder=1)
     for edge in diagram.edges:
         axes.text(*edge.at, edge.label, ha="center", va="center", fontsize=EDGE_FONT, zorder=3,
                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
-                        "edgecolor": "#bbbbbb", "linewidth": 0.5})
+                        "edgecolor": "#bbbbbb", "linewidth": 0.5}, **LITERAL)
     for node in diagram.nodes:
         if node.kind == "bias":
             axes.add_patch(Rectangle((node.x - RADIUS, node.y - RADIUS), 2 * RADIUS,
                                      2 * RADIUS, facecolor=COLOURS["bias"], edgecolor="#555555",
                                      linestyle="--", linewidth=1.2, zorder=4))
             axes.text(node.x, node.y - RADIUS - 0.14, node.caption, ha="center", va="center",
-                      fontsize=VALUE_FONT, color="#444444", zorder=5)
+                      fontsize=VALUE_FONT, color="#444444", zorder=5, **LITERAL)
         else:
             axes.add_patch(Circle((node.x, node.y), RADIUS, facecolor=COLOURS[node.kind],
                                   edgecolor="#333333", linewidth=1.2, zorder=4))
         axes.text(node.x, node.y, str(node.id), ha="center", va="center", fontsize=NODE_FONT,
-                  fontweight="bold", zorder=5)
+                  fontweight="bold", zorder=5, **LITERAL)
         if node.values:
             x, y, ha, va = node.values_at
             axes.text(x, y, "\n".join(node.values), ha=ha, va=va, fontsize=VALUE_FONT,
                       zorder=5, linespacing=1.3, multialignment="left",
                       bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fffbe6",
-                            "edgecolor": "#c9b458", "linewidth": 0.6, "alpha": 0.8})
+                            "edgecolor": "#c9b458", "linewidth": 0.6, "alpha": 0.8}, **LITERAL)
     return figure
 
 

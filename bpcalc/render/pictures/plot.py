@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.text import format_float, fraction_text
@@ -19,6 +19,9 @@ FORMATS = ("svg", "png")
 PNG_DPI = 120
 # Fixed so that the same trace always gives byte-identical SVG (ids are hashed with this).
 SVG_SALT = "bpcalc"
+# Every text is drawn as the characters it holds: never as mathtext (a title's `$5 and $2`
+# would be typeset as maths, and an unbalanced `$x_$` crashes the parser) nor through LaTeX.
+LITERAL = {"parse_math": False, "usetex": False}
 
 
 def figure_bytes(figure, fmt: str) -> bytes:
@@ -26,9 +29,10 @@ def figure_bytes(figure, fmt: str) -> bytes:
     import matplotlib
 
     if fmt not in FORMATS:
-        raise ProblemError(f"pictures are svg or png, not {fmt!r}", key="--output")
+        raise ProblemError(f"pictures are svg or png, not {quoted(fmt)}", key="--output")
     buffer = io.BytesIO()
-    settings = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "font.family": "DejaVu Sans"}
+    settings = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "font.family": "DejaVu Sans",
+                "text.usetex": False}
     metadata = {"Date": None} if fmt == "svg" else {"Software": "bpcalc"}
     import warnings
 
@@ -83,20 +87,21 @@ def error_plot_figure(trace: Trace):
     axes.plot(epochs, errors, color="#1f6fb2", linewidth=1.6,
               marker="o" if len(epochs) <= 40 else None, markersize=3.5)
     axes.set_title(f"{problem.title or 'network'}: error per epoch", fontsize=11,
-                   fontweight="bold")
+                   fontweight="bold", **LITERAL)
     patterns = len(problem.patterns)
     summed = f", summed over the {patterns} patterns" if patterns > 1 else ""
-    axes.set_xlabel("epoch")
-    axes.set_ylabel(f"error {notation.error}")
+    axes.set_xlabel("epoch", **LITERAL)
+    axes.set_ylabel(f"error {notation.error}", **LITERAL)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.margins(x=0.02)
     axes.annotate(f"{format_float(errors[-1], 4)}", (epochs[-1], errors[-1]),
                   textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
-                  color="#1f6fb2")
+                  color="#1f6fb2", **LITERAL)
     caption = (f"{notation.loss_formula(problem.loss)}{summed}; {problem.update} updates, "
                f"{notation.rate} = {fraction_text(problem.learning_rate)}")
-    figure.text(0.5, 0.015, caption, ha="center", va="bottom", fontsize=8, color="#444444")
+    figure.text(0.5, 0.015, caption, ha="center", va="bottom", fontsize=8, color="#444444",
+                **LITERAL)
     figure.subplots_adjust(left=0.12, right=0.96, top=0.9, bottom=0.2)
     return figure
 

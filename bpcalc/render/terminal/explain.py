@@ -113,8 +113,8 @@ class _View:
         if self.problem.update == "batch":
             lines.append("Batch mode: this is this pattern's own gradient, at the epoch's "
                          "starting weights; the epoch's changes are summed.")
-        title = self.problem.title
-        return Panel("\n".join(lines), title=title or None, expand=False)
+        title = Text(self.problem.title) if self.problem.title else None  # never markup
+        return Panel("\n".join(lines), title=title, expand=False)
 
     def perceptron_note(self) -> Text:
         return Text(
