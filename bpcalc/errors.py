@@ -27,6 +27,12 @@ def quoted(text: str, limit: int = SHOWN_CHARACTERS) -> str:
     return f"{shown[:-1]}…{shown[-1]} ({len(text):,} characters)"
 
 
+def short(text: str, limit: int = 60) -> str:
+    """A key (or a short value) in a message: as it is if it is printable and short, else
+    `quoted` and cut: a 1 MB key is a few words."""
+    return text if text.isprintable() and len(text) <= limit else quoted(text, limit)
+
+
 class ProblemError(Exception):
     """Bad problem file or option. The CLI prints it on one line and exits with status 2."""
 

@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.engine.arithmetic import make_arithmetic
 from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError, one_line, quoted
 from bpcalc.problem.loader import load_problem, parse_problem
 from bpcalc.render.document.build import render_document

@@ -74,7 +74,7 @@ def test_numbers_are_exact_and_in_place(big):
     ("x", "expected a number (like 0.5, -1 or \"1/3\"), got 'x'"),
     ("yes", "expected a number, got 'yes'"),
     ("~", "expected a number, got nothing (null)"),
-    ("2024-01-01", "YAML tag tag:yaml.org,2002:timestamp is not allowed here"),
+    ("2024-01-01", "'2024-01-01' reads as a date (a YAML timestamp): quote it if it is text"),
     ("[1]", "expected a number, got a list"),
 ])
 def test_a_bad_input_value_names_its_key_and_line(big, bad, fragment):

@@ -6,7 +6,8 @@ instead of showing: a control character (ESC starts the terminal sequences that 
 clipboard or the window title, a line break starts a new Markdown heading or YAML key), a
 bidi override or isolate that reorders the text around it, an invisible formatting
 character that hides a difference, or a code point that is not a character (XML has no
-place for a lone surrogate or U+FFFE). Pure: strings in, a reason or None out.
+place for a lone surrogate or U+FFFE). Pure: a file's text and its YAML node graph in, a
+`ProblemError` naming the key and line out.
 
 Refused everywhere: every Cc (C0 controls, DEL, C1 controls U+0080-U+009F), every Cf
 (bidi controls U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069; zero-width space,
@@ -21,6 +22,10 @@ emoji, so free text may hold them, while a key or a value, names and numbers, ma
 from __future__ import annotations
 
 import unicodedata
+
+import yaml
+
+from bpcalc.errors import ProblemError, short
 
 BREAKS = "\t\n\r"
 JOINERS = "\u200c\u200d"
@@ -78,3 +83,47 @@ def comment_character(text: str) -> tuple[int, str] | None:
         if reason is not None:
             return number, reason
     return None
+
+
+def check_document(root: yaml.Node, text: str, free_text: tuple[str, ...] = ()) -> None:
+    """Refuse the first key or value of the document (or, failing that, the first place in
+    its raw text, a comment) holding a refused character, naming its key and line.
+
+    Keys are names, one line; values may have whitespace around them; the values of the
+    top-level `free_text` keys (the title) are one line but may hold the joiners. The raw
+    text is scanned first (a few ms for 5 MB): when it holds no refused character, no
+    escape (a backslash) and no joiner, no scalar can hold one either, and only keys and
+    free text need looking at (for a tab or a line break).
+    """
+    raw = comment_character(text)
+    clean = raw is None and "\\" not in text and not any(j in text for j in JOINERS)
+    _check_nodes(root, free_text, scalars=not clean)
+    if raw is not None:
+        raise ProblemError(raw[1], line=raw[0])
+
+
+def _check_nodes(root: yaml.Node, free_text: tuple[str, ...], scalars: bool) -> None:
+    """Depth first, in document order, without recursion. Paths are built only for the
+    nodes looked at; with `scalars` False, lists of plain values are passed over."""
+    stack: list[tuple[str, yaml.Node, str]] = [("", root, "value")]
+    while stack:
+        path, node, role = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            reason = hidden_character(str(node.value), breaks=role == "value",
+                                      joiners=role == "free")
+            if reason is not None:
+                prefix = "this key: " if role == "key" else ""
+                raise ProblemError(prefix + reason, key=short(path),
+                                   line=node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((f"{path}[{i}]", item, "value")
+                         for i, item in reversed(list(enumerate(node.value)))
+                         if scalars or not isinstance(item, yaml.ScalarNode))
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                child = f"{path}.{name}" if path else name
+                role = "free" if node is root and name in free_text else "value"
+                if scalars or role == "free" or not isinstance(value_node, yaml.ScalarNode):
+                    stack.append((child, value_node, role))
+                stack.append((child, key_node, "key"))

@@ -24,8 +24,8 @@ from fractions import Fraction
 import yaml
 from yaml.resolver import Resolver
 
-from bpcalc.errors import ProblemError, quoted
-from bpcalc.problem.characters import comment_character, describe, hidden_character
+from bpcalc.errors import ProblemError, quoted, short
+from bpcalc.problem.characters import check_document, describe
 
 try:  # libyaml is faster where it is built; the pure-Python parser behaves the same.
     from yaml.cyaml import CParser as _Parser
@@ -190,7 +190,7 @@ def compose_mapping(text: str, empty: str, what: str, free_text: tuple[str, ...]
     `empty` is the message for an empty document; `what` names the file in the message for
     a document that is a single value or a list ("a problem file is a mapping of ...").
     Every key and value is checked for characters that must never be shown (see
-    `hidden_character`); `free_text` names the top-level keys holding free text (a title).
+    `bpcalc.problem.characters`); `free_text` names the top-level keys of free text.
     """
     node = compose(text)
     if node is None:
@@ -198,42 +198,8 @@ def compose_mapping(text: str, empty: str, what: str, free_text: tuple[str, ...]
     root = Value("", node)
     if root.is_scalar() or root.is_list():
         raise root.error(f"{what}, got {root.describe()}")
-    check_characters(root, free_text)
-    check_comments(text)
+    check_document(node, text, free_text)
     return root
-
-
-def check_characters(root: Value, free_text: tuple[str, ...] = ()) -> None:
-    """Refuse the first key or value holding a character that must not be shown, naming
-    its key and line. Keys are names, one line; values may have whitespace (TAB, line
-    breaks) around them; the values of the top-level `free_text` keys are one line but
-    may hold the zero-width joiners of a script (see `bpcalc.problem.characters`)."""
-    stack: list[tuple[str, yaml.Node, str]] = [(root.key, root.node, "value")]
-    while stack:  # depth first, in document order, without recursion
-        path, node, role = stack.pop()
-        if isinstance(node, yaml.ScalarNode):
-            reason = hidden_character(str(node.value), breaks=role == "value",
-                                      joiners=role == "free")
-            if reason is not None:
-                prefix = "this key: " if role == "key" else ""
-                raise ProblemError(prefix + reason, key=short(path), line=line_of(node))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((f"{path}[{i}]", item, "value")
-                         for i, item in reversed(list(enumerate(node.value))))
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in reversed(node.value):
-                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-                child = f"{path}.{name}" if path else name
-                free = node is root.node and name in free_text
-                stack.append((child, value_node, "free" if free else "value"))
-                stack.append((child, key_node, "key"))
-
-
-def check_comments(text: str) -> None:
-    """Refuse a refused character left anywhere in the raw text, such as in a comment."""
-    found = comment_character(text)
-    if found is not None:
-        raise ProblemError(found[1], line=found[0])
 
 
 def line_of(node: yaml.Node) -> int:
@@ -379,12 +345,6 @@ def printable(text: str) -> str:
     """A file name as it can be shown on one line: quoted and escaped if it holds a line
     break or a control character; never cut, since it says which file is meant."""
     return text if text.isprintable() else repr(text)
-
-
-def short(text: str, limit: int = 60) -> str:
-    """A key (or a short value) in a message: as it is if it is printable and short, else
-    quoted, escaped and cut (see `bpcalc.errors.quoted`): a 1 MB key is a few words."""
-    return text if text.isprintable() and len(text) <= limit else quoted(text, limit)
 
 
 def number_refusal(text: str, example: str = '0.5, -1 or "1/3"') -> str:

@@ -13,7 +13,8 @@ from fractions import Fraction
 
 import yaml
 
-from bpcalc.problem.yamlsource import Value, short
+from bpcalc.errors import short
+from bpcalc.problem.yamlsource import Value
 
 SPEC_KEYS = ("random", "choice")
 _RANDOM_KEYS = ("random", "step", "exclude")
