@@ -388,3 +388,21 @@ def test_closed_standard_output_is_one_clear_error():
     result = bpcalc("solve", str(SLIDES), "--format", "json", preexec_fn=lambda: os.close(1))
     assert result.returncode == 2  # was an internal error: sys.stdout is None
     assert "cannot write to standard output: it is closed" in one_error_line(result.stderr)
+
+
+def test_a_fifo_as_output_is_written_into_not_replaced(tmp_path):
+    import threading
+
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = runner.invoke(app, ["solve", str(SLIDES), "--format", "json", "-o", str(fifo)])
+    reader.join(timeout=30)
+    if reader.is_alive():  # the old code renamed a file over the FIFO: free the reader
+        with open(fifo, "wb"):
+            pass
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(received[0])["layers"] == [2, 2, 1]
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["trace.fifo"]
