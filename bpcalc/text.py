@@ -11,6 +11,7 @@ decimal.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -224,3 +225,14 @@ def epoch_error_texts(trace) -> list[tuple[int, str]]:
     if exact is not None:
         return [(epoch, decimal_text(total)) for epoch, total in exact]
     return [(epoch, format_float(total)) for epoch, total in totals.floats()]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
+
+
+def markdown_text(text: str) -> str:
+    """Prose for a Markdown file (an answer key, a problem set's index): every character
+    Markdown or its hosts' maths would read as markup escaped, so an underscore or a star
+    in a title never turns into emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+

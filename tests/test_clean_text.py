@@ -20,7 +20,7 @@ from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError, one_line, quoted
 from bpcalc.problem.loader import load_problem, parse_problem
-from bpcalc.render.document.build import render_document
+from bpcalc.render import formats
 from bpcalc.render.pictures.diagram import diagram_svg
 from bpcalc.render.pictures.plot import error_plot_svg
 
@@ -71,7 +71,7 @@ def test_pictures_draw_a_title_literally(title):
     trace = solve(parse_problem(problem_text(title)), make_arithmetic(None, False))
     assert title in texts(diagram_svg(trace))
     assert f"{title}: error per epoch" in texts(error_plot_svg(trace))
-    page = render_document(trace, "html")
+    page = formats.render(trace, "html")
     inline = re.findall(r"<svg.*?</svg>", page, flags=re.S)
     assert len(inline) == 2  # the network and the error plot, both drawn
     assert title in texts(inline[0], namespace="")

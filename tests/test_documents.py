@@ -123,10 +123,10 @@ def exact_key(fmt: str) -> str:
     from bpcalc.engine.backprop import solve
     from bpcalc.engine.numbers import make_arithmetic
     from bpcalc.problem.loader import load_problem
-    from bpcalc.render.document.build import render_document
+    from bpcalc.render import formats
 
     problem = load_problem(str(PROBLEMS / "slides_2-2-1.yaml"))
-    return render_document(solve(problem, make_arithmetic(None, True)), fmt)
+    return formats.render(solve(problem, make_arithmetic(None, True)), fmt)
 
 
 def test_exact_key_shows_closed_forms():

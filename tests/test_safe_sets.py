@@ -86,20 +86,20 @@ def test_a_failed_move_half_way_is_undone(earlier_set, monkeypatch):
 
 @pytest.mark.parametrize("fresh", [False, True])
 def test_a_bad_variant_3_leaves_out_as_it_was(tmp_path, earlier_set, monkeypatch, fresh):
-    from bpcalc.problemset import build
+    from bpcalc.render import formats
 
     out = tmp_path / "new" / "keys" if fresh else earlier_set
     before = tree(tmp_path)
-    real_render = build.render_key
+    real_render = formats.render
     rendered = []
 
-    def fails_on_variant_3(trace, fmt):
+    def fails_on_variant_3(trace, fmt, options=None):
         rendered.append(fmt)
         if len(rendered) == 3:
             raise ProblemError("step 1, net7 overflowed to infinity (in variant 3)")
-        return real_render(trace, fmt)
+        return real_render(trace, fmt, options)
 
-    monkeypatch.setattr(build, "render_key", fails_on_variant_3)
+    monkeypatch.setattr(formats, "render", fails_on_variant_3)
     result = generate(out, "--count", "6", "--seed", "4", "--force")
     assert result.exit_code == 2 and "in variant 3" in result.stderr
     assert tree(tmp_path) == before  # a directory the run made is gone again
@@ -187,10 +187,10 @@ def test_the_template_is_never_in_out_even_with_force(tmp_path, earlier_set, whe
 
 def test_a_second_run_while_one_is_writing_is_refused(tmp_path):
     from bpcalc.commands.fileset import writing_set
-    from bpcalc.problemset.build import SET_FILE
+    from bpcalc.commands.generate import set_file
 
     out = tmp_path / "keys"
-    with writing_set(str(out), force=False, ours=SET_FILE.fullmatch) as files:
+    with writing_set(str(out), force=False, ours=set_file().fullmatch) as files:
         files.write("index.md", "# the first run\n")
         second = generate(out, "--count", "2")
         assert second.exit_code == 2

@@ -21,6 +21,7 @@ from bpcalc.commands.common import (
 )
 from bpcalc.commands.files import check_output, write_output, writes_directly
 from bpcalc.errors import ProblemError, quoted
+from bpcalc.render.formats import FORMATS, Format, by_extension
 
 
 class WeightsShown(StrEnum):
@@ -28,14 +29,14 @@ class WeightsShown(StrEnum):
     after = "after"
 
 
-def picture_format(output: str | None) -> str:
-    """svg or png from the output's extension; standard output, a device or a FIFO without
-    one gets SVG; any other name is refused."""
-    suffix = Path(output or "").suffix.lower().lstrip(".")
-    if suffix in ("svg", "png"):
-        return suffix
+def picture_format(output: str | None) -> Format:
+    """svg or png (bpcalc.render.formats) from the output's extension; standard output, a
+    device or a FIFO without one gets SVG; any other name is refused."""
+    entry = by_extension(Path(output or "").suffix)
+    if entry is not None:
+        return entry
     if output is None or (output != "" and writes_directly(output)):
-        return "svg"
+        return FORMATS["svg"]
     raise ProblemError(f"pictures are written as .svg or .png, got {quoted(Path(output).name)}",
                        key="--output")
 
@@ -96,7 +97,7 @@ def diagram(
         number = parse_step(step, len(trace.steps)) if step is not None else None
         from bpcalc.render.pictures.diagram import diagram_png, diagram_svg
 
-        if fmt == "png":
+        if fmt.binary:
             data = diagram_png(trace, number, weights.value, names)
         else:
             data = diagram_svg(trace, number, weights.value, names).encode("utf-8")

@@ -10,6 +10,8 @@ import typer
 
 from bpcalc.commands.common import run_guarded
 from bpcalc.errors import ProblemError
+from bpcalc.render import formats
+from bpcalc.render.formats import Format, parse_key_formats
 
 
 def generate(
@@ -21,7 +23,8 @@ def generate(
     out: Annotated[str, typer.Option("--out", "-o", help="Directory to write into (made if "
                                      "need be).")] = "problem-set",
     formats: Annotated[str, typer.Option(
-        help="Answer-key formats, comma-separated: json, markdown, latex, html, txt.")]
+        help="Answer-key formats, comma-separated: json, markdown, latex, html, table (the "
+             "terminal's tables, as .txt).")]
     = "json,markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
@@ -32,14 +35,14 @@ def generate(
     def job() -> None:
         from bpcalc.commands.fileset import check_out_dir, writing_set
         from bpcalc.problem.yamlsource import printable, read_text, source_name
-        from bpcalc.problemset.build import SET_FILE, parse_formats, problem_set_files
+        from bpcalc.problemset.build import problem_set_files
         from bpcalc.problemset.generator import generate as generate_variants
         from bpcalc.problemset.generator import has_random_values
 
-        chosen = parse_formats(formats)
+        chosen = key_writers(parse_key_formats(formats))
         name = source_name(str(template))
         check_out_dir(out, str(template))
-        with writing_set(out, force=force, ours=SET_FILE.fullmatch) as files:
+        with writing_set(out, force=force, ours=set_file().fullmatch) as files:
             try:
                 text = read_text(str(template))
                 variants = generate_variants(text, seed=seed, count=count, name=str(template))
@@ -59,6 +62,20 @@ def generate(
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)
+
+
+def set_file():
+    """Every name a set can hold, whichever keys it has: what `--force` may replace."""
+    from bpcalc.problemset.build import set_file_pattern
+
+    return set_file_pattern(f"key.{entry.extension}" for entry in formats.KEY_FORMATS)
+
+
+def key_writers(chosen: tuple[Format, ...]) -> list:
+    """(file suffix, renderer) of each chosen format, from the formats table, for
+    bpcalc.problemset.build.problem_set_files."""
+    return [(f"key.{entry.extension}", lambda trace, entry=entry: formats.render(trace, entry))
+            for entry in chosen]
 
 
 def register(app: typer.Typer) -> None:

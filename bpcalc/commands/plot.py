@@ -45,7 +45,7 @@ def plot(
         from bpcalc.render.pictures.plot import error_plot_data, error_plot_png, error_plot_svg
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported
-        data = error_plot_png(trace) if fmt == "png" else error_plot_svg(trace).encode()
+        data = error_plot_png(trace) if fmt.binary else error_plot_svg(trace).encode()
         write_output(data, output, force=force)
 
     run_guarded(job)

@@ -23,14 +23,10 @@ from bpcalc.commands.common import (
 )
 from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError, quoted
+from bpcalc.render import formats
 
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    latex = "latex"
-    html = "html"
+# The choices of --format: every key format of the one formats table.
+OutputFormat = StrEnum("OutputFormat", {entry.name: entry.name for entry in formats.KEY_FORMATS})
 
 
 class Show(StrEnum):
@@ -115,23 +111,12 @@ def solve(
             check_exact_work(problem)
         trace = solve_problem(problem, make_arithmetic(problem.rounding, exact), record=record)
         trace.warnings.extend(find_warnings(trace))
-        if format is OutputFormat.json:
-            from bpcalc.render.json_out import render_json
-
-            write_output(render_json(trace, exact=exact), output, force=force)
-            return
-        if format in (OutputFormat.markdown, OutputFormat.latex, OutputFormat.html):
-            from bpcalc.render.document.build import render_document
-
-            write_output(render_document(trace, format.value, steps=chosen, summary=summary),
-                         output, force=force)
-            return
-        from bpcalc.render.terminal.tables import render_tables_text
-
-        terminal = output is None and sys.stdout.isatty()
-        write_output(render_tables_text(trace, steps=chosen, summary=summary, exact=exact,
-                                        color=terminal, show=show.value), output,
-                     force=force)
+        # Styles only for tables on a terminal (a closed stdout is write_output's error).
+        color = (format is OutputFormat.table and output is None and sys.stdout is not None
+                 and sys.stdout.isatty())
+        options = formats.Options(steps=chosen, summary=summary, exact=exact, show=show.value,
+                                  color=color)
+        write_output(formats.render(trace, format.value, options), output, force=force)
 
     run_guarded(job)
 

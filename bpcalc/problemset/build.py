@@ -3,7 +3,9 @@
 Every answer key is a renderer of the variant's solved trace (the same solve that
 `bpcalc solve` does on the written problem file), so a key can never disagree with the
 problem it answers. Pure: yields file names and texts one at a time, the index files last,
-and keeps no trace once its keys are rendered; the command writes them.
+and keeps no trace once its keys are rendered; the command writes them. The keys are
+written by functions the command passes in (from bpcalc.render.formats), so this module
+stays below the rendering layer.
 """
 
 from __future__ import annotations
@@ -11,29 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError, one_line, quoted
+from bpcalc.errors import one_line
 from bpcalc.problemset.generator import Variant, shell_word
-from bpcalc.text import format_float, format_value, fraction_text
+from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
-KEY_FORMATS = {"json": "key.json", "markdown": "key.md", "latex": "key.tex",
-               "html": "key.html", "txt": "key.txt"}
-_ALIASES = {"md": "markdown", "tex": "latex", "text": "txt", "tables": "txt"}
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """'json,markdown' -> ('json', 'markdown'); unknown names are a --formats error."""
-    chosen: list[str] = []
-    for part in text.split(","):
-        name = _ALIASES.get(part.strip().lower(), part.strip().lower())
-        if name not in KEY_FORMATS:
-            raise ProblemError(f"unknown answer-key format {quoted(part.strip())} "
-                               f"(known: {', '.join(KEY_FORMATS)})", key="--formats")
-        if name not in chosen:
-            chosen.append(name)
-    return tuple(chosen)
+# A key: (file-name suffix such as "key.md", the function writing it from the trace).
+KeyWriter = tuple[str, Callable[[Trace], str]]
 
 
 def solve_variant(variant: Variant) -> Trace:
@@ -44,26 +32,14 @@ def solve_variant(variant: Variant) -> Trace:
     return solve(problem, make_arithmetic(problem.rounding, False))
 
 
-def render_key(trace: Trace, fmt: str) -> str:
-    """One answer key: the contract's JSON, a document (Markdown, LaTeX, HTML) or tables."""
-    if fmt == "json":
-        from bpcalc.render.json_out import render_json
-
-        return render_json(trace)
-    if fmt == "txt":
-        from bpcalc.render.terminal.tables import render_tables_text
-
-        return render_tables_text(trace)
-    from bpcalc.render.document.build import render_document
-
-    return render_document(trace, fmt)
+def set_file_pattern(suffixes) -> re.Pattern:
+    """Every name a set with keys ending in `suffixes` can hold: what `generate --force`
+    may replace, and nothing else."""
+    keys = "|".join(re.escape(suffix) for suffix in suffixes)
+    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv)")
 
 
-# Every name a set can hold: what `generate --force` may replace, and nothing else.
-SET_FILE = re.compile(r"variant_\d+\.(yaml|key\.(json|md|tex|html|txt))|index\.(md|csv)")
-
-
-def problem_set_files(variants: list[Variant], formats: tuple[str, ...], *,
+def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
                       template_name: str, seed: int) -> Iterator[tuple[str, str]]:
     """(file name, text) for the whole set, variant by variant, the index files last."""
     width = max(2, len(str(len(variants))))
@@ -72,12 +48,12 @@ def problem_set_files(variants: list[Variant], formats: tuple[str, ...], *,
         stem = f"variant_{variant.number:0{width}d}"
         trace = solve_variant(variant)
         yield f"{stem}.yaml", variant.text
-        keys = []
-        for fmt in formats:
-            name = f"{stem}.{KEY_FORMATS[fmt]}"
-            yield name, render_key(trace, fmt)
-            keys.append(name)
-        rows.append((variant, f"{stem}.yaml", keys, _answers(trace),
+        names = []
+        for suffix, write in keys:
+            name = f"{stem}.{suffix}"
+            yield name, write(trace)
+            names.append(name)
+        rows.append((variant, f"{stem}.yaml", names, _answers(trace),
                      trace.problem.step_count))
     yield "index.md", _index_markdown(rows, template_name, seed)
     yield "index.csv", _index_csv(rows)
@@ -107,10 +83,8 @@ def _patterns_text(variant: Variant) -> str:
 
 def _index_markdown(rows, template_name: str, seed: int) -> str:
     """The index; the template's name is escaped (one line, no Markdown), never raw."""
-    from bpcalc.render.document.markdown import MarkdownRenderer
-
     several = any(row[4] > 1 for row in rows)
-    heading = MarkdownRenderer().text(one_line(template_name))
+    heading = markdown_text(one_line(template_name))
     command = f"bpcalc generate {shell_word(template_name)} --seed {seed} --count {len(rows)}"
     lines = [
         f"# Problem set from {heading}, seed {seed}: {len(rows)} "

@@ -284,23 +284,6 @@ class _Builder:
                      rows, [False, False, True, True])
 
 
-def render_document(trace: Trace, fmt: str, *, steps: set[int] | None = None,
-                    summary: bool = False) -> str:
-    """The answer key in `fmt` (markdown, latex or html); renderers imported on demand."""
-    if fmt == "markdown":
-        from bpcalc.render.document.markdown import MarkdownRenderer as renderer
-    elif fmt == "latex":
-        from bpcalc.render.document.latex import LatexRenderer as renderer
-    elif fmt == "html":
-        from bpcalc.render.document.html import HtmlRenderer as renderer
-    else:
-        raise ValueError(f"unknown document format {fmt!r}")
-    doc = build_document(trace, steps=steps, summary=summary)
-    if fmt == "html":
-        add_pictures(doc, trace)
-    return renderer().render(doc)
-
-
 def add_pictures(doc: Document, trace: Trace) -> None:
     """The network with its initial weights after the problem statement, and for several
     epochs the error plot before the final weights; a network too large to draw is left

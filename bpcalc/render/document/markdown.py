@@ -6,8 +6,6 @@ prose is escaped so that an underscore or star in a title never turns into empha
 
 from __future__ import annotations
 
-import re
-
 from bpcalc.render.document.formula import to_latex
 from bpcalc.render.document.latex import LATEX_STYLE
 from bpcalc.render.document.model import (
@@ -22,8 +20,7 @@ from bpcalc.render.document.model import (
     Worked,
     prose,
 )
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
+from bpcalc.text import markdown_text
 
 
 class MarkdownRenderer(Renderer):
@@ -35,7 +32,7 @@ class MarkdownRenderer(Renderer):
         return ""
 
     def text(self, text: str) -> str:
-        return _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+        return markdown_text(text)
 
     def math(self, math: Math) -> str:
         return f"${_latex(math)}$"
