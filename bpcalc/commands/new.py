@@ -9,17 +9,23 @@ import typer
 
 from bpcalc.commands.common import OutputOption, run_guarded
 from bpcalc.commands.files import check_output, write_output
+from bpcalc.engine import activations, losses
 from bpcalc.errors import ProblemError, quoted
+
+
+def either(names: tuple[str, ...]) -> str:
+    """`a, b or c`: the choices of an option, for its help."""
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def new(
     layers: Annotated[str, typer.Option(help="Node counts per layer, e.g. 2-2-1 or 3,4,2.")]
     = "2-2-1",
     activation: Annotated[str, typer.Option(
-        help="sigmoid, tanh, relu, linear or step.")] = "sigmoid",
+        help=f"{either(activations.names())}.")] = activations.DEFAULT,
     convention: Annotated[str, typer.Option(help="slides or textbook.")] = "slides",
     bias: Annotated[str, typer.Option(help="The bias input: 1, -1 or none.")] = "1",
-    loss: Annotated[str, typer.Option(help="half_sse, sse or mse.")] = "half_sse",
+    loss: Annotated[str, typer.Option(help=f"{either(losses.names())}.")] = losses.DEFAULT,
     learning_rate: Annotated[str, typer.Option(help="A decimal or a fraction like 1/4.")]
     = "0.5",
     weights: Annotated[str, typer.Option(help="Every initial weight.")] = "0.5",
@@ -31,18 +37,18 @@ def new(
 
     def job() -> None:
         from bpcalc.problem.loader import parse_problem
-        from bpcalc.problem.model import ACTIVATIONS, CONVENTIONS, LOSSES
+        from bpcalc.problem.model import CONVENTIONS
         from bpcalc.problemset.starter import starter_text
 
         sizes = _sizes(layers, _bias(bias) is not None)
-        for name, value, known in (("--activation", activation, ACTIVATIONS),
+        for name, value, known in (("--activation", activation, activations.names()),
                                    ("--convention", convention, CONVENTIONS),
-                                   ("--loss", loss, LOSSES)):
+                                   ("--loss", loss, losses.names())):
             if value not in known:
                 raise ProblemError(f"unknown {quoted(value)} (known: {', '.join(known)})",
                                    key=name)
-        if activation == "step" and len(sizes) > 2:
-            raise ProblemError("step (the perceptron rule) needs a single layer, e.g. "
+        if activations.activation_spec(activation).perceptron and len(sizes) > 2:
+            raise ProblemError(f"{activation} (the perceptron rule) needs a single layer, e.g. "
                                "--layers 2-1", key="--activation")
         if not 1 <= patterns <= 1000:
             raise ProblemError("must be from 1 to 1000", key="--patterns")

@@ -1,9 +1,11 @@
 """Number systems the engine computes in: fast floats, and hand-rounded exact decimals.
 
-The engine is written once with `+`, `-` and `*`; an arithmetic supplies the rest (the
-activation function, its slope, rounding, comparisons) for its own number type. The exact
-SymPy arithmetic lives in `bpcalc.engine.exact` so that numeric runs never import SymPy;
-`bpcalc.engine.numbers.make_arithmetic` picks one of them for a run.
+The engine is written once with `+`, `-` and `*`; an arithmetic supplies the rest for its
+own number type: rounding, comparisons, and the few functions the activation entries of
+`bpcalc.engine.activations` are written with (exp, tanh, the logistic function), running
+each activation by its entry. The exact SymPy arithmetic lives in `bpcalc.engine.exact` so
+that numeric runs never import SymPy; `bpcalc.engine.numbers.make_arithmetic` picks one of
+them for a run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.problem.model import Activation, Rounding
 
 
@@ -37,34 +40,30 @@ class Arithmetic:
         return value
 
     def activate(self, act: Activation, net):
-        name = act.name
-        if name == "sigmoid":
-            x = float(act.beta) * net
-            # Two forms so that exp never overflows, whatever the sign of the net input.
-            if x >= 0:
-                return 1.0 / (1.0 + math.exp(-x))
-            e = math.exp(x)
-            return e / (1.0 + e)
-        if name == "tanh":
-            return math.tanh(net)
-        if name == "relu":
-            return net if net > 0 else 0.0
-        if name == "linear":
-            return net
-        if name == "step":
-            return 1.0 if net >= act.threshold else 0.0
-        raise ValueError(f"unknown activation {name}")
+        """f(net), by the activation's entry."""
+        return activation_spec(act.name).f(self, act, net)
 
     def slope(self, act: Activation, net, out):
         """f'(net), from the (possibly rounded) activation where the formula allows."""
-        name = act.name
-        if name == "sigmoid":
-            return self.number(act.beta) * out * (1 - out)
-        if name == "tanh":
-            return 1 - out * out
-        if name == "relu":
-            return self.number(Fraction(1 if self.is_positive(net) else 0))
-        return self.number(Fraction(1))  # linear; step takes the perceptron rule's 1
+        return activation_spec(act.name).slope(self, act, net, out)
+
+    # -- what the activation entries are written with ------------------------------------
+
+    def exp(self, x):
+        return math.exp(x)
+
+    def tanh(self, x):
+        return math.tanh(x)
+
+    def logistic(self, x):
+        """1/(1 + e^-x), in two forms so that exp never overflows, whatever the sign of x."""
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    def where(self, condition: bool, if_true, if_false):
+        return if_true if condition else if_false
 
     def is_positive(self, value) -> bool:
         return value > 0
@@ -128,35 +127,40 @@ class RoundedArithmetic(Arithmetic):
     def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
         return round_fraction(value, self.rounding)
 
-    def activate(self, act: Activation, net):
-        name = act.name
-        if name in ("sigmoid", "tanh"):
-            from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal  # only rounded runs
+    # exp, tanh and the logistic function are evaluated to 40 digits, then taken exactly
+    def exp(self, x):
+        ctx = _context()
+        return Fraction(ctx.exp(_decimal(ctx, x)))
 
-            ctx = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
-            x = ctx.divide(Decimal(net.numerator), Decimal(net.denominator))
-            if name == "sigmoid":
-                x = ctx.multiply(x, ctx.divide(Decimal(act.beta.numerator),
-                                               Decimal(act.beta.denominator)))
-                # 1/(1+e^-x); for x < 0 use e^x/(1+e^x) so the exponent stays small.
-                if x >= 0:
-                    value = ctx.divide(1, ctx.add(1, ctx.exp(-x)))
-                else:
-                    e = ctx.exp(x)
-                    value = ctx.divide(e, ctx.add(1, e))
-            else:
-                # tanh x = sign(x) (1 - 2/(e^(2|x|) + 1))
-                # Past |x| = 60 tanh is 1 to these 40 digits; e^(2|x|) could overflow Decimal.
-                e = ctx.exp(ctx.multiply(2, min(abs(x), 60)))
-                value = ctx.subtract(1, ctx.divide(2, ctx.add(e, 1)))
-                value = value if x >= 0 else -value
-            return Fraction(value)
-        if name == "relu":
-            return net if net > 0 else Fraction(0)
-        if name == "linear":
-            return net
-        return Fraction(1) if net >= act.threshold else Fraction(0)
+    def tanh(self, x):
+        ctx = _context()
+        x = _decimal(ctx, x)
+        # tanh x = sign(x) (1 - 2/(e^(2|x|) + 1))
+        # Past |x| = 60 tanh is 1 to these 40 digits; e^(2|x|) could overflow Decimal.
+        e = ctx.exp(ctx.multiply(2, min(abs(x), 60)))
+        value = ctx.subtract(1, ctx.divide(2, ctx.add(e, 1)))
+        return Fraction(value if x >= 0 else -value)
+
+    def logistic(self, x):
+        ctx = _context()
+        x = _decimal(ctx, x)
+        # 1/(1+e^-x); for x < 0 use e^x/(1+e^x) so the exponent stays small.
+        if x >= 0:
+            return Fraction(ctx.divide(1, ctx.add(1, ctx.exp(-x))))
+        e = ctx.exp(x)
+        return Fraction(ctx.divide(e, ctx.add(1, e)))
 
     def to_float(self, value) -> float:
         return float(value)
 
+
+def _context():
+    from decimal import MAX_EMAX, MIN_EMIN, Context  # only rounded runs
+
+    return Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _decimal(ctx, value: Fraction):
+    from decimal import Decimal
+
+    return ctx.divide(Decimal(value.numerator), Decimal(value.denominator))

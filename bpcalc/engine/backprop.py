@@ -58,9 +58,10 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     """The same training as a `Run`: its steps are handed on one at a time, as computed,
     and kept by nobody, so a reader that writes them as they come needs the memory of a
     step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass."""
+    # (Not the perceptron: numpy sums in its own order, which could move a net across the
+    # step's threshold.)
     if (arithmetic.name == "float" and slips == CORRECT
-            and len(problem.weights) >= VECTORISE_FROM_WEIGHTS
-            and all(act.name != "step" for act in problem.activations)):
+            and len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron):
         from bpcalc.engine.vectorised import vectorised_steps
 
         return Run(problem, arithmetic, vectorised_steps(problem, record), record, warn=warn)
@@ -146,9 +147,8 @@ class _Plan:
                 self.outgoing[j] = [index[(j, k)] for k in above.node_ids]
         self.patterns = [([num(x) for x in p.input], [num(t) for t in p.target])
                          for p in problem.patterns]
-        out_act = problem.activation_of_layer(last)
-        perceptron = out_act.name == "step"
-        self.out_factor = num(Fraction(1) if perceptron else problem.output_delta_factor)
+        factor, self.out_slope = problem.output_delta  # no f' in the perceptron rule
+        self.out_factor = num(factor)
         self.loss_scale = num(problem.loss_scale)
         self.slides = problem.convention == "slides"
         rate = num(problem.learning_rate)
@@ -194,9 +194,10 @@ def _step(plan: _Plan, arithmetic: Arithmetic, weights: list, pattern, converted
     # Output deltas: (t - z) f'(net) in the slides, (z - t) f'(net) in the textbook,
     # times the loss's own factor (2 for sse, 2/K for mse); the perceptron takes (t - z).
     factor, one = plan.out_factor, plan.one
+    no_slope = slips.no_slope or not plan.out_slope
     for k, residual in zip(outputs, residuals, strict=True):
         s = slope[k] = slope_of(out_act, net[k], out[k])
-        value = factor * (residual if plan.slides else -residual) * (one if slips.no_slope else s)
+        value = factor * (residual if plan.slides else -residual) * (one if no_slope else s)
         delta[k] = settle(value, "delta", number, k) if settle else value
 
     # Changes: +C delta_j z_i (slides) equals -eta delta_j a_i (textbook).

@@ -127,8 +127,8 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
     step = trace.steps[step_number - 1]
     network = problem.network
     output_layer = network.output_layer
-    perceptron = problem.activation_of_layer(output_layer.index).name == "step"
-    factor = Fraction(1) if perceptron else problem.output_delta_factor
+    perceptron = problem.perceptron
+    factor = problem.output_delta.factor
 
     i, j = key
     num = arithmetic.number

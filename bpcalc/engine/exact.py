@@ -23,7 +23,7 @@ from sympy.printing.str import StrPrinter
 
 from bpcalc.engine.arithmetic import Arithmetic
 from bpcalc.errors import ProblemError
-from bpcalc.problem.model import Activation, weight_name
+from bpcalc.problem.model import weight_name
 
 NAME_ABOVE = 60  # expression nodes; the slides' first step (54 at most) stays closed
 MAX_CLOSED_FORM = 200_000  # characters of one closed form written out (JSON _exact)
@@ -85,17 +85,14 @@ class ExactArithmetic(Arithmetic):
     def number(self, value: Fraction):
         return sympy.Rational(value.numerator, value.denominator)
 
-    def activate(self, act: Activation, net):
-        name = act.name
-        if name == "sigmoid":
-            return 1 / (1 + sympy.exp(-self.number(act.beta) * net))
-        if name == "tanh":
-            return sympy.tanh(net)
-        if name == "relu":
-            return net if self.is_positive(net) else sympy.Integer(0)
-        if name == "linear":
-            return net
-        return sympy.Integer(1 if self.at_least(net, act.threshold) else 0)
+    def exp(self, x):
+        return sympy.exp(x)
+
+    def tanh(self, x):
+        return sympy.tanh(x)
+
+    def logistic(self, x):
+        return 1 / (1 + sympy.exp(-x))
 
     def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
         """Keep a short expression; name a long one (bounded work for the next steps)."""

@@ -12,6 +12,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import Problem, weight_name
@@ -115,9 +116,11 @@ class WarningWatch:
         self.to_float = arithmetic.to_float
         self.positive = arithmetic.is_positive
         network = problem.network
-        self.relu = [_Liveness(j) for layer in network.layers[1:]
-                     if problem.activation_of_layer(layer.index).name == "relu"
-                     for j in layer.node_ids]
+        self.relu = []  # the nodes whose f' is 0 for every net <= 0 (relu): they can die
+        for layer in network.layers[1:]:
+            act = problem.activation_of_layer(layer.index)
+            if activation_spec(act.name).dies:
+                self.relu += [_Liveness(j, act.name) for j in layer.node_ids]
         self.epoch = 0
         # Vanishing: positions in step.nodes (ids count from 1) of the output and hidden nodes.
         self.outputs = [k - 1 for k in network.output_layer.node_ids]
@@ -129,8 +132,9 @@ class WarningWatch:
         self.bounds = []
         for layer in network.layers[1:]:
             act = problem.activation_of_layer(layer.index)
-            if act.name in ("sigmoid", "tanh"):
-                scale = abs(float(act.beta)) if act.name == "sigmoid" else 1.0
+            saturation = activation_spec(act.name).saturation
+            if saturation is not None:
+                scale = abs(float(saturation(act)))
                 self.names.update(dict.fromkeys(layer.node_ids, act.name))
                 self.bounds += [(j, j - 1, SATURATED_SLOPE * scale) for j in layer.node_ids
                                 if scale]
@@ -174,8 +178,8 @@ class WarningWatch:
                 every = " (and every epoch after it)" if (
                     not node.alive_after and node.last_dead == last and node.dead > 1) else ""
                 result.append(
-                    f"node {node.id} (relu) is dead in epoch {node.first_dead}{every}: its net "
-                    "is <= 0 for every pattern, so f'(net) = 0 and the weights into it stop "
+                    f"node {node.id} ({node.name}) is dead in epoch {node.first_dead}{every}: its "
+                    "net is <= 0 for every pattern, so f'(net) = 0 and the weights into it stop "
                     "learning")
         result += [
             f"vanishing gradient: hidden layer {index}'s deltas are below {VANISHING_RATIO:g} "
@@ -206,8 +210,9 @@ def flat_sigmoid(problem: Problem) -> list[str]:
 class _Liveness:
     """One relu node across epochs: dead in an epoch when its net is <= 0 for every pattern."""
 
-    def __init__(self, node_id: int):
+    def __init__(self, node_id: int, name: str):
         self.id = node_id
+        self.name = name  # its activation's
         self.alive_now = False  # net > 0 for some pattern of the current epoch
         self.first_dead = 0  # the first dead epoch (0: none yet)
         self.last_dead = 0

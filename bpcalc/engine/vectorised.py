@@ -14,6 +14,7 @@ from operator import attrgetter, truediv
 
 import numpy as np
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.arithmetic import Arithmetic
 from bpcalc.engine.numerics import finite_check
 from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
@@ -94,7 +95,8 @@ class _Layers:
                           np.array(_floats(p.target))) for p in problem.patterns]
         self.signed_rate = float(problem.learning_rate) * (
             1 if problem.convention == "slides" else -1)
-        self.factor = float(problem.output_delta_factor)
+        factor, self.out_slope = problem.output_delta
+        self.factor = float(factor)
         self.loss_scale = float(problem.loss_scale)
         self.slides = problem.convention == "slides"
         self.last = len(self.matrices) - 1
@@ -126,7 +128,9 @@ class _Layers:
         deltas = [None] * len(self.matrices)
         # factor * signed * slope, as the generic engine multiplies (1.0 * r is r)
         factor = self.factor
-        deltas[last] = (signed if factor == 1.0 else factor * signed) * slopes[last]
+        deltas[last] = signed if factor == 1.0 else factor * signed
+        if self.out_slope:  # not where a loss's closed form cancels f'
+            deltas[last] = deltas[last] * slopes[last]
         for layer in range(last - 1, -1, -1):
             deltas[layer] = slopes[layer] * (self.backs[layer] @ deltas[layer + 1])
         changes = [np.multiply.outer(self.signed_rate * delta, source)
@@ -146,23 +150,43 @@ def _floats(values) -> list[float]:
 _NUMERATOR, _DENOMINATOR = attrgetter("numerator"), attrgetter("denominator")
 
 
+class _Arrays:
+    """numpy float64 arrays as the activation entries' arithmetic (one value per node of a
+    layer). The logistic function in one form: where exp(-x) overflows, 1/(1 + inf) is the
+    0 the two-form float gives."""
+
+    number = staticmethod(float)
+    exp = staticmethod(np.exp)
+    tanh = staticmethod(np.tanh)
+    where = staticmethod(np.where)
+
+    @staticmethod
+    def logistic(x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-x))
+
+    @staticmethod
+    def is_positive(x: np.ndarray) -> np.ndarray:
+        return x > 0
+
+    @staticmethod
+    def at_least(x: np.ndarray, bound) -> np.ndarray:
+        return x >= float(bound)
+
+
+_ARRAYS = _Arrays()
+
+
 def _activate(act: Activation, net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f(net) and f'(net), by the formulas of `Arithmetic.activate` and `.slope` (sigmoid
-    in one form: where exp(-x) overflows, 1/(1 + inf) is the 0 the two-form float gives)."""
-    name = act.name
-    if name == "sigmoid":
-        beta = float(act.beta)
-        out = 1.0 / (1.0 + np.exp(-(net if beta == 1.0 else beta * net)))
-        return out, (out if beta == 1.0 else beta * out) * (1 - out)
-    if name == "tanh":
-        out = np.tanh(net)
-        return out, 1 - out * out
-    if name == "relu":
-        positive = net > 0
-        return np.where(positive, net, 0.0), positive.astype(np.float64)
-    if name == "linear":
-        return net, np.ones_like(net)
-    raise ValueError(f"the vectorised engine has no {name} activation")
+    """f(net) and f'(net) of a layer, by the activation's entry (a constant, such as
+    linear's f' = 1, is spread over the layer)."""
+    spec = activation_spec(act.name)
+    out = spec.f(_ARRAYS, act, net)
+    slope = spec.slope(_ARRAYS, act, net, out)
+    return _per_node(out, net), _per_node(slope, net)
+
+
+def _per_node(value, net: np.ndarray) -> np.ndarray:
+    return value if np.ndim(value) else np.full_like(net, value)
 
 
 def _node_kinds(problem: Problem) -> list[tuple[int, str, int]]:

@@ -14,8 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
+from bpcalc.engine.losses import loss_spec
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.grading.answers import Answer
@@ -263,7 +265,6 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
                             else (f"w - {rate} δ {z}", f"w + {rate} δ {z}"))
     other, others = ("textbook", "the textbook's") if slides else ("slides", "the slides'")
     hidden = len(problem.network.layers) > 2
-    output_act = problem.activations[-1].name
     learning = problem.learning_rate != 0
     mistakes = [
         Mistake("delta_sign", f"sign of delta mixed up: {flipped} f'({net}) ({others} "
@@ -274,8 +275,10 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
         mistakes.append(Mistake("update_sign", f"sign of the update mixed up: {wrong_update} "
                                 f"instead of {update}",
                                 replace(problem, learning_rate=-problem.learning_rate)))
-    if output_act != "step":
-        mistakes.append(_factor_two(problem, residual, net))
+    slip = loss_spec(problem.loss).slip
+    if slip is not None and not problem.perceptron:  # the perceptron's delta has no factor
+        mistakes.append(Mistake(slip.id, slip.description.format(residual=residual, net=net),
+                                replace(problem, loss=slip.instead)))
     if hidden:
         mistakes.append(Mistake("new_weight_in_hidden_delta",
                                 "the new weight used in a hidden delta instead of the old one "
@@ -287,7 +290,7 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
         mistakes.append(Mistake("bias_sign", f"the bias input taken as {_signed(-problem.bias)} "
                                 f"instead of {_signed(problem.bias)}",
                                 replace(problem, bias=-problem.bias)))
-    if any(act.name not in ("linear", "step") for act in problem.activations):
+    if not all(activation_spec(act.name).unit_slope for act in problem.activations):
         mistakes.append(Mistake("no_slope", f"f'({net}) left out of the deltas", problem,
                                 Slips(no_slope=True)))
     if hidden:
@@ -305,16 +308,6 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
                                 f"{rounding_text(early)} along the way",
                                 replace(problem, rounding=early)))
     return mistakes
-
-
-def _factor_two(problem: Problem, residual: str, net: str) -> Mistake:
-    if problem.loss == "half_sse":
-        return Mistake("factor_two_added", f"the factor 2 of squared error added: "
-                       f"δ = 2 {residual} f'({net}) (and E without the ½)",
-                       replace(problem, loss="sse"))
-    what = "2" if problem.loss == "sse" else "2/K of the mean squared error"
-    return Mistake("factor_two_dropped", f"the factor {what} left out: "
-                   f"δ = {residual} f'({net}) (and E with a ½)", replace(problem, loss="half_sse"))
 
 
 def _detectable(rounding: Rounding) -> bool:

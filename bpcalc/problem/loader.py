@@ -12,11 +12,10 @@ from dataclasses import replace
 from fractions import Fraction
 from itertools import pairwise
 
+from bpcalc.engine import activations, losses
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.model import (
-    ACTIVATIONS,
     CONVENTIONS,
-    LOSSES,
     NOTATIONS,
     UPDATES,
     Activation,
@@ -40,7 +39,7 @@ KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
     "pattern", "target", "learning_rate", "epochs", "update", "loss", "convention", "round",
     "sigfigs", "notation",
-)
+)  # and the parameter of any activation entry added since (known_keys)
 FREE_TEXT_KEYS = ("title",)  # shown as written: one line, checked by problem.characters
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
@@ -73,9 +72,10 @@ def parse_problem(text: str) -> Problem:
         "a problem file is a mapping of keys (layers, weights, ...) to values",
         free_text=FREE_TEXT_KEYS)
     fields = root.mapping()
+    known = known_keys()
     for name, (key, _value) in fields.items():
-        if name not in KNOWN_KEYS:
-            raise key.error(f"unknown key{_suggest(name, KNOWN_KEYS)}")
+        if name not in known:
+            raise key.error(f"unknown key{_suggest(name, known)}")
 
     def get(name: str) -> Value | None:
         entry = fields.get(name)
@@ -88,7 +88,7 @@ def parse_problem(text: str) -> Problem:
         return value
 
     network = _network(require("layers"), get("bias"))
-    activations = _activations(get("activation"), get("beta"), get("threshold"), network)
+    layer_activations = _activations(get("activation"), get, network)
     patterns = _patterns(get("patterns"), get("pattern"), get("target"), network, root)
     weights = _weights(require("weights"), network)
     learning_rate = require("learning_rate").number()
@@ -105,14 +105,14 @@ def parse_problem(text: str) -> Problem:
     title_value = get("title")
     return Problem(
         network=network,
-        activations=activations,
+        activations=layer_activations,
         bias=_bias(get("bias")),
         weights=weights,
         patterns=patterns,
         learning_rate=learning_rate,
         epochs=epochs,
         update=_choice(get("update"), UPDATES, "sequential"),
-        loss=_choice(get("loss"), LOSSES, "half_sse"),
+        loss=_choice(get("loss"), losses.names(), losses.DEFAULT),
         convention=_choice(get("convention"), CONVENTIONS, "slides"),
         notation=_notation(get("notation")),
         rounding=rounding,
@@ -252,13 +252,21 @@ def _bias(value: Value | None) -> Fraction | None:
     return value.number()
 
 
-def _activations(value: Value | None, beta: Value | None, threshold: Value | None,
-                 network: Network) -> tuple[Activation, ...]:
+def known_keys() -> tuple[str, ...]:
+    """The keys of a problem file: KNOWN_KEYS, and every activation entry's parameters."""
+    return KNOWN_KEYS + tuple(key for key in activations.params() if key not in KNOWN_KEYS)
+
+
+def _activations(value: Value | None, get, network: Network) -> tuple[Activation, ...]:
+    """One activation per non-input layer, each with every parameter's value (the file's,
+    else the entry's default)."""
     count = len(network.sizes) - 1
-    beta_number = beta.number() if beta is not None else Fraction(1)
-    threshold_number = threshold.number() if threshold is not None else Fraction(0)
+    numbers = {}
+    for key, param in activations.params().items():
+        given = get(key)
+        numbers[key] = given.number() if given is not None else param.default
     if value is None:
-        names = ["sigmoid"] * count
+        names = [activations.DEFAULT] * count
         where = [None] * count
     elif value.is_scalar():
         names = [value.word()] * count
@@ -270,13 +278,14 @@ def _activations(value: Value | None, beta: Value | None, threshold: Value | Non
                               f"got {len(items)}")
         names = [item.word() for item in items]
         where = items
+    known = activations.names()
     for name, item in zip(names, where, strict=True):
-        if name not in ACTIVATIONS:
-            raise item.error(f"unknown activation {quoted(name)}{_suggest(name, ACTIVATIONS)}")
-        if name == "step" and count > 1:
-            raise item.error("step (the perceptron rule) works only for a single layer: "
+        if name not in known:
+            raise item.error(f"unknown activation {quoted(name)}{_suggest(name, known)}")
+        if activations.activation_spec(name).perceptron and count > 1:
+            raise item.error(f"{name} (the perceptron rule) works only for a single layer: "
                              "layers must be [inputs, outputs] with no hidden layer")
-    return tuple(Activation(name, beta_number, threshold_number) for name in names)
+    return tuple(Activation(name, **numbers) for name in names)
 
 
 def _vector(value: Value, length: int, what: str) -> tuple[Fraction, ...]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear", "step")
-LOSSES = ("half_sse", "sse", "mse")
+from bpcalc.engine import activations, losses
+
 CONVENTIONS = ("slides", "textbook")
 UPDATES = ("sequential", "batch")
 NOTATIONS = ("slides", "textbook", "paper", "notes")  # symbol sets, see bpcalc.render.names
@@ -23,7 +23,8 @@ WeightKey = tuple[int, int]  # (from node id, to node id)
 
 @dataclass(frozen=True)
 class Activation:
-    """The activation of one non-input layer, with its own parameters."""
+    """The activation of one non-input layer, with its own parameters: one field per
+    parameter of the activation entries (`bpcalc.engine.activations`)."""
 
     name: str
     beta: Fraction = Fraction(1)  # sigmoid slope
@@ -134,7 +135,7 @@ class Problem:
     learning_rate: Fraction
     epochs: int = 1
     update: str = "sequential"
-    loss: str = "half_sse"
+    loss: str = losses.DEFAULT
     convention: str = "slides"
     rounding: Rounding | None = None
     title: str = ""
@@ -147,16 +148,21 @@ class Problem:
     @property
     def loss_scale(self) -> Fraction:
         """E = loss_scale * sum_k (t_k - z_k)^2: 1/2 (half_sse), 1 (sse) or 1/K (mse)."""
-        if self.loss == "half_sse":
-            return Fraction(1, 2)
-        if self.loss == "sse":
-            return Fraction(1)
-        return Fraction(1, len(self.network.output_layer.node_ids))
+        return losses.loss_spec(self.loss).scale(len(self.network.output_layer.node_ids))
 
     @property
-    def output_delta_factor(self) -> Fraction:
-        """dE/dz over -(t - z): the factor 2 of squared error (2/K for mse, 1 for half_sse)."""
-        return 2 * self.loss_scale
+    def output_delta(self) -> losses.OutputDelta:
+        """How the output delta is formed: factor (t - z), times f'(net) unless the
+        perceptron rule (or a loss's closed form) leaves it out."""
+        out = self.activations[-1]
+        return losses.output_delta(losses.loss_spec(self.loss),
+                                   activations.activation_spec(out.name), out,
+                                   len(self.network.output_layer.node_ids))
+
+    @property
+    def perceptron(self) -> bool:
+        """Trained by the perceptron rule: the output activation (step) has no derivative."""
+        return activations.activation_spec(self.activations[-1].name).perceptron
 
     @property
     def step_count(self) -> int:

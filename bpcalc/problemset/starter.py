@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from bpcalc.engine import activations, losses
 from bpcalc.problem.model import Network
 from bpcalc.problemset.generator import matrices_yaml, number_text
 
 _COLUMN = 30  # where the comments start
 
 
-def starter_text(sizes: tuple[int, ...], *, activation: str = "sigmoid",
+def starter_text(sizes: tuple[int, ...], *, activation: str = activations.DEFAULT,
                  convention: str = "slides", bias: Fraction | None = Fraction(1),
-                 loss: str = "half_sse", learning_rate: Fraction = Fraction(1, 2),
+                 loss: str = losses.DEFAULT, learning_rate: Fraction = Fraction(1, 2),
                  weight: Fraction = Fraction(1, 2), patterns: int = 1,
                  command: str = "bpcalc new") -> str:
     network = Network(sizes, bias is not None)

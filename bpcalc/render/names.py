@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bpcalc.engine import losses
+from bpcalc.engine.activations import activation_spec
 from bpcalc.problem.model import Activation, Network, WeightKey
 from bpcalc.text import fraction_text
 
@@ -103,31 +105,31 @@ class Notation:
 
     # -- formulas ------------------------------------------------------------------------
 
-    def output_delta_rule(self, loss: str = "half_sse", perceptron: bool = False) -> str:
+    def output_delta_rule(self, loss: str = losses.DEFAULT, perceptron: bool = False) -> str:
         """The output delta as computed: the loss's factor (2 for sse, 2/K for mse) shown,
         and the perceptron's plain error where the output is a step."""
         if perceptron:
             return f"{self.delta}_j = {self.residual}"
-        factor = {"sse": "2 ", "mse": "(2/K) "}.get(loss, "")
-        return f"{self.delta}_j = {factor}{self.residual} f'({self.net}_j)"
+        factor = losses.loss_spec(loss).factor_text
+        return f"{self.delta}_j = {_spaced(factor)}{self.residual} f'({self.net}_j)"
 
-    def loss_formula(self, loss: str = "half_sse") -> str:
-        scale = {"half_sse": "½ ", "sse": "", "mse": "(1/K) "}[loss]
-        return f"{self.error} = {scale}Σ_k {self.squared_error}"
+    def loss_formula(self, loss: str = losses.DEFAULT) -> str:
+        scale = losses.loss_spec(loss).scale_text
+        return f"{self.error} = {_spaced(scale)}Σ_k {self.squared_error}"
 
     def activation_rule(self, act: Activation) -> str:
         """f(net) for one layer, with its β or threshold where they are not the default."""
-        net = self.net
-        if act.name == "sigmoid":
-            beta = "" if act.beta == 1 else f"{fraction_text(act.beta)}·"
-            return f"f({net}) = 1/(1 + e^(-{beta}{net}))"
-        if act.name == "tanh":
-            return f"f({net}) = tanh({net})"
-        if act.name == "relu":
-            return f"f({net}) = max(0, {net})"
-        if act.name == "linear":
-            return f"f({net}) = {net}"
-        return f"f({net}) = 1 if {net} >= {fraction_text(act.threshold)} else 0"
+        rule = activation_spec(act.name).rule(act, self.net, parameter_values(act))
+        return f"f({self.net}) = {rule}"
+
+
+def parameter_values(act: Activation):
+    """The text of each of an activation's parameters, as its rules write it: its value."""
+    return lambda key: fraction_text(getattr(act, key))
+
+
+def _spaced(text: str) -> str:
+    return f"{text} " if text else ""
 
 
 NOTATIONS: dict[str, Notation] = {

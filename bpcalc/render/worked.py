@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
@@ -321,6 +322,7 @@ class _Builder:
         self.digits = digits
         self.mode = trace.arithmetic.name  # float | rounded | exact
         self.slides_sign = trace.problem.convention == "slides"
+        self.terms = _Terms(self.const)
 
     # -- numbers -------------------------------------------------------------------------
 
@@ -432,8 +434,9 @@ class _Builder:
     def activation_line(self, step: Step, j: int, act: Activation) -> WorkedLine:
         record = step.node(j)
         net_value = self.num(record.net, self.net_sym(j))
-        formula = _activation_expr(act, self.net_sym(j), self.const)
-        numbers = _activation_expr(act, net_value, self.const)
+        expression = activation_spec(act.name).expression
+        formula = expression(act, self.net_sym(j), self.terms)
+        numbers = expression(act, net_value, self.terms)
         target = self.out_sym(j)
         result, approx = self.result(record.out, target)
         return WorkedLine("activation", "forward", target, formula, numbers, result, node=j,
@@ -452,8 +455,7 @@ class _Builder:
 
     def error_line(self, step: Step) -> WorkedLine:
         outputs = self.network.output_layer.node_ids
-        scale = {"half_sse": Fraction(1, 2), "sse": Fraction(1),
-                 "mse": Fraction(1, len(outputs))}[self.problem.loss]
+        scale = self.problem.loss_scale
 
         def build(symbolic: bool):
             squares = [Pow(Paren(self.residual(step, k, step.target, symbolic)), 2)
@@ -483,27 +485,19 @@ class _Builder:
     def slope(self, step: Step, j: int, act: Activation, symbolic: bool) -> list:
         """The factors of f'(net_j) as the lecture writes them: z(1 - z), (1 - z^2), ..."""
         record = step.node(j)
-        z = self.out_sym(j) if symbolic else self.num(record.out, self.out_sym(j))
-        if act.name == "sigmoid":
-            factors = [z, Paren(Diff(self.const(1), z))]
-            return factors if act.beta == 1 else [self.const(act.beta), *factors]
-        if act.name == "tanh":
-            return [Paren(Diff(self.const(1), Pow(z, 2)))]
-        if act.name == "relu":
-            return [Func("f'", (self.net_sym(j),))] if symbolic else [self.num(record.slope)]
-        return []  # linear: f' = 1, step: the perceptron rule has no slope
+        if symbolic:
+            z, slope = self.out_sym(j), Func("f'", (self.net_sym(j),))
+        else:
+            z, slope = self.num(record.out, self.out_sym(j)), self.num(record.slope)
+        return activation_spec(act.name).slope_factors(act, z, slope, self.terms)
 
     def output_delta_line(self, step: Step, k: int, act: Activation) -> WorkedLine:
-        loss = self.problem.loss
-        count = len(self.network.output_layer.node_ids)
-        factor = {"half_sse": None, "sse": Fraction(2), "mse": Fraction(2, count)}[loss]
-        if act.name == "step" or factor == 1:
-            factor = None
+        factor, with_slope = self.problem.output_delta
 
         def build(symbolic: bool):
-            factors = [] if factor is None else [self.const(factor)]
+            factors = [] if factor == 1 else [self.const(factor)]
             factors.append(Paren(self.residual(step, k, step.target, symbolic)))
-            if act.name != "step":
+            if with_slope:
                 factors += self.slope(step, k, act, symbolic)
             return factors[0] if len(factors) == 1 else Prod(tuple(factors))
 
@@ -603,18 +597,22 @@ def _sum(terms: list):
     return terms[0] if len(terms) == 1 else Sum(tuple(terms))
 
 
-def _activation_expr(act: Activation, net, const):
-    """f(net) as an expression of `net` (a symbol or a number)."""
-    if act.name == "sigmoid":
-        scaled = net if act.beta == 1 else Prod((const(act.beta), net))
-        return Quot(const(1), Paren(Sum((const(1), Exp(Neg(scaled))))))
-    if act.name == "tanh":
-        return Func("tanh", (net,))
-    if act.name == "relu":
-        return Func("max", (const(0), net))
-    if act.name == "linear":
-        return net
-    return Threshold(net, const(act.threshold))
+class _Terms:
+    """The expression tree's constructors, as the activation entries write with them."""
+
+    def __init__(self, const):
+        self.const = const
+
+    sum = staticmethod(lambda *terms: Sum(terms))
+    diff = staticmethod(Diff)
+    prod = staticmethod(lambda *factors: Prod(factors))
+    quot = staticmethod(Quot)
+    neg = staticmethod(Neg)
+    power = staticmethod(Pow)
+    exp = staticmethod(Exp)
+    func = staticmethod(lambda name, *args: Func(name, args))
+    threshold = staticmethod(Threshold)
+    paren = staticmethod(Paren)
 
 
 def _fraction_form(value: Fraction) -> str:

@@ -8,6 +8,7 @@ then the error per epoch and the final weights. Formulas are plain formula text 
 
 from __future__ import annotations
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.render import worked
 from bpcalc.render.document.model import (
@@ -22,7 +23,7 @@ from bpcalc.render.document.model import (
     Table,
     Worked,
 )
-from bpcalc.render.names import node_numbering
+from bpcalc.render.names import node_numbering, parameter_values
 from bpcalc.text import (
     epoch_error_texts,
     fraction_text,
@@ -38,15 +39,6 @@ def build_document(trace: Trace, *, steps: set[int] | None = None,
                    summary: bool = False) -> Document:
     """The whole answer key; `steps` keeps only those 1-based steps, `summary` none."""
     return _Builder(trace).build(steps, summary)
-
-
-_SLOPE_RULES = {
-    "sigmoid": "f'({net}) = {beta}f({net})(1 - f({net}))",
-    "tanh": "f'({net}) = 1 - f({net})²",
-    "relu": "f'({net}) = 1 if {net} > 0 else 0",
-    "linear": "f'({net}) = 1",
-    "step": "f'({net}) = 1  (taken as 1: the perceptron rule)",
-}
 
 
 class _Builder:
@@ -149,20 +141,18 @@ class _Builder:
         texts = []
         for act in dict.fromkeys(p.activations):
             texts.append(n.activation_rule(act))
-            beta = "" if act.beta == 1 else f"{fraction_text(act.beta)}·"
-            slope, _, note = _SLOPE_RULES[act.name].format(net=n.net, beta=beta).partition("  ")
-            texts.append(Math(slope, note=note))
+            spec = activation_spec(act.name)
+            slope = spec.slope_rule(act, n.net, f"f({n.net})", parameter_values(act))
+            note = "(taken as 1: the perceptron rule)" if spec.perceptron else ""
+            texts.append(Math(f"f'({n.net}) = {slope}", note=note))
         texts.append(n.loss_formula(p.loss))
-        texts.append(n.output_delta_rule(p.loss, self.perceptron()))
+        texts.append(n.output_delta_rule(p.loss, p.perceptron))
         if len(self.network.layers) > 2:
             texts.append(n.hidden_delta_rule)
         rule, _, note = n.update_rule.partition("  ")
         texts.append(Math(rule, note=note.strip()))
         texts.append(n.change_rule)
         return [text if isinstance(text, Math) else Math(text) for text in texts]
-
-    def perceptron(self) -> bool:
-        return self.problem.activations[-1].name == "step"
 
     def patterns_table(self) -> Table:
         n = self.notation
@@ -230,7 +220,7 @@ class _Builder:
 
     def backward_table(self, step: Step) -> Table:
         n = self.notation
-        output_rule = n.output_delta_rule(self.problem.loss, self.perceptron())
+        output_rule = n.output_delta_rule(self.problem.loss, self.problem.perceptron)
         rows = []
         for layer in reversed(self.network.layers[1:]):
             for node_id in layer.node_ids:

@@ -12,7 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.chainrule import ChainRule, Factor
+from bpcalc.engine.losses import loss_spec
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for, weight_label
 from bpcalc.text import format_value, fraction_text, show_value
@@ -152,13 +154,12 @@ class _View:
         z = self.names.out(node)
         record = self.rule.step.node(node)
         target = self.rule.step.target[self.problem.network.output_layer.node_ids.index(node)]
+        loss = loss_spec(self.problem.loss)
         if rule.perceptron:
             scale, note = "", " (perceptron: whatever the loss)"
-        elif self.problem.loss == "mse":
-            k = len(self.problem.network.output_layer.node_ids)
-            scale, note = "(2/K)", f", K = {k}"
         else:
-            scale, note = ("2" if rule.loss_factor == 2 else ""), ""
+            k = len(self.problem.network.output_layer.node_ids)
+            scale, note = loss.factor_text, (f", K = {k}" if loss.per_output else "")
         values = f"{fraction_text(target)} - {self.paren(record.out)}"
         if self.problem.convention == "slides":
             return f"-{scale}({t} - {z}) = -{scale}({values}){note}"
@@ -170,19 +171,17 @@ class _View:
         act = self.problem.activation_of_layer(record.layer)
         net, z = self.names.net(node), self.names.out(node)
         fprime = f"f'({net})"
-        if act.name == "sigmoid":
-            beta = "" if act.beta == 1 else "β·"
-            tail = "" if act.beta == 1 else f", β = {fraction_text(act.beta)}"
-            return f"{fprime} = {beta}{z}(1 - {z}){tail}"
-        if act.name == "tanh":
-            return f"{fprime} = 1 - {z}²"
-        if act.name == "relu":
-            positive = self.arithmetic.is_positive(record.net)
-            return f"{fprime} = {'1 since' if positive else '0 since'} {net} " \
-                   f"{'>' if positive else '≤'} 0"
-        if act.name == "linear":
-            return f"{fprime} = 1"
-        return f"{fprime} taken as 1 (the perceptron rule)"
+        spec = activation_spec(act.name)
+        if spec.perceptron:
+            return f"{fprime} taken as 1 (the perceptron rule)"
+        for case in spec.cases:  # a piecewise f': the case this net is in
+            if case.holds(self.arithmetic, act, record.net):
+                return f"{fprime} = {case.slope} since {case.condition.format(net=net)}"
+        symbols = {param.key: param.symbol for param in spec.params}
+        text = spec.slope_rule(act, net, z, symbols.__getitem__)
+        values = "".join(f", {param.symbol} = {fraction_text(getattr(act, param.key))}"
+                         for param in spec.params if getattr(act, param.key) != param.default)
+        return f"{fprime} = {text}{values}"
 
     def path_table(self, shown: int | None) -> Table:
         rule = self.rule

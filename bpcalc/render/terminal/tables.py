@@ -116,7 +116,7 @@ class _View:
             grid.add_row("Convention", f"{n.name} ({n.source})")
         else:
             grid.add_row("Convention", f"{p.convention} signs, {n.name} notation ({n.source})")
-        grid.add_row("  output δ", n.output_delta_rule(p.loss, self._perceptron()))
+        grid.add_row("  output δ", n.output_delta_rule(p.loss, p.perceptron))
         if len(self.network.layers) > 2:
             grid.add_row("  hidden δ", n.hidden_delta_rule)
         grid.add_row("  update", f"{n.update_rule};  {n.change_rule}")
@@ -150,9 +150,6 @@ class _View:
             return "none: full double precision, shown to 6 significant digits"
         unit = "decimal places" if rounding.kind == "places" else "significant figures"
         return f"every computed value rounded to {rounding.digits} {unit} before reuse"
-
-    def _perceptron(self) -> bool:
-        return self.problem.activations[-1].name == "step"
 
     # -- one step ------------------------------------------------------------------------
 
@@ -241,13 +238,14 @@ class _View:
         self.value_column(table, f"f'({n.net}_j)")
         self.value_column(table, f"{n.delta}_j")
         table.add_column("rule", no_wrap=True)
-        output_rule = n.output_delta_rule(self.problem.loss, self._perceptron())
+        output_rule = n.output_delta_rule(self.problem.loss, self.problem.perceptron)
         for record in self._backward_order(step):
             rule = output_rule if record.kind == "output" else n.hidden_delta_rule
             table.add_row(str(record.id), record.kind, self.fmt(record.slope),
                           self.fmt(record.delta), Text(f"{record.kind}: {rule}"))
-        if self._perceptron():
-            table.caption = f"step: f'({n.net}) taken as 1 (the perceptron rule)"
+        if self.problem.perceptron:
+            name = self.problem.activations[-1].name
+            table.caption = f"{name}: f'({n.net}) taken as 1 (the perceptron rule)"
         return table
 
     def _backward_order(self, step: Step) -> list[NodeRecord]:
