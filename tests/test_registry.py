@@ -15,15 +15,15 @@ import sympy
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.engine import activations, losses
-from bpcalc.engine.activations import ActivationSpec, activation_spec
 from bpcalc.engine.arithmetic import Arithmetic, RoundedArithmetic
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.exact import ExactArithmetic
-from bpcalc.engine.losses import LossSpec
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.vectorised import solve_vectorised
+from bpcalc.problem import activations, losses
+from bpcalc.problem.activations import ActivationSpec, activation_spec
 from bpcalc.problem.loader import parse_problem
+from bpcalc.problem.losses import LossSpec
 from bpcalc.problem.model import Activation, Rounding
 from bpcalc.render.worked import lines_text, step_lines
 

@@ -9,8 +9,8 @@ import typer
 
 from bpcalc.commands.common import OutputOption, run_guarded
 from bpcalc.commands.files import check_output, write_output
-from bpcalc.engine import activations, losses
 from bpcalc.errors import ProblemError, quoted
+from bpcalc.problem import activations, losses
 
 
 def either(names: tuple[str, ...]) -> str:

@@ -1,3 +1,3 @@
-"""The pure core: the activation and loss registries, number systems (float, hand-rounded,
-exact), the backpropagation engine and its fast paths, the solved trace, numerical checks
-and the chain rule. No I/O; imports only `bpcalc.problem`."""
+"""The pure core: number systems (float, hand-rounded, exact), the backpropagation engine
+and its fast paths, the solved trace, numerical checks and the chain rule. No I/O; imports
+only `bpcalc.problem`."""

@@ -2,7 +2,7 @@
 
 The engine is written once with `+`, `-` and `*`; an arithmetic supplies the rest for its
 own number type: rounding, comparisons, and the few functions the activation entries of
-`bpcalc.engine.activations` are written with (exp, tanh, the logistic function), running
+`bpcalc.problem.activations` are written with (exp, tanh, the logistic function), running
 each activation by its entry. The exact SymPy arithmetic lives in `bpcalc.engine.exact` so
 that numeric runs never import SymPy; `bpcalc.engine.numbers.make_arithmetic` picks one of
 them for a run.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from bpcalc.engine.activations import activation_spec
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation, Rounding
 
 

@@ -12,9 +12,9 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Problem, weight_name
 
 FLOAT_MAX = sys.float_info.max

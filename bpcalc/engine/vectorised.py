@@ -14,10 +14,10 @@ from operator import attrgetter, truediv
 
 import numpy as np
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.arithmetic import Arithmetic
 from bpcalc.engine.numerics import finite_check
 from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation, Problem
 
 

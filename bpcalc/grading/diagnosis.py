@@ -14,13 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
-from bpcalc.engine.losses import loss_spec
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.grading.answers import Answer
+from bpcalc.problem.activations import activation_spec
+from bpcalc.problem.losses import loss_spec
 from bpcalc.problem.model import Problem, Rounding
 from bpcalc.text import fraction_text, rounding_text
 

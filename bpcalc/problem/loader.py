@@ -12,8 +12,8 @@ from dataclasses import replace
 from fractions import Fraction
 from itertools import pairwise
 
-from bpcalc.engine import activations, losses
 from bpcalc.errors import ProblemError, quoted
+from bpcalc.problem import activations, losses
 from bpcalc.problem.model import (
     CONVENTIONS,
     NOTATIONS,

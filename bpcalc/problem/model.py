@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 
-from bpcalc.engine import activations, losses
+from bpcalc.problem import activations, losses
 
 CONVENTIONS = ("slides", "textbook")
 UPDATES = ("sequential", "batch")
@@ -24,7 +24,7 @@ WeightKey = tuple[int, int]  # (from node id, to node id)
 @dataclass(frozen=True)
 class Activation:
     """The activation of one non-input layer, with its own parameters: one field per
-    parameter of the activation entries (`bpcalc.engine.activations`)."""
+    parameter of the activation entries (`bpcalc.problem.activations`)."""
 
     name: str
     beta: Fraction = Fraction(1)  # sigmoid slope

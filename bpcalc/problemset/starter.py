@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from bpcalc.engine import activations, losses
+from bpcalc.problem import activations, losses
 from bpcalc.problem.model import Network
 from bpcalc.problemset.generator import matrices_yaml, number_text
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bpcalc.engine import losses
-from bpcalc.engine.activations import activation_spec
+from bpcalc.problem import losses
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation, Network, WeightKey
 from bpcalc.text import fraction_text
 

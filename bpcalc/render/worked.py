@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.text import as_fraction, format_float, terminating_decimal

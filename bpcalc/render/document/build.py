@@ -8,8 +8,8 @@ then the error per epoch and the final weights. Formulas are plain formula text 
 
 from __future__ import annotations
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.trace import Step, Trace
+from bpcalc.problem.activations import activation_spec
 from bpcalc.render import worked
 from bpcalc.render.document.model import (
     Document,

@@ -12,9 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bpcalc.engine.activations import activation_spec
 from bpcalc.engine.chainrule import ChainRule, Factor
-from bpcalc.engine.losses import loss_spec
+from bpcalc.problem.activations import activation_spec
+from bpcalc.problem.losses import loss_spec
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for, weight_label
 from bpcalc.text import format_value, fraction_text, show_value

@@ -8,7 +8,7 @@ output delta is formed: the perceptron rule (an activation without a derivative)
 δ = (t - z) whatever the loss, and a loss may list closed forms for given output
 activations, where f' cancels against dE/dz (`cancelled`: the next issue's
 binary_cross_entropy with sigmoid is δ = β (t - z)). A new loss is one `register` below,
-plus its tests. Imports nothing from bpcalc (see `bpcalc.engine.activations`).
+plus its tests. Imports only `bpcalc.problem.activations`.
 
 Extension point, a loss that is not a squared error (the next issue's cross_entropy): its
 entry would add E itself and dE/dz, which the engines then ask for instead of `scale`.
@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from bpcalc.engine.activations import ActivationSpec
-    from bpcalc.problem.model import Activation
+from bpcalc.problem.activations import Activation, ActivationSpec
 
 
 @dataclass(frozen=True)

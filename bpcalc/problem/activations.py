@@ -13,13 +13,14 @@ What `m` supplies, in its own number type: `number(Fraction)`, `exp`, `tanh`, `l
 written from the carried activation z where the lecture does (sigmoid' = β z (1 - z)), so
 with hand rounding it uses the rounded z, as a student does.
 
-This module imports nothing from bpcalc: `bpcalc.problem` takes the valid names, the
-defaults of the parameters and the perceptron rule from it without an import cycle.
+It lives beside the model because the model and the loader read it (the valid names, the
+parameters' defaults, the perceptron rule); the maths is written against the arithmetic
+the engine passes in, so it imports no engine (and nothing of bpcalc at all).
 
 Extension point, an activation over a whole layer (the next issue's softmax, whose f
 needs every net of its layer and whose derivative is a Jacobian): such an entry would add
 f(m, act, nets) -> outs over the layer and its Jacobian; the engines' forward passes then
-activate the layer once its nets are settled, and `bpcalc.engine.losses.output_delta`,
+activate the layer once its nets are settled, and `bpcalc.problem.losses.output_delta`,
 the one place that says how an output delta is formed, sums over the Jacobian.
 """
 
@@ -28,10 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from bpcalc.problem.model import Activation
+# A layer's activation with its parameters, `bpcalc.problem.model.Activation` (not imported:
+# the model imports this module).
+Activation = Any
 
 
 class Terms(Protocol):
