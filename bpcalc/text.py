@@ -20,6 +20,15 @@ _NOISE = 1e-12
 # An exact decimal longer than this is shown rounded, with the full digits as its exact form.
 _LONGEST_DECIMAL = 16
 
+# How long an exact closed form may be, in characters, where it is shown; a longer one is
+# elided (in a worked line, named), so one huge expression cannot swamp the page. JSON's
+# _exact twins always hold it whole.
+TERMINAL_CLOSED_FORM = 160  # a value in the terminal's tables and in `explain`
+KEY_CELL_CLOSED_FORM = 40  # an answer key's table cell: its decimal only (the worked
+# lines above the table write it out)
+WORKED_CLOSED_FORM = 80  # a value inside a worked line: named instead (z7, δ4)
+WORKED_RESULT_CLOSED_FORM = 160  # a worked line's result: elided to `…`
+
 
 def fraction_text(value: Fraction) -> str:
     """A given number (input, target, weight, rate) as the user would write it.

@@ -18,7 +18,13 @@ from bpcalc.engine.trace import Step, Trace
 from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
-from bpcalc.text import as_fraction, format_float, terminating_decimal
+from bpcalc.text import (
+    WORKED_CLOSED_FORM,
+    WORKED_RESULT_CLOSED_FORM,
+    as_fraction,
+    format_float,
+    terminating_decimal,
+)
 
 # -- expressions -------------------------------------------------------------------------
 
@@ -306,8 +312,6 @@ def plain_style(trace: Trace) -> PlainStyle:
 # -- building the lines ------------------------------------------------------------------
 
 DIGITS = 4  # significant digits of float values in worked lines (the slides': .7773)
-EXACT_LIMIT = 80  # longest closed form written out; longer ones are named (z7, δ4)
-RESULT_LIMIT = 160  # longest closed form written as a line's result
 
 
 class _Builder:
@@ -334,7 +338,7 @@ class _Builder:
                 return Num(value, _fraction_form(rational))
             text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
             named = getattr(self.arithmetic, "is_named", None)  # long values of later steps
-            if ref is not None and (len(text) > EXACT_LIMIT or (named and named(value))):
+            if ref is not None and (len(text) > WORKED_CLOSED_FORM or (named and named(value))):
                 return Num(value, _plain_sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
@@ -355,8 +359,8 @@ class _Builder:
         return self.given(Fraction(value))
 
     def result(self, value, ref: Sym) -> tuple[Num, str | None]:
-        """The line's result, and its decimal when the result is an exact closed form
-        (a closed form longer than RESULT_LIMIT is elided to `…`: the JSON has it whole)."""
+        """The line's result, and its decimal when the result is an exact closed form (one
+        longer than WORKED_RESULT_CLOSED_FORM is elided to `…`: the JSON has it whole)."""
         shown = self.num(value)
         if self.mode != "exact":
             return shown, None
@@ -364,7 +368,7 @@ class _Builder:
         if rational is not None and terminating_decimal(rational) is not None:
             return shown, None  # 5/4 is exact; its decimal adds nothing a reader needs
         approx = format_float(self.arithmetic.to_float(value), 6, keep_zeros=True)
-        if len(shown.text) > RESULT_LIMIT:
+        if len(shown.text) > WORKED_RESULT_CLOSED_FORM:
             return Num(value, "…"), approx
         return shown, approx
 

@@ -25,14 +25,11 @@ from bpcalc.render.document.model import (
 )
 from bpcalc.render.names import node_numbering, parameter_values
 from bpcalc.text import (
+    KEY_CELL_CLOSED_FORM,
     epoch_error_texts,
     fraction_text,
     show_value,
 )
-
-# Longest closed form typeset in a table cell; longer ones show their decimal only (the
-# worked lines above each table write them out).
-EXACT_LIMIT = 40
 
 
 def build_document(trace: Trace, *, steps: set[int] | None = None,
@@ -54,7 +51,7 @@ class _Builder:
 
     def value(self, value, pad: bool = True) -> list[Inline]:
         """A table cell: the carried decimal; in exact mode the closed form ≈ its decimal."""
-        shown = show_value(self.arithmetic, value, exact=True, exact_limit=EXACT_LIMIT,
+        shown = show_value(self.arithmetic, value, exact=True, exact_limit=KEY_CELL_CLOSED_FORM,
                            pad=pad)
         if shown.exact is None:
             return [("≈ " if shown.elided else "") + shown.decimal]

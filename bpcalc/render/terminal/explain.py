@@ -17,10 +17,8 @@ from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.losses import loss_spec
 from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for, weight_label
-from bpcalc.text import format_value, fraction_text, show_value
+from bpcalc.text import TERMINAL_CLOSED_FORM, format_value, fraction_text, show_value
 
-# Longest closed form printed in exact mode; longer ones are elided.
-EXACT_LIMIT = 160
 # Paths listed one by one; the rest are counted (the sum always includes every path).
 DEFAULT_PATHS_SHOWN = 24
 
@@ -71,8 +69,8 @@ class _View:
     def value(self, value, style: str = "", pad: bool = True) -> Text:
         """A value (closed form beneath in exact mode); pad=False for given values, which
         hand rounding never rounds."""
-        shown = show_value(self.arithmetic, value, exact=self.exact, exact_limit=EXACT_LIMIT,
-                           pad=pad)
+        shown = show_value(self.arithmetic, value, exact=self.exact,
+                           exact_limit=TERMINAL_CLOSED_FORM, pad=pad)
         cell = Text(shown.decimal, style=style)
         if shown.exact is not None:
             cell.append(f"\n{'=' if shown.equal else '≈'} {shown.exact}", style="dim")

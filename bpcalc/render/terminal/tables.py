@@ -17,14 +17,13 @@ from bpcalc.engine.trace import NodeRecord, Step, Trace
 from bpcalc.problem.model import Network, Problem
 from bpcalc.render.names import Notation, node_numbering, notation_for, weight_label
 from bpcalc.text import (
+    TERMINAL_CLOSED_FORM,
     epoch_error_texts,
     format_value,
     fraction_text,
     show_value,
 )
 
-# Longest closed form printed in a cell; longer ones are elided (JSON keeps them whole).
-EXACT_LIMIT = 160
 # Final weights beyond this many are printed as aligned plain lines: rich lays a table out
 # cell by cell (about half a millisecond a row), seconds for a 64-32-10 network's 2,410.
 PLAIN_ROWS = 200
@@ -77,7 +76,7 @@ class _View:
     def fmt(self, value, style: str = "", pad: bool = True) -> Text:
         """A table cell: the decimal; in exact mode the closed form, its decimal dim beneath."""
         shown = show_value(self.arithmetic, value, exact=self.show_exact,
-                           exact_limit=EXACT_LIMIT, pad=pad)
+                           exact_limit=TERMINAL_CLOSED_FORM, pad=pad)
         if shown.exact is not None:
             cell = Text(shown.exact, style=style)
             cell.append(f"\n{'=' if shown.equal else '≈'} {shown.decimal}", style="dim")
@@ -227,7 +226,7 @@ class _View:
             for k, t in zip(outputs, step.target, strict=True))
         line = Text.assemble(("Error  ", "bold"), f"{n.loss_formula(self.problem.loss)} = ",
                              (format_value(self.arithmetic, step.error, exact=self.show_exact,
-                                           exact_limit=EXACT_LIMIT), "bold"))
+                                           exact_limit=TERMINAL_CLOSED_FORM), "bold"))
         return Group(line, Text(f"       ({parts})", style="dim"))
 
     def backward_table(self, step: Step) -> Table:
@@ -313,7 +312,7 @@ class _View:
         for key, value in self.trace.final_weights.items():
             initial = self.problem.weights.get(key)
             shown = show_value(self.arithmetic, value, exact=self.show_exact,
-                               exact_limit=EXACT_LIMIT)
+                               exact_limit=TERMINAL_CLOSED_FORM)
             rows.append((self.name(key), f"{key[0]} → {key[1]}",
                          fraction_text(initial) if initial is not None else "",
                          shown.text()))
