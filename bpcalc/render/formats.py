@@ -29,7 +29,7 @@ class Options:
 
     steps: set[int] | None = None  # only these 1-based steps (tables and keys)
     summary: bool = False  # no steps: the error per epoch and the final weights
-    exact: bool = False  # closed forms (tables, keys) and the JSON's `_exact` twins
+    exact: bool = False  # the JSON's `_exact` twins (tables and keys show an exact run's)
     show: str = "tables"  # per step in the terminal: tables, work (worked lines) or both
     color: bool = False  # the terminal's styles (only for a terminal)
     width: int | None = None  # terminal columns; None: the terminal's own, else 120
@@ -50,8 +50,7 @@ def _table(trace: Trace, options: Options) -> str:
     from bpcalc.render.terminal.tables import render_tables_text
 
     return render_tables_text(trace, steps=options.steps, summary=options.summary,
-                              exact=options.exact, color=options.color, width=options.width,
-                              show=options.show)
+                              color=options.color, width=options.width, show=options.show)
 
 
 def _json(trace: Trace, options: Options) -> str:

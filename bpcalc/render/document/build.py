@@ -1,109 +1,129 @@
-"""The answer key built once from a solved trace, as the blocks of `document.model`.
+"""The solution built once from a solved trace, as the blocks of `document.model`: what the
+answer keys and the terminal each typeset.
 
-It only reads values, never calculates: the problem statement, then per step the worked
-lines and tables of the forward pass, the error, the backward pass and the weight updates,
-then the error per epoch and the final weights. Formulas are plain formula text (see
-`bpcalc.render.document.formula`); each renderer typesets them.
+It only reads values, never calculates: the problem statement (facts, formulas, patterns,
+initial weights), then per step the worked lines and tables of the forward pass, the error,
+the backward pass and the weight updates, then the error per epoch and the final weights.
+Formulas are plain formula text (see `bpcalc.render.document.formula`); values are kept
+whole (`bpcalc.text.Shown`), and each renderer typesets both its own way.
 """
 
 from __future__ import annotations
 
-from bpcalc.engine.trace import Step, Trace
+import contextlib
+from typing import TYPE_CHECKING
+
 from bpcalc.problem.activations import activation_spec
-from bpcalc.render import worked
 from bpcalc.render.document.model import (
+    Column,
     Document,
-    Equations,
+    ErrorLine,
     Facts,
-    Heading,
+    Formulas,
     Inline,
     Math,
     Paragraph,
     Picture,
+    Result,
+    Section,
+    Statement,
+    Step,
     Table,
+    Value,
     Worked,
 )
-from bpcalc.render.names import node_numbering, parameter_values
-from bpcalc.text import (
-    KEY_CELL_CLOSED_FORM,
-    epoch_error_texts,
-    fraction_text,
-    show_value,
-)
+from bpcalc.render.names import node_numbering, notation_for, parameter_values
+from bpcalc.text import epoch_error_texts, fraction_text, rounding_text, show_value
+
+if TYPE_CHECKING:
+    from bpcalc.engine.trace import Step as TraceStep
+    from bpcalc.engine.trace import Trace
 
 
-def build_document(trace: Trace, *, steps: set[int] | None = None,
-                   summary: bool = False) -> Document:
-    """The whole answer key; `steps` keeps only those 1-based steps, `summary` none."""
-    return _Builder(trace).build(steps, summary)
+def build_document(trace: Trace, *, steps: set[int] | None = None, summary: bool = False,
+                   worked_lines: bool = True, calculations: bool = False) -> Document:
+    """The whole solution; `steps` keeps only those 1-based steps, `summary` none.
+
+    `worked_lines=False` leaves the steps' worked lines out (the terminal's tables alone
+    need none); `calculations` adds the update table's hand calculation column
+    (`0.5 + 1 × (-0.0115387) × 0.9`, not in exact runs), as the terminal shows it.
+    """
+    return _Builder(trace, worked_lines, calculations).build(steps, summary)
+
+
+def statement_rounding(trace: Trace) -> str:
+    """How the run's numbers were carried, as the statement says it."""
+    rounding = trace.problem.rounding
+    if trace.arithmetic.name == "exact":
+        return "none: exact values (closed forms), decimals to 6 significant digits"
+    if rounding is None:
+        return "none: full double precision, shown to 6 significant digits"
+    return f"every computed value rounded to {rounding_text(rounding)} before it is used again"
 
 
 class _Builder:
-    def __init__(self, trace: Trace):
+    def __init__(self, trace: Trace, worked_lines: bool, calculations: bool):
         self.trace = trace
         self.problem = trace.problem
         self.network = trace.problem.network
-        self.notation = worked.notation_of(trace)
+        self.notation = notation_for(self.problem.convention,
+                                     getattr(self.problem, "notation", None))
         self.arithmetic = trace.arithmetic
         self.exact = trace.arithmetic.name == "exact"
+        self.worked_lines = worked_lines
+        self.calculations = calculations and not self.exact
 
     # -- values --------------------------------------------------------------------------
 
     def value(self, value, pad: bool = True) -> list[Inline]:
-        """A table cell: the carried decimal; in exact mode the closed form ≈ its decimal."""
-        shown = show_value(self.arithmetic, value, exact=True, exact_limit=KEY_CELL_CLOSED_FORM,
-                           pad=pad)
-        if shown.exact is None:
-            return [("≈ " if shown.elided else "") + shown.decimal]
-        relation = "=" if shown.equal else "≈"
-        closed = shown.exact.replace("exp(", "e^(")
-        return [Math(f"{closed} {relation} {shown.decimal}")]
+        """A cell of one computed value: the carried decimal, in exact mode its closed form."""
+        return [show_value(self.arithmetic, value, exact=True, pad=pad)]
+
+    def decimal(self, value, pad: bool = True) -> str:
+        """A value inside a calculation: its decimal only."""
+        return show_value(self.arithmetic, value, exact=False, pad=pad).decimal
 
     def name(self, key) -> Math:
         return Math(self.notation.weight_text(self.network, key))
 
-    def node_name(self, record) -> Math:
-        return Math(self.notation.activation_name(record.kind, record.id, record.layer))
-
     # -- the document --------------------------------------------------------------------
 
     def build(self, steps: set[int] | None, summary: bool) -> Document:
-        doc = Document(self.problem.title or "Backpropagation answer key")
-        doc.blocks.extend(self.statement())
+        doc = Document(self.problem.title or "Backpropagation", exact=self.exact)
+        doc.blocks.append(self.statement())
         if not summary:
             for number, step in enumerate(self.trace.steps, start=1):
                 if steps is None or number in steps:
-                    doc.blocks.extend(self.step(number, step))
-        doc.blocks.append(Heading(1, "Result"))
-        if len(self.trace.epoch_errors()) > 1:
-            doc.blocks.append(self.epoch_error_table())
-        doc.blocks.append(self.final_weights_table())
+                    doc.blocks.append(self.step(number, step))
+        several = summary or len(self.trace.epoch_errors()) > 1
+        doc.blocks.append(Result(self.epoch_error_table() if several else None,
+                                 self.final_weights_table()))
         return doc
 
-    def statement(self) -> list:
+    def statement(self) -> Statement:
         p, n = self.problem, self.notation
         rows = [
             ("Network", [self.network_text()]),
             ("Activation", self.activation_parts()),
             ("Bias input", [fraction_text(p.bias) if p.bias is not None else "none"]),
             ("Loss", [f"{p.loss}: ", Math(n.loss_formula(p.loss))]),
-            ("Convention", [f"{p.convention} signs, {n.name} notation ({n.source})"]),
+            ("Convention", [self.convention_text()]),
             ("Learning rate", [Math(f"{n.rate} = {fraction_text(p.learning_rate)}")]),
             ("Training", [self.training_text()]),
-            ("Rounding", [self.rounding_text()]),
+            ("Rounding", [statement_rounding(self.trace)]),
         ]
-        blocks: list = [Heading(1, "Problem"), Facts(rows)]
-        blocks.extend(Paragraph([f"Warning: {w}"]) for w in self.trace.warnings)
-        blocks.append(Heading(2, "Formulas"))
-        blocks.append(Equations(self.formulas()))
-        blocks.append(self.patterns_table())
-        blocks.append(self.initial_weights_table())
-        return blocks
+        return Statement(Facts(rows), self.formulas(), self.patterns_table(),
+                         self.initial_weights_table(), list(self.trace.warnings))
 
     def network_text(self) -> str:
         sizes = "-".join(str(size) for size in self.network.sizes)
-        return (f"{sizes}; nodes numbered layer by layer: "
-                f"{node_numbering(self.network, dash='–')}")
+        return f"{sizes} (nodes: {node_numbering(self.network, dash='–')})"
+
+    def convention_text(self) -> str:
+        n, convention = self.notation, self.problem.convention
+        if n.name == convention:
+            return f"{n.name} ({n.source})"
+        return f"{convention} signs, {n.name} notation ({n.source})"
 
     def activation_parts(self) -> list[Inline]:
         acts = self.problem.activations
@@ -123,99 +143,96 @@ class _Builder:
         return (f"{count} pattern{'s' * (count != 1)}, {p.epochs} epoch{'s' * (p.epochs != 1)}, "
                 f"{p.update} updates")
 
-    def rounding_text(self) -> str:
-        rounding = self.problem.rounding
-        if self.exact:
-            return "none: exact values (closed forms), decimals to 6 significant digits"
-        if rounding is None:
-            return "none: full double precision, shown to 6 significant digits"
-        unit = "decimal places" if rounding.kind == "places" else "significant figures"
-        return (f"every computed value rounded to {rounding.digits} {unit} before it is used "
-                "again; the values below are the rounded values carried on")
-
-    def formulas(self) -> list[Math]:
+    def formulas(self) -> Formulas:
         p, n = self.problem, self.notation
-        texts = []
+        activations = []
         for act in dict.fromkeys(p.activations):
-            texts.append(n.activation_rule(act))
+            activations.append(Math(n.activation_rule(act)))
             spec = activation_spec(act.name)
             slope = spec.slope_rule(act, n.net, f"f({n.net})", parameter_values(act))
             note = "(taken as 1: the perceptron rule)" if spec.perceptron else ""
-            texts.append(Math(f"f'({n.net}) = {slope}", note=note))
-        texts.append(n.loss_formula(p.loss))
-        texts.append(n.output_delta_rule(p.loss, p.perceptron))
-        if len(self.network.layers) > 2:
-            texts.append(n.hidden_delta_rule)
+            activations.append(Math(f"f'({n.net}) = {slope}", note=note))
         rule, _, note = n.update_rule.partition("  ")
-        texts.append(Math(rule, note=note.strip()))
-        texts.append(n.change_rule)
-        return [text if isinstance(text, Math) else Math(text) for text in texts]
+        hidden = Math(n.hidden_delta_rule) if len(self.network.layers) > 2 else None
+        return Formulas(activations, Math(n.loss_formula(p.loss)),
+                        Math(n.output_delta_rule(p.loss, p.perceptron)), hidden,
+                        Math(rule, note=note.strip()), Math(n.change_rule))
 
     def patterns_table(self) -> Table:
         n = self.notation
         inputs = self.network.layers[0].node_ids
         outputs = self.network.output_layer.node_ids
-        header = [["pattern"]]
-        header += [[Math(n.activation_name("input", i))] for i in inputs]
-        header += [[Math(f"{n.target}{k}")] for k in outputs]
+        columns = [Column(["pattern"], "count")]
+        columns += [Column([Math(n.activation_name("input", i))], "value") for i in inputs]
+        columns += [Column([Math(f"{n.target}{k}")], "value") for k in outputs]
         rows = []
         for number, pattern in enumerate(self.problem.patterns, start=1):
             values = pattern.input + pattern.target
             rows.append([[str(number)]] + [[fraction_text(v)] for v in values])
-        return Table("Training patterns", header, rows, [True] * len(header))
+        return Table("Training patterns", columns, rows)
 
     def initial_weights_table(self) -> Table:
         rows = [[[self.name(key)], [f"{key[0]} → {key[1]}"], [fraction_text(value)]]
                 for key, value in self.problem.weights.items()]
-        return Table("Initial weights", [["weight"], ["from → to"], ["value"]], rows,
-                     [False, False, True])
+        return Table("Initial weights", [Column(["weight"]), Column(["from → to"]),
+                                         Column(["value"], "value")], rows)
 
     # -- one step ------------------------------------------------------------------------
 
-    def step(self, number: int, step: Step) -> list:
+    def step(self, number: int, step: TraceStep) -> Step:
         n = self.notation
         inputs = ", ".join(fraction_text(x) for x in step.input)
         targets = ", ".join(fraction_text(t) for t in step.target)
-        blocks: list = [
-            Heading(1, f"Step {number}: epoch {step.epoch}, pattern {step.pattern}"),
-            Paragraph(["Input ", Math(f"({inputs})"), ", target ",
-                       Math(f"{n.target} = ({targets})"), "."]),
-        ]
-        work = worked.step_lines(self.trace, step, notation=self.notation)
-        for title, kind, table in (("Forward pass", "forward", self.forward_table),
-                                   ("Error", "error", None),
-                                   ("Backward pass", "backward", self.backward_table),
-                                   ("Weight updates", "update", self.update_table)):
-            blocks.append(Heading(2, title))
-            lines = [line for line in work if line.section == kind]
-            if lines:
-                blocks.append(Worked(lines))
-            if table is not None:
-                blocks.append(table(step))
-            elif not lines:
-                blocks.append(self.error_paragraph(step))
-        return blocks
+        given = Paragraph(["Input ", Math(f"({inputs})"), ", target ",
+                           Math(f"{n.target} = ({targets})"), "."])
+        work = self.step_lines(step)
 
-    def forward_table(self, step: Step) -> Table:
+        def lines(kind: str) -> Worked | None:
+            return None if work is None else Worked([w for w in work if w.section == kind])
+
+        batch = self.problem.update == "batch"
+        sections = [
+            Section("forward", "Forward pass", lines("forward"), self.forward_table(step)),
+            Section("error", "Error", lines("error"), error=self.error_line(step)),
+            Section("backward", "Backward pass", lines("backward"), self.backward_table(step)),
+            Section("update", "Weight changes (batch)" if batch else "Weight updates",
+                    lines("update"), self.update_table(step)),
+        ]
+        return Step(f"Step {number}: epoch {step.epoch}, pattern {step.pattern}", given,
+                    sections)
+
+    def step_lines(self, step: TraceStep) -> list | None:
+        if not self.worked_lines:
+            return None
+        from bpcalc.render.worked import step_lines  # only where worked lines are shown
+
+        return step_lines(self.trace, step, notation=self.notation)
+
+    def forward_table(self, step: TraceStep) -> Table:
         n = self.notation
         rows = []
         for record in step.nodes:
             given = record.kind in ("input", "bias")  # not computed, so never rounded
-            rows.append([[str(record.id)], [record.kind], [self.node_name(record)],
+            name = n.activation_name(record.kind, record.id, record.layer)
+            rows.append([[str(record.id)], [record.kind], [Math(name)],
                          self.value(record.net) if record.net is not None else [""],
                          self.value(record.out, pad=not given)])
-        header = [["node"], ["kind"], ["name"], [Math(f"{n.net}_j")],
-                  [Math(f"{n.activation_heading()} = f({n.net}_j)")]]
-        return Table("", header, rows, [True, False, False, True, True])
+        columns = [Column(["node"], "count"), Column(["kind"]), Column(["name"]),
+                   Column([Math(f"{n.net}_j")], "value"),
+                   Column([Math(f"{n.activation_heading()} = f({n.net}_j)")], "value")]
+        return Table("", columns, rows)
 
-    def error_paragraph(self, step: Step) -> Paragraph:
-        formula = self.notation.loss_formula(self.problem.loss)
-        shown = self.value(step.error)
-        if isinstance(shown[0], Math):
-            return Paragraph([Math(formula), " = ", *shown])
-        return Paragraph([Math(f"{formula} = {shown[0]}")])
+    def error_line(self, step: TraceStep) -> ErrorLine:
+        n = self.notation
+        outputs = self.network.output_layer.node_ids
+        detail = ", ".join(
+            f"{n.target}{k} = {fraction_text(t)}, "
+            f"{n.activation_name('output', k)} = {self.decimal(step.node(k).out)}"
+            for k, t in zip(outputs, step.target, strict=True))
+        value: Value = self.value(step.error)[0]
+        return ErrorLine(Math(n.loss_formula(self.problem.loss)), value, detail)
 
-    def backward_table(self, step: Step) -> Table:
+    def backward_table(self, step: TraceStep) -> Table:
         n = self.notation
         output_rule = n.output_delta_rule(self.problem.loss, self.problem.perceptron)
         rows = []
@@ -225,40 +242,65 @@ class _Builder:
                 rule = output_rule if record.kind == "output" else n.hidden_delta_rule
                 rows.append([[str(record.id)], [record.kind], self.value(record.slope),
                              self.value(record.delta), [Math(rule)]])
-        header = [["node"], ["kind"], [Math(f"f'({n.net}_j)")], [Math(f"{n.delta}_j")],
-                  ["rule"]]
-        return Table("", header, rows, [True, False, True, True, False])
+        columns = [Column(["node"], "count"), Column(["kind"]),
+                   Column([Math(f"f'({n.net}_j)")], "value"),
+                   Column([Math(f"{n.delta}_j")], "value"), Column(["rule"], "formula")]
+        caption = ""
+        if self.problem.perceptron:
+            name = self.problem.activations[-1].name
+            caption = f"{name}: f'({n.net}) taken as 1 (the perceptron rule)"
+        return Table("", columns, rows, caption)
 
-    def update_table(self, step: Step) -> Table:
+    def update_table(self, step: TraceStep) -> Table:
         batch = self.problem.update == "batch"
         applied = {u.key: u for u in step.updates}
         delta_w = self.notation.change_heading()
-        header = [["weight"], ["old"], ["this pattern's " if batch else "change ", Math(delta_w)]]
+        columns = [Column(["weight"]), Column(["old"], "value")]
+        if self.calculations:
+            columns.append(Column(["calculation"]))
+        columns.append(Column(["this pattern's " if batch else "change ", Math(delta_w)],
+                              "value"))
         if batch and applied:
-            header.append(["epoch's ", Math(f"Σ {delta_w}")])
+            columns.append(Column(["epoch's ", Math(f"Σ {delta_w}")], "value"))
         if applied:
-            header.append(["new"])
+            columns.append(Column(["new"], "value", strong=True))
+        rate = fraction_text(self.problem.learning_rate)
         rows = []
         for key, change in step.changes.items():
-            row = [[self.name(key)], self.value(step.weights[key]), self.value(change)]
+            row = [[self.name(key)], self.value(step.weights[key])]
+            if self.calculations:
+                row.append([self.calculation(step, key, rate, with_old=not batch)])
+            row.append(self.value(change))
             if key in applied:
                 if batch:
                     row.append(self.value(applied[key].change))
                 row.append(self.value(applied[key].new))
             rows.append(row)
-        title = ""
+        caption = ""
         if batch:
-            title = ("Batch update: this pattern's changes; the epoch's sums are applied "
-                     + ("now" if applied else "after the epoch's last pattern"))
-        return Table(title, header, rows, [False] + [True] * (len(header) - 1))
+            caption = ("the epoch's summed changes are applied now" if applied
+                       else "summed and applied after the epoch's last pattern")
+        return Table("", columns, rows, caption)
+
+    def calculation(self, step: TraceStep, key, rate: str, with_old: bool) -> str:
+        """The hand calculation of the change (and new weight), in the convention's form."""
+        i, j = key
+        delta = _paren(self.decimal(step.node(j).delta))
+        source = step.node(i)
+        out = _paren(self.decimal(source.out, pad=source.kind not in ("input", "bias")))
+        product = f"{rate} × {delta} × {out}"
+        old = self.decimal(step.weights[key])
+        if self.notation.update_sign < 0:
+            return f"{old} - {product}" if with_old else f"-{product}"
+        return f"{old} + {product}" if with_old else product
 
     # -- after the steps -----------------------------------------------------------------
 
     def epoch_error_table(self) -> Table:
         rows = [[[str(epoch)], [text]] for epoch, text in epoch_error_texts(self.trace)]
-        return Table("Error per epoch", [["epoch"], [Math(self.notation.error),
-                                                     " (sum over patterns)"]], rows,
-                     [True, True])
+        return Table("Error per epoch", [
+            Column(["epoch"], "count"),
+            Column([Math(self.notation.error), " (sum over patterns)"], "value")], rows)
 
     def final_weights_table(self) -> Table:
         rows = []
@@ -267,27 +309,28 @@ class _Builder:
             rows.append([[self.name(key)], [f"{key[0]} → {key[1]}"],
                          [fraction_text(initial) if initial is not None else ""],
                          self.value(value)])
-        return Table("Final weights", [["weight"], ["from → to"], ["initial"], ["final"]],
-                     rows, [False, False, True, True])
+        return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
+                                       Column(["initial"], "value"),
+                                       Column(["final"], "value", strong=True)], rows)
+
+
+def _paren(text: str) -> str:
+    """Negative factors in parentheses, as a hand calculation writes them."""
+    return f"({text})" if text.startswith("-") else text
 
 
 def add_pictures(doc: Document, trace: Trace) -> None:
-    """The network with its initial weights after the problem statement, and for several
-    epochs the error plot before the final weights; a network too large to draw is left
-    without its diagram (the tables say it all)."""
+    """The network with its initial weights in the statement, and for several epochs the
+    error plot in the result; a network too large to draw is left without its diagram (the
+    tables say it all)."""
     from bpcalc.errors import ProblemError
     from bpcalc.render.pictures.diagram import diagram_svg
     from bpcalc.render.pictures.plot import error_plot_svg, inline_svg
 
-    try:
-        network = Picture("The network with its initial weights", inline_svg(diagram_svg(trace)))
-    except ProblemError:
-        network = None
-    if network is not None:
-        at = next(i for i, block in enumerate(doc.blocks)
-                  if isinstance(block, Heading) and block.text == "Formulas")
-        doc.blocks.insert(at, network)
-    if len(trace.epoch_errors()) > 1:
-        result = next(i for i, block in enumerate(doc.blocks)
-                      if isinstance(block, Heading) and block.text == "Result")
-        doc.blocks.insert(result + 1, Picture("Error per epoch", inline_svg(error_plot_svg(trace))))
+    for block in doc.blocks:
+        if isinstance(block, Statement):
+            with contextlib.suppress(ProblemError):
+                block.picture = Picture("The network with its initial weights",
+                                        inline_svg(diagram_svg(trace)))
+        elif isinstance(block, Result) and len(trace.epoch_errors()) > 1:
+            block.picture = Picture("Error per epoch", inline_svg(error_plot_svg(trace)))

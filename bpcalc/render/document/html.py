@@ -17,9 +17,9 @@ from bpcalc.render.document.model import (
     Facts,
     Heading,
     Math,
+    PageRenderer,
     Paragraph,
     Picture,
-    Renderer,
     Table,
     Worked,
     prose,
@@ -57,6 +57,7 @@ th, td { padding: 0.15rem 0.7rem; border-bottom: 1px solid #e2e2e2; }
 thead th { border-bottom: 2px solid #444; text-align: left; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:last-child td { border-bottom: 2px solid #444; }
+p.caption { color: #555; font-style: italic; margin-top: -0.6rem; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 """
 NUMERIC = ' class="num"'
@@ -96,7 +97,7 @@ class HtmlStyle(worked.PlainStyle):
 HTML_STYLE = HtmlStyle()
 
 
-class HtmlRenderer(Renderer):
+class HtmlRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
         title = self.text(doc.title)
         return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -163,5 +164,7 @@ class HtmlRenderer(Renderer):
 
         caption = f"<caption>{self.text(block.title)}</caption>\n" if block.title else ""
         body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in block.rows)
+        note = (f"<p class=\"caption\">{self.text(block.caption)}</p>\n" if block.caption
+                else "")
         return (f"<table>\n{caption}<thead><tr>{cells('th', block.header)}</tr></thead>\n"
-                f"<tbody>\n{body}</tbody>\n</table>\n")
+                f"<tbody>\n{body}</tbody>\n</table>\n{note}")

@@ -19,8 +19,8 @@ from bpcalc.render.document.model import (
     Facts,
     Heading,
     Math,
+    PageRenderer,
     Paragraph,
-    Renderer,
     Table,
     Worked,
     prose,
@@ -73,7 +73,7 @@ def escape_text(text: str) -> str:
     return "".join(out)
 
 
-class LatexRenderer(Renderer):
+class LatexRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
         return (PREAMBLE + "\\begin{document}\n"
                 f"\\begin{{center}}{{\\LARGE {self.text(doc.title)}}}\\\\[4pt]\n"
@@ -127,7 +127,7 @@ class LatexRenderer(Renderer):
         if not numeric:
             return self.inline(parts)
         return "".join(self.math(part) if isinstance(part, Math)
-                       else _MINUS.sub("$-$", self.text(part)) for part in parts)
+                       else _MINUS.sub("$-$", self.text(part)) for part in self.expand(parts))
 
     def table(self, block: Table) -> str:
         """One `tabular` per CHUNK rows, header repeated: a long table breaks across pages,
@@ -146,7 +146,8 @@ class LatexRenderer(Renderer):
             body = "".join(row(cells) for cells in block.rows[start:start + CHUNK])
             pieces.append(f"\\noindent\\begin{{tabular}}{{{spec}}}\n{header}{body}"
                           "\\bottomrule\n\\end{tabular}\\par\n")
-        return title + "\\smallskip\n".join(pieces) + "\n"
+        caption = f"\\textit{{{self.text(block.caption)}}}\\par\n" if block.caption else ""
+        return title + "\\smallskip\n".join(pieces) + caption + "\n"
 
 
 class LatexStyle(worked.PlainStyle):

@@ -14,8 +14,8 @@ from bpcalc.render.document.model import (
     Facts,
     Heading,
     Math,
+    PageRenderer,
     Paragraph,
-    Renderer,
     Table,
     Worked,
     prose,
@@ -23,7 +23,7 @@ from bpcalc.render.document.model import (
 from bpcalc.text import markdown_text
 
 
-class MarkdownRenderer(Renderer):
+class MarkdownRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
         return (f"# {self.text(doc.title)}\n\n"
                 "Answer key worked by bpcalc: every value below comes from one solved trace.\n\n")
@@ -67,8 +67,9 @@ class MarkdownRenderer(Renderer):
 
         rule = "|" + "|".join("---:" if numeric else "---" for numeric in block.numeric) + "|\n"
         title = f"**{self.text(block.title)}**\n\n" if block.title else ""
+        caption = f"*{self.text(block.caption)}*\n\n" if block.caption else ""
         return (title + row(block.header) + rule
-                + "".join(row(cells) for cells in block.rows) + "\n")
+                + "".join(row(cells) for cells in block.rows) + "\n" + caption)
 
 
 def _latex(math: Math) -> str:

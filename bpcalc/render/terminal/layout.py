@@ -1,0 +1,320 @@
+"""Terminal layout: the few rich renderables bpcalc prints, laid out directly when they fit.
+
+rich lays a table out cell by cell, measuring and wrapping every one: the slides' five small
+tables took 45 ms, a third of `bpcalc solve`'s start. What bpcalc prints (boxed tables, a
+panel of facts, a rule per step, lines of text) needs no wrapping when it fits the width,
+and then its layout is simple: so each piece here writes rich's own characters (the same
+boxes, padding, alignment and styles) itself, and hands the piece to rich only when some
+line is too wide, holds a character of unusual width or a control code, so that rich wraps
+it exactly as before. tests/test_terminal_layout.py holds the two ways equal.
+
+Every piece is a list of spans `(text, style)` (rich style names: "bold", "dim italic").
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rich.box import HEAVY_HEAD, ROUNDED
+from rich.cells import cell_len
+
+Span = tuple[str, str]
+Justify = Literal["left", "right"]
+Line = list[Span]
+
+
+def spans(text: str, style: str = "") -> list[Span]:
+    return [(text, style)] if text else []
+
+
+def plain(line: list[Span]) -> str:
+    return "".join(text for text, _ in line)
+
+
+def split_lines(styled: list[Span]) -> list[Line]:
+    """Spans split at each newline, one list of spans per line."""
+    lines: list[Line] = [[]]
+    for text, style in styled:
+        first, *rest = text.split("\n")
+        if first:
+            lines[-1].append((first, style))
+        for part in rest:
+            lines.append([(part, style)] if part else [])
+    return lines
+
+
+def _simple(text: str) -> bool:
+    """Laid out here: printable text whose every character is one cell wide (so that
+    `len` and rich's cell width agree); anything else is left to rich."""
+    return text.isprintable() and cell_len(text) == len(text)
+
+
+def _pad(line: Line, width: int, justify: Justify = "left") -> Line:
+    gap = width - sum(len(text) for text, _ in line)
+    if gap <= 0:
+        return line
+    return [(" " * gap, ""), *line] if justify == "right" else [*line, (" " * gap, "")]
+
+
+# -- the pieces ---------------------------------------------------------------------------
+
+
+@dataclass
+class Text:
+    """Lines of text, printed as `console.print(Text(...))` prints them (wrapped when wide)."""
+
+    spans: list[Span]
+
+    def lines(self, width: int) -> list[Line] | None:
+        lines = split_lines(self.spans)
+        if any(not _simple(plain(line)) or len(plain(line)) > width for line in lines):
+            return None
+        return lines
+
+    def rich(self):
+        from rich.text import Text as RichText
+
+        return RichText.assemble(*self.spans)
+
+
+@dataclass
+class Verbatim:
+    """Text written as it is (`console.out`): never wrapped, never styled."""
+
+    text: str
+
+    def lines(self, width: int) -> list[Line] | None:
+        return [[(line, "")] if line else [] for line in self.text.split("\n")]
+
+    def rich(self):
+        return self
+
+
+@dataclass
+class Rule:
+    """A horizontal rule across the width with a title in its middle (`console.rule`)."""
+
+    title: str
+    style: str = "bold"
+
+    def lines(self, width: int) -> list[Line] | None:
+        size = len(self.title)
+        if not _simple(self.title) or size > width - 4:
+            return None
+        side = (width - size) // 2
+        right = width - side - size  # the space after the title, then the line
+        return [[("─" * (side - 1) + " ", "bright_green"), (self.title, self.style),
+                 (" " + "─" * (right - 1), "bright_green")]]
+
+    def rich(self):
+        from rich.rule import Rule as RichRule
+        from rich.text import Text as RichText
+
+        return RichRule(RichText(self.title, style=self.style))
+
+
+@dataclass
+class Column:
+    header: str
+    justify: Justify = "left"
+    fold: bool = False  # long values fold within the column (rich's overflow="fold")
+    no_wrap: bool = False
+
+
+@dataclass
+class Table:
+    """A boxed table as rich draws it by default: heavy head, the title (italic) above on
+    the left, the caption (dim italic) centred below; header cells bold."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[list[Span]]] = field(default_factory=list)
+    caption: str = ""
+
+    def lines(self, width: int) -> list[Line] | None:
+        header = [split_lines(spans(column.header, "bold")) for column in self.columns]
+        body = [[split_lines(cell) for cell in row] for row in self.rows]
+        widths = [0] * len(self.columns)
+        for row in [header, *body]:
+            for index, cell in enumerate(row):
+                for line in cell:
+                    text = plain(line)
+                    if not _simple(text):
+                        return None
+                    widths[index] = max(widths[index], len(text))
+        total = sum(widths) + 3 * len(widths) + 1
+        if total > width or len(self.title) > total or len(self.caption) > total:
+            return None
+        if not (_simple(self.title) and _simple(self.caption)):
+            return None
+        justify = [column.justify for column in self.columns]
+        box = HEAVY_HEAD
+        out: list[Line] = []
+        if self.title:
+            out.append([(self.title, "italic"), (" " * (total - len(self.title)), "")])
+        out.append([(box.get_top([w + 2 for w in widths]), "")])
+        out.extend(_row(header, widths, justify, box.head_left, box.head_vertical,
+                        box.head_right))
+        out.append([(box.get_row([w + 2 for w in widths], "head"), "")])
+        for row in body:
+            out.extend(_row(row, widths, justify, box.mid_left, box.mid_vertical,
+                            box.mid_right))
+        out.append([(box.get_bottom([w + 2 for w in widths]), "")])
+        if self.caption:
+            left = (total - len(self.caption)) // 2
+            out.append([(" " * left, ""), (self.caption, "dim italic"),
+                        (" " * (total - left - len(self.caption)), "")])
+        return out
+
+    def rich(self):
+        from rich.table import Table as RichTable
+        from rich.text import Text as RichText
+
+        table = RichTable(title=self.title or None, title_justify="left",
+                          caption=self.caption or None)
+        for column in self.columns:
+            table.add_column(column.header, justify=column.justify,
+                             overflow="fold" if column.fold else "ellipsis",
+                             no_wrap=column.no_wrap)
+        for row in self.rows:
+            table.add_row(*(RichText.assemble(*cell) for cell in row))
+        return table
+
+
+def _row(cells: list[list[Line]], widths: list[int], justify: list[Justify], left: str,
+         between: str, right: str) -> list[Line]:
+    """One table row, as many lines high as its tallest cell."""
+    height = max(len(cell) for cell in cells)
+    out = []
+    for number in range(height):
+        line: Line = [(left, "")]
+        for index, cell in enumerate(cells):
+            content = cell[number] if number < len(cell) else []
+            line += [(" ", ""), *_pad(content, widths[index], justify[index]), (" ", "")]
+            line.append((between if index < len(cells) - 1 else right, ""))
+        out.append(line)
+    return out
+
+
+@dataclass
+class Panel:
+    """Label: text rows in a rounded box with the title on its top edge, as tall and wide as
+    its content (labels bold); `expand` fills the width, as a panel of plain lines does."""
+
+    title: str
+    rows: list[tuple[str, list[Span]]]
+    border: str = ""
+    expand: bool = False
+    title_style: str = "bold"
+
+    def _content(self) -> list[Line] | None:
+        if all(label == "" for label, _ in self.rows):
+            return [line for _, text in self.rows for line in split_lines(text)]
+        labels = max(len(label) for label, _ in self.rows)
+        lines = []
+        for label, text in self.rows:
+            content = split_lines(text)
+            if len(content) != 1 or not content[0]:  # rich's grid squeezes an empty cell
+                return None
+            lines.append([(label, "bold"), (" " * (labels - len(label) + 2), ""), *content[0]])
+        return lines
+
+    def lines(self, width: int) -> list[Line] | None:
+        content = self._content()
+        if content is None or not _simple(self.title):
+            return None
+        texts = [plain(line) for line in content]
+        if not all(_simple(text) for text in texts):
+            return None
+        inner = max((len(text) for text in texts), default=0) + 2
+        if self.expand:
+            inner = width - 2
+        elif self.title:
+            inner = max(inner, len(self.title) + 4)
+        if inner + 2 > width or max(len(text) for text in texts) + 2 > inner:
+            return None
+        box, border = ROUNDED, self.border
+        if self.title:
+            fill = inner - 2 - (len(self.title) + 2)
+            title_style = f"{border} {self.title_style}".strip()  # rich styles it as the edge
+            top = [(box.top_left + box.top + " ", border), (self.title, title_style),
+                   (" " + box.top * fill + box.top + box.top_right, border)]
+        else:
+            top = [(box.get_top([inner]), border)]
+        out = [top]
+        for line in content:
+            out.append([(box.mid_left, border), (" ", ""), *_pad(line, inner - 1),
+                        (box.mid_right, border)])
+        out.append([(box.get_bottom([inner]), border)])
+        return out
+
+    def rich(self):
+        from rich.panel import Panel as RichPanel
+        from rich.table import Table as RichTable
+        from rich.text import Text as RichText
+
+        title = RichText(self.title, style=self.title_style) if self.title else None
+        if all(label == "" for label, _ in self.rows):
+            body = RichText("\n").join(RichText.assemble(*text) for _, text in self.rows)
+        else:
+            body = RichTable.grid(padding=(0, 2))
+            body.add_column(style="bold")
+            body.add_column()
+            for label, text in self.rows:
+                body.add_row(label, RichText.assemble(*text))
+        return RichPanel(body, title=title, title_align="left", expand=self.expand,
+                         border_style=self.border or "none")
+
+
+# -- the screen ---------------------------------------------------------------------------
+
+
+class Screen:
+    """The pieces in order, as one string: plain, or with the terminal's ANSI styles.
+
+    A piece that does not fit is printed by rich (imported only then) into the same text;
+    `fast=False` has rich print every piece (the tests compare the two).
+    """
+
+    def __init__(self, width: int, color: bool, fast: bool = True):
+        self.width = width
+        self.fast = fast
+        # rich too writes no styles at all to a terminal that says it cannot show them.
+        self.color = color and os.environ.get("TERM", "").lower() not in ("dumb", "unknown")
+        self.buffer = io.StringIO()
+        self._console = None
+
+    def print(self, piece) -> None:
+        lines = piece.lines(self.width) if self.fast else None
+        if lines is None:
+            self._rich_print(piece)
+            return
+        write = self.buffer.write
+        for line in lines:
+            write(self._styled(line) if self.color else plain(line))
+            write("\n")
+
+    def _styled(self, line: Line) -> str:
+        from rich.color import ColorSystem
+        from rich.style import Style
+
+        return "".join(Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
+                       if style and text.strip() else text for text, style in line)
+
+    def _rich_print(self, piece) -> None:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.buffer, force_terminal=self.color,
+                                    no_color=not self.color, width=self.width,
+                                    highlight=False)
+        if isinstance(piece, Verbatim):
+            self._console.out(piece.text, highlight=False)
+        else:
+            self._console.print(piece.rich())
+
+    def text(self) -> str:
+        return self.buffer.getvalue()
