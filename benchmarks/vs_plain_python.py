@@ -5,7 +5,9 @@ slides' convention, sequential updates), trained for 10,000 epochs = 40,000 step
 `reference_train` below: nine local floats, math.exp, no lists, the updates written out
 by hand. It is written here, not imported from bpcalc, so it cannot share a mistake.
 
-Figures, all taken in this one run, the two sides taking turns (best of --runs):
+Figures, all taken in this one run, the two sides taking turns (best of --runs), in CPU
+time (user + system), so that on a shared machine the time spent waiting for a core is in
+neither side:
 (a) in-process time per step of bpcalc's float engine in summary mode (no records)
     against the reference loop; target <= 3x;
 (b) the whole command `bpcalc solve problems/xor.yaml --epochs 10000 --summary` against a
@@ -30,12 +32,15 @@ import gc
 import math
 import sys
 import time
+from pathlib import Path
 
 # problems/xor.yaml, written out: rows are the weights into nodes 4, 5 and 7, bias last.
 XOR_WEIGHTS = (0.5, -0.4, 0.1, -0.3, 0.6, -0.2, 0.7, -0.5, 0.3)
 XOR_PATTERNS = ((0.0, 0.0, 0.0), (0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (1.0, 1.0, 0.0))
 XOR_RATE = 0.5
 XOR_WEIGHT_KEYS = ((1, 4), (2, 4), (3, 4), (1, 5), (2, 5), (3, 5), (4, 7), (5, 7), (6, 7))
+HERE = Path(__file__).resolve().parent
+XOR = HERE.parent / "problems" / "xor.yaml"
 
 
 def reference_train(epochs: int) -> tuple[tuple[float, ...], list[float]]:
@@ -81,28 +86,35 @@ def run_reference_process(epochs: int) -> None:
         print(f"w{key[0]}{key[1]}  {value:.5f}")
 
 
-def best_time(function, runs: int):
-    """The fastest of `runs` calls (the least disturbed by other load), and its result.
+def cpu_time(function) -> tuple[float, object]:
+    """CPU seconds of one call in this process (after a full garbage collection), and its
+    result: time the process spends waiting for a core, on a shared machine, is not in it."""
+    gc.collect()
+    started = time.process_time()
+    result = function()
+    return time.process_time() - started, result
 
-    Each call starts after a full garbage collection; results should be small (a trace of
-    40,000 steps left alive would make every later collection, on both sides, slower)."""
-    best, result = float("inf"), None
-    for _ in range(runs):
-        result = None
-        gc.collect()
-        started = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+
+def child_cpu_time(argv: list[str], env: dict) -> float:
+    """CPU seconds (user + system) of a fresh process running `argv`."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def taking_turns(functions, runs: int) -> list:
-    """(best time, last result) of each function, the functions taking turns run after run,
-    so that a change in the machine's load falls on all of them alike."""
+    """(best time, last result) of each function (which returns both), the functions
+    taking turns run after run, so that a change in the machine's load falls on all
+    alike. Results should be small: a trace of 40,000 steps left alive would slow every
+    later garbage collection, on both sides."""
     results = [(float("inf"), None) for _ in functions]
     for _ in range(runs):
         for index, function in enumerate(functions):
-            elapsed, value = best_time(function, 1)
+            elapsed, value = function()
             results[index] = (min(elapsed, results[index][0]), value)
     return results
 
@@ -117,7 +129,7 @@ def line(label: str, ours: float, theirs: float, unit: str, target: float) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs per figure (best kept)")
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (best kept)")
     parser.add_argument("--epochs", type=int, default=10_000, help="XOR epochs")
     parser.add_argument("--reference", action="store_true",
                         help="only run the plain loop and print its summary (for (b))")
@@ -125,66 +137,69 @@ def main() -> None:
     if args.reference:
         run_reference_process(args.epochs)
         return
-    compare(args.runs, args.epochs)
+    sys.path.insert(0, str(HERE))
+    print(f"XOR 2-2-1 sigmoid, half_sse, sequential, {args.epochs:,} epochs "
+          f"({args.epochs * len(XOR_PATTERNS):,} steps); CPU time, best of {args.runs}")
+    in_process(args.runs, args.epochs)
+    whole_process(args.runs, args.epochs)
+    loading(args.runs)
 
 
-def compare(runs: int, epochs: int) -> None:
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
-    import yaml
-
-    here = Path(__file__).resolve().parent
-    sys.path.insert(0, str(here))
-    from big_problem import write_big_problem
-    from startup_and_xor import ENV
-
+def in_process(runs: int, epochs: int) -> None:
+    """(a) and (c), and the final weights of both sides."""
     from bpcalc.engine.arithmetic import Arithmetic
     from bpcalc.engine.backprop import solve
     from bpcalc.problem.loader import apply_overrides, load_problem
 
-    xor = here.parent / "problems" / "xor.yaml"
-    problem = apply_overrides(load_problem(str(xor)), epochs=epochs)
+    problem = apply_overrides(load_problem(str(XOR)), epochs=epochs)
     assert tuple(float(w) for w in problem.weights.values()) == XOR_WEIGHTS
     assert tuple(problem.weights) == XOR_WEIGHT_KEYS
-    steps = epochs * len(XOR_PATTERNS)
-    micro = 1e6 / steps
-    print(f"XOR 2-2-1 sigmoid, half_sse, sequential, {epochs:,} epochs ({steps:,} steps); "
-          f"best of {runs}")
+    micro = 1e6 / (epochs * len(XOR_PATTERNS))
 
     def bpcalc_train(record: bool):
-        """Train; keep only the final weights and the error per epoch (not the trace)."""
-        trace = solve(problem, Arithmetic(), record=record)
-        return ([float(trace.final_weights[key]) for key in XOR_WEIGHT_KEYS],
-                [error for _, error in trace.epoch_errors()])
+        """CPU time of the solve; then only the final weights and errors are kept."""
+        elapsed, trace = cpu_time(lambda: solve(problem, Arithmetic(), record=record))
+        return elapsed, ([float(trace.final_weights[key]) for key in XOR_WEIGHT_KEYS],
+                         [error for _, error in trace.epoch_errors()])
 
     (summary, (ours, our_errors)), (recorded, (kept, kept_errors)), (plain, (weights, errors))\
         = taking_turns([lambda: bpcalc_train(False), lambda: bpcalc_train(True),
-                        lambda: reference_train(epochs)], runs)
+                        lambda: cpu_time(lambda: reference_train(epochs))], runs)
     line("(a) in-process, summary (no records)", summary * micro, plain * micro,
          "us/step", 3)
-
-    python = sys.executable
-    command = [python, "-m", "bpcalc", "solve", str(xor), "--epochs", str(epochs),
-               "--summary"]
-    reference = [python, str(Path(__file__).resolve()), "--reference", "--epochs",
-                 str(epochs)]
-
-    def process(argv):
-        return lambda: subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=ENV)
-
-    taking_turns([process(command), process(reference)], 1)  # fill the byte-code cache
-    (whole, _), (whole_plain, _) = taking_turns([process(command), process(reference)], runs)
-    line("(b) whole process, --summary", whole, whole_plain, "s", 4)
     line("(c) in-process, trace recorded", recorded * micro, plain * micro, "us/step", 6)
-
     difference = max(abs(a - b) for a, b in zip(ours + kept, list(weights) * 2, strict=True))
     epoch_difference = max(abs(a - b) for a, b in
                            zip(our_errors + kept_errors, errors * 2, strict=True))
     verdict = "equal" if max(difference, epoch_difference) <= 1e-12 else "DIFFERENT"
     print(f"  final weights: max |bpcalc - reference| = {difference:.1e}; error per epoch: "
           f"{epoch_difference:.1e}  ({verdict}, limit 1e-12)")
+
+
+def whole_process(runs: int, epochs: int) -> None:
+    """(b): each side in a fresh interpreter, byte-code cached as after `pip install`."""
+    from startup_and_xor import ENV
+
+    python = sys.executable
+    command = [python, "-m", "bpcalc", "solve", str(XOR), "--epochs", str(epochs),
+               "--summary"]
+    reference = [python, str(Path(__file__).resolve()), "--reference", "--epochs",
+                 str(epochs)]
+    sides = [lambda: (child_cpu_time(command, ENV), None),
+             lambda: (child_cpu_time(reference, ENV), None)]
+    taking_turns(sides, 1)  # fills the byte-code cache
+    (whole, _), (whole_plain, _) = taking_turns(sides, runs)
+    line("(b) whole process, --summary", whole, whole_plain, "s", 4)
+
+
+def loading(runs: int) -> None:
+    """(d): the large problem file, read by bpcalc and by PyYAML's C loader."""
+    import tempfile
+
+    import yaml
+    from big_problem import write_big_problem
+
+    from bpcalc.problem.loader import load_problem
 
     with tempfile.TemporaryDirectory() as folder:
         big = Path(folder) / "big.yaml"
@@ -195,8 +210,8 @@ def compare(runs: int, epochs: int) -> None:
             return yaml.load(big.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
         (load, patterns), (floor, _) = taking_turns(
-            [lambda: len(load_problem(str(big)).patterns), lambda: len(pyyaml()["patterns"])],
-            runs)
+            [lambda: cpu_time(lambda: len(load_problem(str(big)).patterns)),
+             lambda: cpu_time(lambda: len(pyyaml()["patterns"]))], runs)
     print(f"64-32-10, {patterns:,} patterns, {size / 1000:.0f} KB of YAML")
     line("(d) load (bpcalc vs PyYAML CSafeLoader)", load, floor, "s", 1.3)
 

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Literal
 
 from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation, Rounding
+
+# What a value passed to `settle` is: a node's net, its activation (out), its delta, the
+# step's error, a weight's change, a batch's summed change (sum), or a new weight (new).
+SettleKind = Literal["net", "out", "delta", "error", "change", "sum", "new"]
 
 
 class Arithmetic:
@@ -30,12 +35,12 @@ class Arithmetic:
     def round(self, value):
         return value
 
-    def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
+    def settle(self, value, kind: SettleKind, step: int, node: int,
+               source: int | None = None):
         """A computed value as it is carried on: rounded by hand, or named (exact mode).
 
-        `kind` is net, out, delta, error, change, sum (a batch's summed change) or new (a
-        new weight); `step` counts from 1; `node` is the node (the weight's target) and
-        `source` the weight's source node.
+        `step` counts from 1; `node` is the node (the weight's target) and `source` the
+        weight's source node.
         """
         return value
 
@@ -124,7 +129,8 @@ class RoundedArithmetic(Arithmetic):
     def round(self, value):
         return round_fraction(value, self.rounding)
 
-    def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
+    def settle(self, value, kind: SettleKind, step: int, node: int,
+               source: int | None = None):
         return round_fraction(value, self.rounding)
 
     # exp, tanh and the logistic function are evaluated to 40 digits, then taken exactly

@@ -4,9 +4,11 @@ Written once for every arithmetic (float, hand-rounded, exact): only `+`, `-`, `
 directly, and the arithmetic supplies activation, slope and `settle` (hand rounding, or
 naming an exact value). Both sign conventions compute the same changes; they differ only in
 the sign of delta and of the update rule. The topology is turned into index lists once
-(`_Plan`), so the loops over patterns only index lists. The engine is a generator of steps
-(`train` gives them one at a time, kept by nobody: see `bpcalc.engine.run`); `solve` keeps
-them all as a `Trace`.
+(`_Plan`); each step is the lecture's algorithm, one method per part (`_Presentation`:
+forward, error, output deltas, hidden deltas, changes, update). The engine is a generator
+of steps (`train` gives them one at a time, kept by nobody: see `bpcalc.engine.run`);
+`solve` keeps them all as a `Trace`. Floats without slips take a float engine instead
+(`fastfloat`, the same numbers bit for bit; `vectorised` for large networks).
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from operator import mul
+from typing import NamedTuple
 
-from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.arithmetic import Arithmetic, SettleKind
 from bpcalc.engine.numerics import finite_check
 from bpcalc.engine.run import Run
-from bpcalc.engine.trace import NodeRecord, Step, Trace, WeightUpdate
-from bpcalc.problem.model import Problem
+from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.problem.model import Activation, Problem
 
 # Float runs of networks with at least this many weights use the vectorised engine
 # (bpcalc.engine.vectorised, numpy): below it, list indexing beats numpy's per-call cost.
@@ -44,27 +48,38 @@ CORRECT = Slips()
 
 
 def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
-          record: bool = True) -> Trace:
+          record: bool = True, generic: bool = False) -> Trace:
     """Train for every epoch and pattern, recording every step.
 
     With `record=False` no step is kept: the trace has the error per epoch and the final
     weights, which is all a summary or a plot reads.
     """
-    return train(problem, arithmetic, slips, record=record).trace()
+    return train(problem, arithmetic, slips, record=record, generic=generic).trace()
 
 
 def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
-          record: bool = True, warn: bool = False) -> Run:
+          record: bool = True, warn: bool = False, generic: bool = False) -> Run:
     """The same training as a `Run`: its steps are handed on one at a time, as computed,
     and kept by nobody, so a reader that writes them as they come needs the memory of a
-    step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass."""
-    # (Not the perceptron: numpy sums in its own order, which could move a net across the
-    # step's threshold.)
-    if (arithmetic.name == "float" and slips == CORRECT
-            and len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron):
-        from bpcalc.engine.vectorised import vectorised_steps
+    step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass.
 
-        return Run(problem, arithmetic, vectorised_steps(problem, record), record, warn=warn)
+    Floats without slips run in a float engine: `fastfloat` (the same numbers, bit for
+    bit) or, from VECTORISE_FROM_WEIGHTS weights, `vectorised` (numpy, to 1e-12);
+    `generic` keeps them in the engine written for every arithmetic (for comparisons).
+    """
+    if not generic and arithmetic.name == "float" and slips == CORRECT:
+        # (Not the perceptron: numpy sums in its own order, which could move a net across
+        # the step's threshold.)
+        if len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron:
+            from bpcalc.engine.vectorised import vectorised_steps
+
+            return Run(problem, arithmetic, vectorised_steps(problem, record), record,
+                       warn=warn)
+        from bpcalc.engine.fastfloat import float_steps
+
+        errors = EpochErrors(arithmetic)
+        return Run(problem, arithmetic, float_steps(problem, record, errors), record,
+                   warn=warn, errors=errors)
     return Run(problem, arithmetic, _steps(problem, arithmetic, slips, record), record,
                warn=warn)
 
@@ -74,29 +89,28 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool
     """The generic engine: each step, checked for overflow; returns the final weights."""
     plan = _Plan(problem, arithmetic)
     weights = [arithmetic.number(value) for value in problem.weights.values()]
-    batch = problem.update == "batch"
-    settle = arithmetic.settle if arithmetic.settles else None
-    keys = plan.keys
-    check_finite = finite_check(arithmetic, keys)  # overflow or NaN: an error naming the node
+    check_finite = finite_check(arithmetic, plan.keys)  # overflow or NaN: names the value
+    last = len(problem.patterns)
     number = 0
     for epoch in range(1, problem.epochs + 1):
         summed = None
-        last = len(problem.patterns)
-        for position, pattern in enumerate(problem.patterns, start=1):
+        for position, (pattern, (inputs, targets)) in enumerate(
+                zip(problem.patterns, plan.patterns, strict=True), start=1):
             number += 1
-            step, changes = _step(plan, arithmetic, weights, pattern, plan.patterns[position - 1],
-                                  epoch, position, number, slips, record)
+            values = _Presentation(plan, arithmetic, slips, weights, number)
+            values.forward(inputs)
+            error = values.error(targets)
+            values.output_deltas()
+            values.hidden_deltas()
+            changes = values.changes()
+            step = values.step(epoch, position, pattern, error, changes, record)
             check_finite(number, step, weights, changes)
-            if not batch:
-                weights = _apply(plan, settle, weights, changes, step, number, record)
-                yield step
-                continue
-            summed = changes if summed is None else list(map(_add, summed, changes))
-            if position == last:
-                if settle:
-                    summed = [settle(value, "sum", number, key[1], key[0])
-                              for value, key in zip(summed, keys, strict=True)]
-                weights = _apply(plan, settle, weights, summed, step, number, record)
+            if problem.update == "sequential":
+                weights = values.update(changes, step, record)
+            else:  # batch: the changes are summed, and applied after the last pattern
+                summed = changes if summed is None else list(map(_add, summed, changes))
+                if position == last:
+                    weights = values.update(values.settled_all(summed, "sum"), step, record)
             yield step
     return weights
 
@@ -105,21 +119,20 @@ def _add(left, right):
     return left + right
 
 
-def _apply(plan: _Plan, settle, weights: list, changes: list, step: Step, number: int,
-           record: bool) -> list:
-    """The new weights; recorded on `step` as its updates."""
-    new = list(map(_add, weights, changes))
-    if settle:
-        new = [settle(value, "new", number, key[1], key[0])
-               for value, key in zip(new, plan.keys, strict=True)]
-    if record:
-        step.updates = list(map(WeightUpdate, plan.keys, weights, changes, new))
-    return new
+class PlanLayer(NamedTuple):
+    """One non-input layer as the engine walks it."""
+
+    index: int  # the layer's number (0 is the input layer)
+    kind: NodeKind  # hidden or output
+    activation: Activation
+    ids: tuple[int, ...]  # its nodes
+    feeding: tuple[int, ...]  # the nodes feeding it: the layer below's, then its bias
+    incoming: list[list[int]]  # per node, the positions of its weights from `feeding`
 
 
 class _Plan:
-    """The network as index lists, built once per solve: per layer, its nodes, the nodes
-    feeding it, and per node the positions of its incoming weights in the weight list."""
+    """The network as index lists, built once per solve, and the problem's numbers in the
+    arithmetic's own type."""
 
     def __init__(self, problem: Problem, arithmetic: Arithmetic):
         num = arithmetic.number
@@ -129,22 +142,24 @@ class _Plan:
         self.size = max(layer.bias_id or max(layer.node_ids) for layer in network.layers) + 1
         self.inputs = network.layers[0].node_ids
         self.bias = num(problem.bias) if problem.bias is not None else None
-        self.bias_nodes = [(layer.bias_id, layer.index) for layer in network.layers
-                           if layer.bias_id is not None]
-        self.layers = []  # (index, kind, activation, ids, feeding, incoming weight positions)
+        self.bias_ids = [layer.bias_id for layer in network.layers
+                         if layer.bias_id is not None]
         last = len(network.layers) - 1
-        for previous, layer in zip(network.layers, network.layers[1:], strict=False):
-            feeding = previous.feeding_ids()
-            incoming = [[index[(i, j)] for i in feeding] for j in layer.node_ids]
-            kind = "output" if layer.index == last else "hidden"
-            self.layers.append((layer.index, kind, problem.activation_of_layer(layer.index),
-                                layer.node_ids, feeding, incoming))
-        # outgoing[j]: positions of the weights from hidden node j to the layer above
-        self.outgoing = {}
-        for position in range(1, last):
-            layer, above = network.layers[position], network.layers[position + 1]
-            for j in layer.node_ids:
-                self.outgoing[j] = [index[(j, k)] for k in above.node_ids]
+        self.layers = [
+            PlanLayer(layer.index, "output" if layer.index == last else "hidden",
+                      problem.activation_of_layer(layer.index), layer.node_ids,
+                      previous.feeding_ids(),
+                      [[index[(i, j)] for i in previous.feeding_ids()] for j in layer.node_ids])
+            for previous, layer in pairwise(network.layers)]
+        # outgoing[j]: positions of the weights from hidden node j into the layer above
+        self.outgoing = {j: [index[(j, k)] for k in above.node_ids]
+                         for layer, above in pairwise(network.layers[1:])
+                         for j in layer.node_ids}
+        self.kinds: list[tuple[int, NodeKind, int]] = sorted(
+            [(i, "input", 0) for i in self.inputs]
+            + [(layer.bias_id, "bias", layer.index) for layer in network.layers
+               if layer.bias_id is not None]
+            + [(j, layer.kind, layer.index) for layer in self.layers for j in layer.ids])
         self.patterns = [([num(x) for x in p.input], [num(t) for t in p.target])
                          for p in problem.patterns]
         factor, self.out_slope = problem.output_delta  # no f' in the perceptron rule
@@ -156,110 +171,117 @@ class _Plan:
         self.one = num(Fraction(1))
 
 
-def _step(plan: _Plan, arithmetic: Arithmetic, weights: list, pattern, converted,
-          epoch: int, position: int, number: int, slips: Slips, record: bool):
-    """Forward pass, error, backward pass and this step's changes (`weights` unchanged)."""
-    settle = arithmetic.settle if arithmetic.settles else None
-    activate, slope_of = arithmetic.activate, arithmetic.slope
-    size = plan.size
-    out = [None] * size
-    net = [None] * size
-    slope = [None] * size
-    delta = [None] * size
-    inputs, targets = converted
-    for node_id, x in zip(plan.inputs, inputs, strict=True):
-        out[node_id] = x
-    for bias_id, _ in plan.bias_nodes:
-        out[bias_id] = plan.bias
+class _Presentation:
+    """One pattern presented to the network: every node's net, activation, f'(net) and
+    delta (lists indexed by node id), computed in the lecture's order by the methods
+    below. Each computed value passes through the arithmetic's `settle` (hand rounding,
+    or naming an exact value) before it is used."""
 
-    # Forward pass: net_j = sum_i w_ij z_i, z_j = f(net_j).
-    get = weights.__getitem__
-    for _, _, act, ids, feeding, incoming in plan.layers:
-        sources = [out[i] for i in feeding]
-        for j, positions in zip(ids, incoming, strict=True):
-            value = sum(map(mul, map(get, positions), sources))
-            if settle:
-                value = settle(value, "net", number, j)
-            net[j] = value
-            z = activate(act, value)
-            out[j] = settle(z, "out", number, j) if settle else z
+    def __init__(self, plan: _Plan, arithmetic: Arithmetic, slips: Slips, weights: list,
+                 number: int):
+        self.plan, self.arithmetic, self.slips = plan, arithmetic, slips
+        self.weights = weights  # as this step began; the step leaves them unchanged
+        self.number = number  # the step's number, from 1
+        self.settles = arithmetic.settles
+        size = plan.size
+        self.out, self.net, self.slope, self.delta = ([None] * size, [None] * size,
+                                                      [None] * size, [None] * size)
 
-    # Error of this pattern under the chosen loss.
-    _, _, out_act, outputs, _, _ = plan.layers[-1]
-    residuals = [t - out[k] for k, t in zip(outputs, targets, strict=True)]
-    error = sum(map(mul, residuals, residuals)) * plan.loss_scale
-    if settle:
-        error = settle(error, "error", number, 0)
+    def settled(self, value, kind: SettleKind, node: int, source: int | None = None):
+        if not self.settles:
+            return value
+        return self.arithmetic.settle(value, kind, self.number, node, source)
 
-    # Output deltas: (t - z) f'(net) in the slides, (z - t) f'(net) in the textbook,
-    # times the loss's own factor (2 for sse, 2/K for mse); the perceptron takes (t - z).
-    factor, one = plan.out_factor, plan.one
-    no_slope = slips.no_slope or not plan.out_slope
-    for k, residual in zip(outputs, residuals, strict=True):
-        s = slope[k] = slope_of(out_act, net[k], out[k])
-        value = factor * (residual if plan.slides else -residual) * (one if no_slope else s)
-        delta[k] = settle(value, "delta", number, k) if settle else value
+    def settled_all(self, values: list, kind: SettleKind) -> list:
+        """A value per weight, each settled under its weight's nodes."""
+        if not self.settles:
+            return values
+        return [self.settled(value, kind, j, i)
+                for value, (i, j) in zip(values, self.plan.keys, strict=True)]
 
-    # Changes: +C delta_j z_i (slides) equals -eta delta_j a_i (textbook).
-    signed_rate = plan.signed_rate
-    source = net if slips.net_in_update else out
+    def forward(self, inputs: list) -> None:
+        """net_j = sum_i w_ij z_i and z_j = f(net_j), layer by layer from the inputs."""
+        out, net, plan = self.out, self.net, self.plan
+        for node_id, x in zip(plan.inputs, inputs, strict=True):
+            out[node_id] = x
+        for bias_id in plan.bias_ids:
+            out[bias_id] = plan.bias
+        get, activate = self.weights.__getitem__, self.arithmetic.activate
+        for layer in plan.layers:
+            sources = [out[i] for i in layer.feeding]
+            for j, positions in zip(layer.ids, layer.incoming, strict=True):
+                net[j] = self.settled(sum(map(mul, map(get, positions), sources)), "net", j)
+                out[j] = self.settled(activate(layer.activation, net[j]), "out", j)
 
-    def factor_of(i):
-        return source[i] if source[i] is not None else out[i]
+    def error(self, targets: list):
+        """E = loss_scale * sum_k (t_k - z_k)^2; keeps the residuals t_k - z_k."""
+        outputs = self.plan.layers[-1].ids
+        self.residuals = [t - self.out[k] for k, t in zip(outputs, targets, strict=True)]
+        error = sum(map(mul, self.residuals, self.residuals)) * self.plan.loss_scale
+        return self.settled(error, "error", 0)
 
-    def change(i: int, j: int):
-        value = signed_rate * delta[j] * factor_of(i)
-        return settle(value, "change", number, j, i) if settle else value
+    def output_deltas(self) -> None:
+        """delta_k = factor (t_k - z_k) f'(net_k) in the slides, factor (z_k - t_k) f'(net_k)
+        in the textbook (factor: 1 for half_sse, 2 for sse, 2/K for mse); the perceptron
+        rule leaves f' out."""
+        plan, out, net = self.plan, self.out, self.net
+        layer = plan.layers[-1]
+        no_slope = self.slips.no_slope or not plan.out_slope
+        for k, residual in zip(layer.ids, self.residuals, strict=True):
+            s = self.slope[k] = self.arithmetic.slope(layer.activation, net[k], out[k])
+            signed = residual if plan.slides else -residual
+            self.delta[k] = self.settled(
+                plan.out_factor * signed * (plan.one if no_slope else s), "delta", k)
 
-    # Hidden deltas: f'(net_j) sum_k delta_k w_jk, with the weights before this update.
-    for index in range(len(plan.layers) - 2, -1, -1):
-        _, _, act, ids, _, _ = plan.layers[index]
-        above = plan.layers[index + 1][3]
-        down = [delta[k] for k in above]
-        for j in ids:
-            s = slope[j] = slope_of(act, net[j], out[j])
-            used = [weights[p] for p in plan.outgoing[j]]
-            if slips.new_weights_in_hidden_delta:
-                used = [_settled(settle, w + change(j, k), "new", number, k, j)
-                        for w, k in zip(used, above, strict=True)]
-            value = (one if slips.no_slope else s) * sum(map(mul, down, used))
-            delta[j] = settle(value, "delta", number, j) if settle else value
+    def hidden_deltas(self) -> None:
+        """delta_j = f'(net_j) sum_k delta_k w_jk, from the top hidden layer down, with the
+        weights before this step's update."""
+        plan, delta, slips = self.plan, self.delta, self.slips
+        for layer, above in reversed(list(pairwise(plan.layers))):
+            down = [delta[k] for k in above.ids]
+            for j in layer.ids:
+                s = self.slope[j] = self.arithmetic.slope(layer.activation, self.net[j],
+                                                          self.out[j])
+                used = [self.weights[p] for p in plan.outgoing[j]]
+                if slips.new_weights_in_hidden_delta:
+                    used = [self.settled(w + self.change(j, k), "new", k, j)
+                            for w, k in zip(used, above.ids, strict=True)]
+                self.delta[j] = self.settled(
+                    (plan.one if slips.no_slope else s) * sum(map(mul, down, used)), "delta", j)
 
-    changes = [None] * len(weights)
-    for _, _, _, ids, feeding, incoming in plan.layers:
-        if settle or slips.net_in_update:
-            for j, positions in zip(ids, incoming, strict=True):
-                for i, p in zip(feeding, positions, strict=True):
-                    changes[p] = change(i, j)
-            continue
-        sources = [out[i] for i in feeding]
-        for j, positions in zip(ids, incoming, strict=True):
-            scaled = signed_rate * delta[j]
-            for p, z in zip(positions, sources, strict=True):
-                changes[p] = scaled * z
+    def change(self, i: int, j: int):
+        """The change of w_ij: +C delta_j z_i (slides), equal to -eta delta_j a_i
+        (textbook: its delta has the other sign)."""
+        source = self.net[i] if self.slips.net_in_update else None
+        z = self.out[i] if source is None else source
+        return self.settled(self.plan.signed_rate * self.delta[j] * z, "change", j, i)
 
-    if not record:
-        return Step(epoch, position, pattern.input, pattern.target, [], error, {}, {}), changes
-    keys = plan.keys
-    kinds = plan.kinds if hasattr(plan, "kinds") else _kinds(plan)
-    nodes = [NodeRecord(node_id, kind, layer, out[node_id], net[node_id], delta[node_id],
-                        slope[node_id]) for node_id, kind, layer in kinds]
-    return Step(epoch, position, pattern.input, pattern.target, nodes, error,
-                dict(zip(keys, weights, strict=True)),
-                dict(zip(keys, changes, strict=True))), changes
+    def changes(self) -> list:
+        """Every weight's change, in the problem's weight order."""
+        changes = [None] * len(self.weights)
+        for layer in self.plan.layers:
+            for j, positions in zip(layer.ids, layer.incoming, strict=True):
+                for i, p in zip(layer.feeding, positions, strict=True):
+                    changes[p] = self.change(i, j)
+        return changes
 
+    def step(self, epoch: int, position: int, pattern, error, changes: list,
+             record: bool) -> Step:
+        """The step as it is handed on: with every node and weight, or (unrecorded) its
+        error only."""
+        if not record:
+            return Step(epoch, position, pattern.input, pattern.target, [], error, {}, {})
+        keys = self.plan.keys
+        nodes = [NodeRecord(node_id, kind, layer, self.out[node_id], self.net[node_id],
+                            self.delta[node_id], self.slope[node_id])
+                 for node_id, kind, layer in self.plan.kinds]
+        return Step(epoch, position, pattern.input, pattern.target, nodes, error,
+                    dict(zip(keys, self.weights, strict=True)),
+                    dict(zip(keys, changes, strict=True)))
 
-def _kinds(plan: _Plan) -> list[tuple[int, str, int]]:
-    """(id, kind, layer) of every node in id order, computed once per plan."""
-    kinds = [(i, "input", 0) for i in plan.inputs]
-    kinds += [(bias_id, "bias", layer) for bias_id, layer in plan.bias_nodes]
-    for index, kind, _, ids, _, _ in plan.layers:
-        kinds += [(j, kind, index) for j in ids]
-    plan.kinds = sorted(kinds)
-    return plan.kinds
-
-
-def _settled(settle, value, *label):
-    return settle(value, *label) if settle else value
-
-
+    def update(self, changes: list, step: Step, record: bool) -> list:
+        """The new weights, w + change, recorded on `step` as its updates."""
+        new = self.settled_all(list(map(_add, self.weights, changes)), "new")
+        if record:
+            step.updates = list(map(WeightUpdate, self.plan.keys, self.weights, changes, new))
+        return new

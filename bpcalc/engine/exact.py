@@ -21,7 +21,7 @@ import mpmath
 import sympy
 from sympy.printing.str import StrPrinter
 
-from bpcalc.engine.arithmetic import Arithmetic
+from bpcalc.engine.arithmetic import Arithmetic, SettleKind
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import weight_name
 
@@ -94,7 +94,8 @@ class ExactArithmetic(Arithmetic):
     def logistic(self, x):
         return 1 / (1 + sympy.exp(-x))
 
-    def settle(self, value, kind: str, step: int, node: int, source: int | None = None):
+    def settle(self, value, kind: SettleKind, step: int, node: int,
+               source: int | None = None):
         """Keep a short expression; name a long one (bounded work for the next steps)."""
         if value.is_Rational or isinstance(value, Named) or self._size(value) <= NAME_ABOVE:
             return value

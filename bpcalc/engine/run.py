@@ -24,22 +24,26 @@ class Run:
     """One solve, read once through `steps`; then `final_weights` and `warnings` are set.
 
     `record=False` runs carry only each step's epoch, pattern and error (for the error per
-    epoch); `warn` gathers the warnings as the steps pass (recorded runs only).
+    epoch); `warn` gathers the warnings as the steps pass (recorded runs only). An engine
+    that sums the error per epoch itself (the float engine, in its loop) gives its
+    `errors`, and hands on no unrecorded step at all; otherwise the errors are added up
+    here, step by step.
     """
 
     def __init__(self, problem: Problem, arithmetic, source: Generator[Step, None, list],
-                 record: bool = True, *, warn: bool = False):
+                 record: bool = True, *, warn: bool = False, errors: EpochErrors | None = None):
         self.problem = problem
         self.arithmetic = arithmetic
         self.record = record
-        self.errors = EpochErrors(arithmetic)
+        self._summed = errors is not None
+        self.errors = errors if errors is not None else EpochErrors(arithmetic)
         self.final_weights: dict | None = None  # known once the steps are exhausted
         self.warnings: list[str] = []
         self._watch = WarningWatch(problem, arithmetic) if warn and record else None
         self.steps: Iterator[Step] = self._handed_on(source)
 
     def _handed_on(self, source: Generator[Step, None, list]) -> Iterator[Step]:
-        add, watch = self.errors.add, self._watch
+        add, watch = None if self._summed else self.errors.add, self._watch
         held = None
         number = 0
         while True:
@@ -49,14 +53,15 @@ class Run:
                 final = finished.value
                 break
             number += 1
-            add(step)
+            if add is not None:
+                add(step)
             if watch is not None:
                 watch.see(number, step)
             if held is not None:
                 yield held
             held = step
         final_weights = dict(zip(self.problem.weights, final, strict=True))
-        check_final_weights(final_weights, number, self.arithmetic.to_float)
+        check_final_weights(final_weights, self.problem.step_count, self.arithmetic.to_float)
         self.final_weights = final_weights
         if watch is not None:
             self.warnings = watch.sentences()

@@ -7,12 +7,16 @@ Values are in the arithmetic's own number type (float, Fraction or SymPy express
 
 from __future__ import annotations
 
+import struct
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from bpcalc.problem.model import Problem, WeightKey
+
+NodeKind = Literal["input", "bias", "hidden", "output"]
 
 
 @dataclass
@@ -20,7 +24,7 @@ class NodeRecord:
     """One node in one step. `net`, `delta` and `slope` (f'(net)) are None for input/bias."""
 
     id: int
-    kind: str  # input | bias | hidden | output
+    kind: NodeKind
     layer: int
     out: Any
     net: Any = None
@@ -56,6 +60,122 @@ class Step:
         return self.nodes[node_id - 1]
 
 
+class StepLayout:
+    """How a `PackedStep`'s numbers are laid out, the same for every step of a run: per
+    computed node in id order its out, net, delta and f'(net), then the weights the step
+    used and its changes, and when an update followed the step, the changes applied (a
+    batch's sums; a sequential step applies its own, not repeated) and the new weights.
+    The input nodes' values are the pattern's (`PackedStep.inputs`), the bias nodes' the
+    run's bias."""
+
+    def __init__(self, kinds: list[tuple[int, NodeKind, int]], keys: list[WeightKey], bias,
+                 batch: bool):
+        self.kinds = kinds  # (id, kind, layer) of every node, in id order
+        self.keys = keys
+        self.bias = bias  # the value of every bias node
+        self.batch = batch
+        self.places = []  # per node: its input's position, or where its four values start
+        computed = inputs = 0
+        for _id, kind, _layer in kinds:
+            if kind == "input":
+                self.places.append(inputs)
+                inputs += 1
+            elif kind == "bias":
+                self.places.append(None)
+            else:
+                self.places.append(computed)
+                computed += 4
+        count = len(keys)
+        self.weights_at = computed
+        self.changes_at = computed + count
+        self.after_at = computed + 2 * count  # the update, if one followed the step
+        updated = self.after_at + (2 if batch else 1) * count
+        # `pack(*numbers)`: the numbers of a step as the bytes of that many doubles
+        self.pack = struct.Struct(f"{self.after_at}d").pack
+        self.pack_updated = struct.Struct(f"{updated}d").pack
+
+    def nodes(self, step: PackedStep) -> list[NodeRecord]:
+        if step.data is None:  # a step of a run that records nothing
+            return []
+        numbers, records = step.numbers(), []
+        for (node_id, kind, layer), at in zip(self.kinds, self.places, strict=True):
+            if kind == "input":
+                records.append(NodeRecord(node_id, kind, layer, step.inputs[at]))
+            elif kind == "bias":
+                records.append(NodeRecord(node_id, kind, layer, self.bias))
+            else:
+                records.append(NodeRecord(node_id, kind, layer, *numbers[at:at + 4]))
+        return records
+
+    def by_key(self, step: PackedStep, at: int) -> dict[WeightKey, Any]:
+        if step.data is None:
+            return {}
+        return dict(zip(self.keys, step.numbers()[at:at + len(self.keys)], strict=True))
+
+    def updates(self, step: PackedStep) -> list[WeightUpdate]:
+        numbers = step.numbers()
+        if len(numbers) <= self.after_at:  # no update after this step (or not recorded)
+            return []
+        count, after = len(self.keys), self.after_at
+        applied = numbers[after:after + count] if self.batch else numbers[
+            self.changes_at:after]
+        new = numbers[after + count:] if self.batch else numbers[after:]
+        return list(map(WeightUpdate, self.keys, numbers[self.weights_at:self.changes_at],
+                        applied, new))
+
+
+class _Built:
+    """A record of a `PackedStep`, built from its numbers when first read (then kept)."""
+
+    def __init__(self, build: Callable[[PackedStep], Any]):
+        self.build = build
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = "_" + name
+
+    def __get__(self, step, owner=None):
+        if step is None:
+            return self
+        value = step.__dict__.get(self.name)
+        if value is None:
+            value = step.__dict__[self.name] = self.build(step)
+        return value
+
+    def __set__(self, step, value) -> None:
+        step.__dict__[self.name] = value
+
+
+class PackedStep(Step):
+    """A step of the float engine, its numbers held as the bytes of doubles (`data`, laid
+    out by `layout`) and read as a `Step`: the records are built when first asked for.
+    A step of a run that records nothing has no data (its records are empty).
+
+    A recorded run of 40,000 steps would otherwise keep some 900,000 small objects (a
+    record per node and per weight) and 1.2 million floats, made one by one and walked
+    again and again by Python's garbage collector: most of the run's time. Doubles are
+    exact: each float reads back bit for bit, the sign of a zero included.
+    """
+
+    nodes = _Built(lambda step: step.layout.nodes(step))
+    weights = _Built(lambda step: step.layout.by_key(step, step.layout.weights_at))
+    changes = _Built(lambda step: step.layout.by_key(step, step.layout.changes_at))
+    updates = _Built(lambda step: step.layout.updates(step))
+
+    def __init__(self, epoch: int, pattern: int, input: tuple, target: tuple, error,
+                 layout: StepLayout, inputs: tuple | None = None, data: bytes | None = None):
+        self.epoch = epoch
+        self.pattern = pattern
+        self.input = input
+        self.target = target
+        self.error = error
+        self.layout = layout
+        self.inputs = inputs  # the pattern's inputs as floats
+        self.data = data
+
+    def numbers(self) -> list[float]:
+        return memoryview(self.data).cast("d").tolist() if self.data else []
+
+
 class EpochErrors:
     """The total error of each epoch (the sum over its patterns), added up as steps pass.
 
@@ -81,6 +201,11 @@ class EpochErrors:
         self._floats[-1] += self._to_float(step.error)
         if self._exact is not None:
             self._exact[-1] += Fraction(step.error)
+
+    def add_epoch(self, total: float) -> None:
+        """An epoch's total summed by the engine itself (as `add` sums: 0.0 + e1 + e2 + ...;
+        the float engine, which has no exact sums to keep)."""
+        self._floats.append(total)
 
     def __len__(self) -> int:
         return len(self._floats)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
+from typing import Literal
 
 from bpcalc.problem import activations, losses
 
@@ -31,11 +32,14 @@ class Activation:
     threshold: Fraction = Fraction(0)  # step threshold
 
 
+RoundingKind = Literal["places", "sigfigs"]
+
+
 @dataclass(frozen=True)
 class Rounding:
     """Hand-calculation rounding: `places` decimals or `sigfigs` significant figures."""
 
-    kind: str  # "places" | "sigfigs"
+    kind: RoundingKind
     digits: int
 
 
