@@ -1,11 +1,12 @@
 """What the fuzz targets share: turning bytes into files, running the command, the promise.
 
 A target turns the fuzzer's bytes into a `Case` (a command line and the files it reads),
-runs it in-process through typer's test runner in a fresh directory, and checks what the
+runs it in-process, as typer's test runner does, in a fresh directory, and checks what the
 command promises (README, "Robustness"): exit 0 (or 3 for `check` with wrong answers) or
-exit 2 with ONE line `bpcalc: error: ...` on stderr, empty stdout and no file written;
-never exit 1; and no raw control character (escape, NUL, CR, C1, bidi override) on stdout,
-stderr or in a written file, since every one of them comes from the input.
+exit 2 with ONE line `bpcalc: error: ...` (at most MAX_MESSAGE characters) on stderr,
+empty stdout and no file written; never exit 1; and no raw control character (escape,
+NUL, CR, C1, bidi override) on stdout, stderr or in a written file, since every one of
+them comes from the input.
 
 Under atheris a run keeps going past a failure: each distinct failure (its `signature`) is
 saved once, the smallest input seen for it, in OUT/<target>/ with a summary.json, so one
@@ -36,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = Path(os.environ.get("BPCALC_FUZZ_FINDINGS", ROOT / "fuzz" / "findings-out"))
+MAX_MESSAGE = 500  # an error line, file name included: a long value is cut (issue 8)
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -181,6 +183,9 @@ def check_result(case: Case, result: Outcome, directory: Path) -> None:
         lines = result.stderr.splitlines()
         if len(lines) != 1 or not lines[0].startswith("bpcalc: error: "):
             raise Failure("exit 2 without exactly one error line on stderr", result.stderr[:300])
+        if len(lines[0]) > MAX_MESSAGE:
+            raise Failure(f"exit 2 with an error line over {MAX_MESSAGE} characters",
+                          f"{len(lines[0])}: {lines[0][:200]}")
         if result.stdout:
             raise Failure("exit 2 with output on stdout", result.stdout[:200])
         if new:
