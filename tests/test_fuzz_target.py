@@ -22,27 +22,9 @@ FUZZ = Path(__file__).resolve().parent.parent / "fuzz"
 FOUND = Path(__file__).resolve().parent / "fixtures" / "fuzz"
 # Inputs whose defect is still open (/work/wt/fuzz-findings.md), with who is fixing it.
 # When the fix lands the input passes, strict xfail fails: remove its entry here.
-_NAME = ("clean-text: grading/answers.py keeps an answer name with \\x0b, \\x0c or \\x1c-\\x1f "
-         "around it (str.strip() drops them to match the name) and prints it raw")
-_DIGITS = ("clean-text: grading/answers.py int() of a 5,000-digit node, step or weight id "
-           "raises ValueError (exit 1), as explain's weight id in issue 8")
-_TITLE = ("clean-text: a title with control characters, a bidi override or a line break is "
-          "accepted and written raw into the answer keys (issue 8)")
-_WEIGHT = ("clean-text: loader.py parse_weight_name int() of a 5,000-digit id raises "
-           "ValueError (exit 1 in solve, generate and explain)")
-_LONG = ("clean-text: an error message holds the whole 3,000-character key: cut it "
-         "(issue 8, 'error messages stay one short line')")
-OPEN: dict[str, str] = {
-    "answers/control_in_answer_name": _NAME, "answers/control_in_answer_name_to_file": _NAME,
-    "answers/control_in_duplicate_message": _NAME, "answers/long_node_id": _DIGITS,
-    "answers/long_step_number": _DIGITS, "answers/long_weight_id": _DIGITS,
-    "answers/long_name_in_message": _LONG, "problem/long_weight_id": _WEIGHT,
-    "template/control_in_title": _TITLE, "template/bidi_in_title": _TITLE,
-    "template/newline_in_title": _TITLE, "template/cr_in_title": _TITLE,
-}
-
-# Failures of an open defect above that the fixed corpora also meet (tracked by its input).
-OPEN_FAILURES = {"a title with a control character or line break is accepted": _TITLE}
+OPEN: dict[str, str] = {}  # e.g. "answers/long_node_id": "clean-text: int() of 5,000 digits"
+# Failures of an open defect that the fixed corpora also meet, tracked by its input above.
+OPEN_FAILURES: dict[str, str] = {}
 
 
 def load_target(name: str = "fuzz_problem"):
