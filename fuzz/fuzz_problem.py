@@ -3,7 +3,8 @@
 The promise under test: `parse_problem` returns a Problem or raises ProblemError, and
 `solve` returns a trace or raises NumericalError (a ProblemError) -- any other exception is
 a bug. Runs under atheris (coverage-guided libFuzzer) when it is installed, otherwise under
-hypothesis at scale. Usage:
+hypothesis at scale; the command line is fuzz/harness.py's (a long run keeps going past a
+failure and saves each distinct one). Usage:
 
     python fuzz/fuzz_problem.py -max_total_time=180      # atheris: prints "Done N runs"
     python fuzz/fuzz_problem.py --hypothesis 20000        # fallback: prints the count
@@ -14,22 +15,16 @@ are tested in tests/test_limits.py), so that one big but valid file is not taken
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from harness import main, seeds, splice
 
 SOLVE_LIMIT = 20_000  # steps x weights solved per input
-SEEDS = [path.read_bytes() for path in sorted(
-    (Path(__file__).resolve().parent.parent / "problems").glob("*.yaml"))]
+SEEDS = seeds("problems/*.yaml")
+_parts = None
 
 
 def check_one(data: bytes, parse_problem, solve, arithmetics, ProblemError) -> None:
     """One input: bytes as they are, or a seed file with the bytes spliced in."""
-    if data[:1] == b"\x00" and len(data) > 2 and SEEDS:  # structured: mutate a seed file
-        seed = SEEDS[data[1] % len(SEEDS)]
-        at = int.from_bytes(data[2:4] or b"\0", "little") % (len(seed) + 1)
-        cut = data[4] % 16 if len(data) > 4 else 0
-        data = seed[:at] + data[5:] + seed[at + cut:]
-    text = data.decode("utf-8", errors="replace")
+    text = splice(data, SEEDS).decode("utf-8", errors="replace")
     try:
         problem = parse_problem(text)
     except ProblemError:
@@ -62,46 +57,12 @@ def _imports():
     return parse_problem, solve, arithmetics, ProblemError
 
 
-def run_atheris(argv: list[str]) -> None:
-    import atheris
-
-    with atheris.instrument_imports(include=["bpcalc", "yaml"]):
-        parts = _imports()
-
-    def target(data: bytes) -> None:
-        check_one(data, *parts)
-
-    atheris.Setup(argv, target)
-    atheris.Fuzz()
-
-
-def run_hypothesis(count: int) -> None:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-
-    parts = _imports()
-    tried = 0
-
-    @settings(max_examples=count, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(st.one_of(st.binary(max_size=400),
-                     st.binary(min_size=5, max_size=60).map(lambda b: b"\x00" + b)))
-    def target(data: bytes) -> None:
-        nonlocal tried
-        tried += 1
-        check_one(data, *parts)
-
-    target()
-    print(f"hypothesis: {tried} inputs tried, no failure")
+def check_bytes(data: bytes) -> None:
+    global _parts
+    if _parts is None:
+        _parts = _imports()
+    check_one(data, *_parts)
 
 
 if __name__ == "__main__":
-    if "--hypothesis" in sys.argv:
-        run_hypothesis(int(sys.argv[sys.argv.index("--hypothesis") + 1]))
-    else:
-        try:
-            import atheris  # noqa: F401
-        except ImportError:
-            run_hypothesis(20_000)
-        else:
-            run_atheris(sys.argv)
+    main("problem", check_bytes, None, seed_inputs=lambda: SEEDS)
