@@ -116,7 +116,7 @@ def main() -> None:
                parts["torch"])
         command_ours = command_time([python, "-m", "bpcalc", "solve", str(XOR), "--epochs",
                                      str(args.epochs), "--format", "json", "-o",
-                                     str(ours_json)], args.runs)
+                                     str(ours_json), "--force"], args.runs)  # run after run
         command_theirs = command_time([python, reference, str(XOR), "--epochs",
                                        str(args.epochs), "-o", str(theirs_json)], args.runs)
         report("command", "whole command, fresh process", command_ours, command_theirs)
