@@ -239,7 +239,6 @@ def epoch_error_texts(trace, epochs: list[int] | None = None) -> list[tuple[int,
     return [(epoch, text(total)) for epoch, total in rows]
 
 
-
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 
 
