@@ -58,12 +58,12 @@ def test_steps(tmp_path):
 
 
 def test_steps_times_weights(tmp_path):
-    # 2-20-1 has 81 weights: one step more than the float engine's limit of weight updates.
-    limit = limits.COMPUTATION_LIMITS["float"]
-    epochs = limit // 81 + 1
-    text = GOOD.replace("[2, 2, 1]", "[2, 20, 1]")
+    # 2-40-1 has 161 weights: one step more than the float engine's limit of weight updates.
+    limit = limits.COMPUTATION_LIMITS["fastfloat"]
+    epochs = limit // 161 + 1
+    text = GOOD.replace("[2, 2, 1]", "[2, 40, 1]")
     refused(run(tmp_path, text, "--epochs", str(epochs)), "--epochs",
-            f"{epochs:,} steps of 81 weights is {epochs * 81:,} weight updates (steps x "
+            f"{epochs:,} steps of 161 weights is {epochs * 161:,} weight updates (steps x "
             f"weights), more than the {limit:,} allowed for float runs")
     # 2-300-300-1 (91,501 weights) is numpy's: 300 steps are quick to compute, but their
     # JSON would be 27 million values.

@@ -5,14 +5,15 @@ Two measures, each with its own message saying how to make the run smaller:
 
 - computation, steps x weights: every run does it (`train` refuses a run over the limit
   before its first step). A weight update costs very different times in each engine, so
-  each has its limit: about 1 to 4 us in the generic float engine, 100 us hand-rounded
+  each has its limit: 0.2 to 0.4 us in the float engine (`bpcalc.engine.fastfloat`), 1 to
+  4 us in the generic engine (float runs with slips, for `check`), 100 us hand-rounded
   (exact decimals), milliseconds exact (SymPy); numpy's (`bpcalc.engine.vectorised`) cost
   is mostly per step (some 70 us, as much as 15,000 of its 4.5 ns weight updates), so its
   steps count as 15,000 weight updates more.
 - output, steps x (nodes + weights): the values of the steps recorded and written (JSON,
   tables, answer keys). A summary or a plot records none, so it is never refused for
   output; the commands that write steps check it (`check_output`), each with the limit of
-  how it writes: about 10 us a value as streamed JSON, 0.6 to 1.5 ms in an answer key
+  how it writes: about 8 us a value as streamed JSON, 0.6 to 1.5 ms in an answer key
   (HTML draws pictures too), 2 ms in rich tables.
 
 Measured in CPU time on the README's machine (2-core AMD EPYC), busy with other work; the
@@ -26,7 +27,7 @@ from bpcalc.problem.model import Problem
 
 # weight updates (steps x weights; numpy: steps x (weights + NUMPY_STEP)), per engine
 COMPUTATION_LIMITS = {
-    "fastfloat": 15_000_000,
+    "fastfloat": 200_000_000,
     "float": 15_000_000,
     "numpy": 13_000_000_000,
     "rounded": 500_000,
@@ -40,7 +41,8 @@ OUTPUT_LIMITS = {
     "document": 40_000,
 }
 _ENGINE_WORDS = {
-    "fastfloat": "float runs", "float": "float runs with slips (check)", "numpy": "float runs of large networks (numpy)",
+    "fastfloat": "float runs", "float": "float runs with slips (check)",
+    "numpy": "float runs of large networks (numpy)",
     "rounded": "hand-rounded runs", "exact": "exact values",
 }
 

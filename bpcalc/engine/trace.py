@@ -210,6 +210,11 @@ class EpochErrors:
     def __len__(self) -> int:
         return len(self._floats)
 
+    def totals(self) -> array:
+        """The float total of every epoch, in epoch order: the array itself (read, don't
+        change it)."""
+        return self._floats
+
     def floats(self) -> list[tuple[int, float]]:
         """(epoch, total) for every epoch, from 1."""
         return list(enumerate(self._floats, start=1))
