@@ -18,7 +18,7 @@ from bpcalc.engine.backprop import engine_for, solve, train
 from bpcalc.problem.loader import apply_overrides, load_problem
 from bpcalc.problem.model import Activation, Network, Pattern, Problem
 from bpcalc.render import json_out
-from bpcalc.render.terminal.tables import epoch_digest
+from bpcalc.render.document.build import epoch_digest
 from bpcalc.text import format_float
 
 runner = CliRunner()
@@ -120,8 +120,10 @@ def test_a_long_summary_is_a_digest_saying_how_much_is_left_out():
     assert [int(row[0]) for row in rows] == epochs  # the error falls: the last is the lowest
     assert [row[1] for row in rows] == [format_float(totals[e - 1]) for e in epochs]
     assert rows[-1][2] == "lowest" and all(row[2] == "" for row in rows[:-1])
-    assert ("21 of 3,000 epochs: the first, the last, evenly spaced ones between and the "
-            "lowest error (2,979 left out)") in lines
+    end = next(i for i, line in enumerate(lines) if line.startswith("└"))
+    note = " ".join(line.strip() for line in lines[end + 1:end + 4])
+    assert note.startswith("21 of 3,000 epochs (2,979 left out): the first, the last, evenly "
+                           "spaced ones and the lowest error")
     assert len(lines) < 60  # a screenful, not a 3,000-row table
 
 
@@ -252,3 +254,13 @@ def test_the_json_text_is_what_json_dumps_writes_and_refuses_what_it_refuses():
         step.error = bad
         with pytest.raises(ValueError, match="Out of range float values"):
             json_out.render_json(trace)
+
+
+def test_answer_keys_show_the_same_digest():
+    result = runner.invoke(app, ["solve", XOR, "--epochs", "3000", "--summary", "--format",
+                                 "markdown"])
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "*21 of 3,000 epochs (2,979 left out): the first, the last, evenly spaced ones " \
+           "and the lowest error*" in text
+    assert "| 3000 | 0.00370055 | lowest |" in text and "| 2 | 0.5" not in text
