@@ -226,14 +226,17 @@ def terminating_decimal(value: Fraction) -> str | None:
     return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
 
 
-def epoch_error_texts(trace) -> list[tuple[int, str]]:
-    """(epoch, total error shown) per epoch; hand-rounded runs sum the carried decimals
-    exactly, so a hand check of the column matches digit for digit."""
+def epoch_error_texts(trace, epochs: list[int] | None = None) -> list[tuple[int, str]]:
+    """(epoch, total error shown) per epoch, or for the chosen `epochs` (from 1); hand-
+    rounded runs sum the carried decimals exactly, so a hand check of the column matches
+    digit for digit."""
     totals = trace.epoch_totals()
     exact = totals.exact()
-    if exact is not None:
-        return [(epoch, decimal_text(total)) for epoch, total in exact]
-    return [(epoch, format_float(total)) for epoch, total in totals.floats()]
+    rows = exact if exact is not None else totals.floats()
+    if epochs is not None:
+        rows = [rows[epoch - 1] for epoch in epochs]
+    text = decimal_text if exact is not None else format_float
+    return [(epoch, text(total)) for epoch, total in rows]
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")

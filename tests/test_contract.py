@@ -654,7 +654,7 @@ def test_exit_statuses(tmp_path, monkeypatch):
 
     import bpcalc.engine.backprop
 
-    monkeypatch.setattr(bpcalc.engine.backprop, "solve", broken)
+    monkeypatch.setattr(bpcalc.engine.backprop, "train", broken)  # what solve runs
     message = solve(tmp_path, EXAMPLE, status=1)
     assert "boom" in message and "Traceback" not in message
 

@@ -157,7 +157,8 @@ def test_large_float_networks_take_the_vectorised_engine(monkeypatch):
         assert close(fast.final_weights[key], value)
 
 
-def test_large_summaries_print_every_final_weight_as_a_line():
+def test_large_networks_print_final_weights_as_lines_and_summaries_a_screenful():
+    from bpcalc.render.document.build import SCREENFUL
     from bpcalc.render.terminal.tables import PLAIN_ROWS, render_tables_text
     from bpcalc.text import format_float
 
@@ -169,13 +170,28 @@ def test_large_summaries_print_every_final_weight_as_a_line():
         bias=F(1), weights={key: F(rng.randint(-50, 50), 100) for key in network.weight_keys()},
         patterns=(Pattern(tuple(F(rng.randint(0, 9), 10) for _ in range(20)),
                           (F(1), F(0), F(1))),), learning_rate=F(1, 2))
-    trace = solve(problem, Arithmetic(), record=False)
-    assert len(trace.final_weights) > PLAIN_ROWS
-    lines = render_tables_text(trace, summary=True).splitlines()
-    start = lines.index("Final weights")
-    rows = lines[start + 3:]
-    assert len(rows) == len(trace.final_weights)
-    for row, ((i, j), value) in zip(rows, trace.final_weights.items(), strict=True):
-        assert row.split() == [f"w{i}_{j}", str(i), "→", str(j),
-                               str(float(problem.weights[(i, j)])).rstrip("0").rstrip("."),
-                               format_float(value)]
+    trace = solve(problem, Arithmetic())
+    assert len(trace.final_weights) == 291 > PLAIN_ROWS
+
+    def row(key, value):
+        i, j = key
+        return [f"w{i}_{j}", str(i), "→", str(j),
+                str(float(problem.weights[key])).rstrip("0").rstrip("."), format_float(value)]
+
+    lines = render_tables_text(trace).splitlines()
+    rows = lines[lines.index("Final weights") + 3:]
+    assert [r.split() for r in rows] == [row(k, v) for k, v in trace.final_weights.items()]
+    # A summary lists a screenful: the first and last 20 (the weights into the outputs),
+    # and says how many are left out and where they all are.
+    summary = solve(problem, Arithmetic(), record=False)
+    assert summary.final_weights == trace.final_weights
+    lines = render_tables_text(summary, summary=True).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.rstrip() == "Final weights")
+    box = [line for line in lines[start + 4:] if line.startswith("│")]
+    weights = list(trace.final_weights.items())
+    assert SCREENFUL == 40 and len(box) == 40
+    assert [line.replace("│", " ").split() for line in box] == [
+        row(k, v) for k, v in weights[:20] + weights[-20:]]
+    note = " ".join(line.strip() for line in lines[start + 4 + 41:])
+    assert note == ("251 more weights between these two halves: the full list is in "
+                    "--format json")

@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.problem import loader, yamlsource
+from bpcalc.engine import limits
+from bpcalc.problem import yamlsource
 
 runner = CliRunner()
 
@@ -57,13 +58,18 @@ def test_steps(tmp_path):
 
 
 def test_steps_times_weights(tmp_path):
-    # 2-20-1 has 81 weights: 246,914 steps would be 20,000,034 weight updates.
-    epochs = loader.MAX_WEIGHT_UPDATES // 81 + 1
-    text = GOOD.replace("[2, 2, 1]", "[2, 20, 1]")
+    # 2-40-1 has 161 weights: one step more than the float engine's limit of weight updates.
+    limit = limits.COMPUTATION_LIMITS["fastfloat"]
+    epochs = limit // 161 + 1
+    text = GOOD.replace("[2, 2, 1]", "[2, 40, 1]")
     refused(run(tmp_path, text, "--epochs", str(epochs)), "--epochs",
-            f"{epochs:,} steps of 81 weights is more than 20,000,000 weight updates")
+            f"{epochs:,} steps of 161 weights is {epochs * 161:,} weight updates (steps x "
+            f"weights), more than the {limit:,} allowed for float runs")
+    # 2-300-300-1 (91,501 weights) is numpy's: 300 steps are quick to compute, but their
+    # JSON would be 27 million values.
     wide = GOOD.replace("[2, 2, 1]", "[2, 300, 300, 1]").replace("[0]", "[0]\nepochs: 300")
-    refused(run(tmp_path, wide), "epochs", "300 steps of 91,501 weights", "line 5")
+    refused(run(tmp_path, wide), "epochs", "300 steps of 606 nodes and 91,501 weights",
+            "values to write", "line 5")
 
 
 @pytest.mark.parametrize("key", ["round", "sigfigs"])
@@ -75,10 +81,11 @@ def test_rounding_digits(tmp_path, key):
 
 
 def test_exact_work_is_limited_with_advice(tmp_path):
-    epochs = loader.EXACT_MAX_WEIGHT_UPDATES // 9 + 1  # the 2-2-1 example has 9 weights
+    limit = limits.COMPUTATION_LIMITS["exact"]
+    epochs = limit // 9 + 1  # the 2-2-1 example has 9 weights
     message = refused(run(tmp_path, GOOD, "--exact", "--epochs", str(epochs)), "--exact",
                       f"{epochs} step(s) of 9 weights is too much for exact values",
-                      f"at most {loader.EXACT_MAX_WEIGHT_UPDATES}", "--round")
+                      f"at most {limit:,}", "--round")
     assert "leave out --exact" in message
     assert run(tmp_path, GOOD, "--exact", "--epochs", str(epochs), "--round", "4").exit_code == 0
 

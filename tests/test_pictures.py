@@ -174,11 +174,11 @@ def test_plot_data_is_the_trace_error_per_epoch():
     trace = solved(apply_overrides(load_problem(str(XOR)), epochs=30))
     epochs, errors = error_plot_data(trace)
     assert list(zip(epochs, errors, strict=True)) == trace.epoch_errors()
-    assert epochs == list(range(1, 31))
+    assert list(epochs) == list(range(1, 31))
     # Independent check of epoch 1: the sum of its four steps' errors.
     assert errors[0] == pytest.approx(sum(float(s.error) for s in trace.steps[:4]))
     line = error_plot_figure(trace).axes[0].lines[0]
-    assert list(line.get_xdata()) == epochs and list(line.get_ydata()) == errors
+    assert list(line.get_xdata()) == list(epochs) and list(line.get_ydata()) == list(errors)
     assert errors[-1] < errors[0]
 
 

@@ -31,9 +31,12 @@ def wide(epochs: int):
     return parse_problem(text)
 
 
-@pytest.mark.parametrize("problem", [xor(300), wide(60)], ids=["generic", "vectorised"])
-def test_a_run_keeps_no_step_it_has_handed_on(problem):
-    run = train(problem, Arithmetic())
+@pytest.mark.parametrize(("problem", "arithmetic"), [
+    (xor(300), Arithmetic()), (wide(60), Arithmetic()),
+    (xor(30), RoundedArithmetic(Rounding("places", 4)))],
+    ids=["fastfloat", "vectorised", "generic"])
+def test_a_run_keeps_no_step_it_has_handed_on(problem, arithmetic):
+    run = train(problem, arithmetic)
     gone = []
     refs = []
     for number, step in enumerate(run.steps, start=1):

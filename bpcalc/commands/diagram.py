@@ -41,13 +41,18 @@ def picture_format(output: str | None) -> Format:
                        key="--output")
 
 
-def solved_trace(file: Path, **overrides):
-    """Load, apply the command-line overrides, and solve in the problem's own arithmetic."""
-    from bpcalc.engine.backprop import solve
+def solved_trace(file: Path, *, step: str | None = None, record: bool = True, **overrides):
+    """Load, apply the command-line overrides, and solve in the problem's own arithmetic,
+    keeping only what a picture needs: the step `step` names (else step 1, whose weights
+    are the initial ones), or with `record=False` no step at all (a plot reads only the
+    error per epoch). Returns the trace and the step's number (None without `step`)."""
+    from bpcalc.engine.backprop import train
     from bpcalc.engine.numbers import make_arithmetic
 
     problem = load_with_overrides(file, **overrides)
-    return solve(problem, make_arithmetic(problem.rounding, False))
+    number = parse_step(step, problem.step_count) if step is not None else None
+    run = train(problem, make_arithmetic(problem.rounding, False), record=record)
+    return run.trace(keep={number or 1}), number
 
 
 def parse_step(text: str, step_count: int) -> int:
@@ -91,10 +96,10 @@ def diagram(
     def job() -> None:
         check_output(output, force=force, inputs=[("the problem file", file)])
         fmt = picture_format(output)
-        trace = solved_trace(file, convention=convention, notation=notation,
-                             round_places=round_places,
-                             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
-        number = parse_step(step, len(trace.steps)) if step is not None else None
+        trace, number = solved_trace(file, step=step, convention=convention,
+                                     notation=notation, round_places=round_places,
+                                     sigfigs=sigfigs, epochs=epochs,
+                                     learning_rate=learning_rate)
         from bpcalc.render.pictures.diagram import diagram_png, diagram_svg
 
         if fmt.binary:

@@ -51,11 +51,10 @@ def explain(
         from dataclasses import replace
 
         from bpcalc.commands.diagram import parse_step
-        from bpcalc.engine.backprop import solve as solve_problem
+        from bpcalc.engine.backprop import train
         from bpcalc.engine.chainrule import check_weight
         from bpcalc.engine.chainrule import explain as explain_weight
         from bpcalc.engine.numbers import make_arithmetic
-        from bpcalc.problem.loader import check_exact_work
 
         check_output(output, force=force, inputs=[("the problem file", file)])
         problem = load_with_overrides(
@@ -68,9 +67,8 @@ def explain(
             raise ProblemError("must be 0 (all) or more", key="--paths")
         # Only the epochs up to the chosen step need solving (a batch epoch stays whole).
         needed = replace(problem, epochs=-(-number // len(problem.patterns)))
-        if exact and problem.rounding is None:
-            check_exact_work(needed)
-        trace = solve_problem(needed, make_arithmetic(problem.rounding, exact))
+        run = train(needed, make_arithmetic(problem.rounding, exact))
+        trace = run.trace(keep={number})  # the chain rule reads that step alone
         rule = explain_weight(trace, key, number)
         from bpcalc.render.terminal.explain import render_explain_text
 

@@ -39,9 +39,10 @@ def plot(
     def job() -> None:
         check_output(output, force=force, inputs=[("the problem file", file)])
         fmt = picture_format(output)
-        trace = solved_trace(file, convention=convention, notation=notation,
-                             round_places=round_places,
-                             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
+        # Only the error per epoch is drawn: no step is recorded, whatever the run's length.
+        trace, _ = solved_trace(file, record=False, convention=convention, notation=notation,
+                                round_places=round_places, sigfigs=sigfigs, epochs=epochs,
+                                learning_rate=learning_rate)
         from bpcalc.render.pictures.plot import error_plot_data, error_plot_png, error_plot_svg
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported

@@ -1,8 +1,10 @@
-"""`bpcalc solve`: load, solve, and hand the trace to one renderer."""
+"""`bpcalc solve`: load, solve, and hand the trace to one renderer (the JSON is streamed:
+written step by step as the engine computes it)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +23,7 @@ from bpcalc.commands.common import (
     load_with_overrides,
     run_guarded,
 )
-from bpcalc.commands.files import check_output, write_output
+from bpcalc.commands.files import check_output, open_output, write_output
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.render import formats
 
@@ -84,41 +86,97 @@ def solve(
     """Solve a problem file ('-': standard input) and show every step of the worked
     solution."""
 
-    def job() -> None:
-        check_output(output, force=force, inputs=[("the problem file", file)])
-        from bpcalc.engine.backprop import solve as solve_problem
-        from bpcalc.engine.numbers import make_arithmetic
-        from bpcalc.engine.numerics import find_warnings
-        from bpcalc.problem.loader import check_exact_work
+    view = View(format, exact, show, summary, steps)
+    overrides = dict(convention=convention, notation=notation, round_places=round_places,
+                     sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
+    run_guarded(lambda: solve_file(file, view, overrides, output, force))
 
-        problem = load_with_overrides(
-            file, convention=convention, notation=notation, round_places=round_places,
-            sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
-        if steps and summary:
-            raise ProblemError("give --steps or --summary, not both (a summary shows no steps)",
-                               key="--steps")
-        chosen = parse_step_selection(steps, problem.step_count) if steps else None
-        if format is OutputFormat.json:
-            # The contract's JSON is always the whole trace: say so rather than ignore them.
-            for given, option in ((steps, "--steps"), (summary, "--summary"),
-                                  (show is not Show.tables, "--show")):
-                if given:
-                    raise ProblemError("applies to tables and answer keys; --format json "
-                                       "always prints the whole trace", key=option)
-        # A terminal summary needs only the errors and final weights: no per-step records.
-        record = not (summary and format is OutputFormat.table)
-        if exact and problem.rounding is None:
-            check_exact_work(problem)
-        trace = solve_problem(problem, make_arithmetic(problem.rounding, exact), record=record)
-        trace.warnings.extend(find_warnings(trace))
-        # Styles only for tables on a terminal (a closed stdout is write_output's error).
-        color = (format is OutputFormat.table and output is None and sys.stdout is not None
-                 and sys.stdout.isatty())
-        options = formats.Options(steps=chosen, summary=summary, exact=exact, show=show.value,
-                                  color=color)
-        write_output(formats.render(trace, format.value, options), output, force=force)
 
-    run_guarded(job)
+@dataclass(frozen=True)
+class View:
+    """What the command line asks to see of the solution."""
+
+    format: OutputFormat
+    exact: bool
+    show: Show
+    summary: bool
+    steps: str | None  # --steps as given
+
+
+def solve_file(file: Path, view: View, overrides: dict, output: str | None,
+               force: bool) -> None:
+    """Load, check the request, solve, and write one format (`solve`'s whole work)."""
+    from bpcalc.engine.numbers import make_arithmetic
+
+    check_output(output, force=force, inputs=[("the problem file", file)])
+    problem = load_with_overrides(file, **overrides)
+    chosen = _shown_steps(view, problem.step_count)
+    arithmetic = make_arithmetic(problem.rounding, view.exact)
+    if view.format is OutputFormat.json:
+        _write_json(problem, arithmetic, view.exact, output, force)
+    else:
+        _write_view(problem, arithmetic, view, chosen, output, force)
+
+
+def _shown_steps(view: View, step_count: int) -> set[int] | None:
+    """The steps --steps chooses (None: all); options that contradict each other are
+    refused, never silently ignored."""
+    if view.steps and view.summary:
+        raise ProblemError("give --steps or --summary, not both (a summary shows no steps)",
+                           key="--steps")
+    chosen = parse_step_selection(view.steps, step_count) if view.steps else None
+    if view.format is OutputFormat.json:
+        # The contract's JSON is always the whole trace: say so rather than ignore them.
+        for given, option in ((view.steps, "--steps"), (view.summary, "--summary"),
+                              (view.show is not Show.tables, "--show")):
+            if given:
+                raise ProblemError("applies to tables and answer keys; --format json "
+                                   "always prints the whole trace", key=option)
+    return chosen
+
+
+def _write_json(problem, arithmetic, exact: bool, output: str | None, force: bool) -> None:
+    """The contract's JSON, streamed: each step is written as it is computed and then
+    dropped, into a temporary file renamed into place at the end (standard output gets it
+    as it comes)."""
+    from bpcalc.engine.backprop import train
+    from bpcalc.engine.limits import check_output as check_size
+    from bpcalc.render.json_out import render_json, write_json
+
+    run = train(problem, arithmetic, warn=True)  # refuses too much computation at once
+    check_size(problem, problem.step_count, "json",
+               "use fewer epochs (the JSON is always every step), or tables with --summary")
+    if arithmetic.name == "exact":
+        # Exact runs are short; their closed forms are measured (at most 200,000
+        # characters) before anything is written.
+        write_output(render_json(run, exact=True), output, force=force)
+        return
+    with open_output(output, force=force) as stream:
+        write_json(run, stream, exact=exact)
+
+
+def _write_view(problem, arithmetic, view: View, chosen: set[int] | None,
+                output: str | None, force: bool) -> None:
+    """Tables or an answer key, from a trace that keeps only the steps shown (a summary
+    none)."""
+    from bpcalc.engine.backprop import train
+    from bpcalc.engine.limits import check_output as check_size
+    from bpcalc.engine.run import kept_steps
+
+    run = train(problem, arithmetic, record=not view.summary, warn=True)
+    if not view.summary:
+        shown = problem.step_count if chosen is None else len(kept_steps(problem, chosen))
+        written = "tables" if view.format is OutputFormat.table else "document"
+        check_size(problem, shown, written,
+                   "use --summary (the error per epoch and the final weights), --steps to "
+                   "show some steps, or fewer epochs")
+    trace = run.trace(keep=chosen)
+    # Styles only for tables on a terminal (a closed stdout is write_output's error).
+    color = (view.format is OutputFormat.table and output is None and sys.stdout is not None
+             and sys.stdout.isatty())
+    options = formats.Options(steps=chosen, summary=view.summary, exact=view.exact,
+                              show=view.show.value, color=color)
+    write_output(formats.render(trace, view.format.value, options), output, force=force)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from operator import mul
 from typing import NamedTuple
 
 from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.limits import check_computation
 from bpcalc.engine.numerics import finite_check
 from bpcalc.engine.run import Run
 from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
@@ -62,19 +63,21 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     """The same training as a `Run`: its steps are handed on one at a time, as computed,
     and kept by nobody, so a reader that writes them as they come needs the memory of a
     step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass.
+from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.limits import check_computation
 
     Floats without slips run in a float engine: `fastfloat` (the same numbers, bit for
     bit) or, from VECTORISE_FROM_WEIGHTS weights, `vectorised` (numpy, to 1e-12);
     `generic` keeps them in the engine written for every arithmetic (for comparisons).
+    A run too large for its engine is refused before its first step (engine/limits.py).
     """
-    if not generic and arithmetic.name == "float" and slips == CORRECT:
-        # (Not the perceptron: numpy sums in its own order, which could move a net across
-        # the step's threshold.)
-        if len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron:
-            from bpcalc.engine.vectorised import vectorised_steps
+    engine = engine_for(problem, arithmetic, slips, generic=generic)
+    check_computation(problem, engine)
+    if engine == "numpy":
+        from bpcalc.engine.vectorised import vectorised_steps
 
-            return Run(problem, arithmetic, vectorised_steps(problem, record), record,
-                       warn=warn)
+        return Run(problem, arithmetic, vectorised_steps(problem, record), record, warn=warn)
+    if engine == "fastfloat":
         from bpcalc.engine.fastfloat import float_steps
 
         errors = EpochErrors(arithmetic)
@@ -82,6 +85,20 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
                    warn=warn, errors=errors)
     return Run(problem, arithmetic, _steps(problem, arithmetic, slips, record), record,
                warn=warn)
+
+
+def engine_for(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
+               generic: bool = False) -> str:
+    """Which engine solves the run: "numpy" or "fastfloat" for floats without slips (numpy
+    from VECTORISE_FROM_WEIGHTS weights), else the generic engine in the arithmetic's own
+    numbers ("float", "rounded", "exact")."""
+    if not generic and arithmetic.name == "float" and slips == CORRECT:
+        # (Not the perceptron: numpy sums in its own order, which could move a net across
+        # the step's threshold.)
+        if len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron:
+            return "numpy"
+        return "fastfloat"
+    return arithmetic.name
 
 
 def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool

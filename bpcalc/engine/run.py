@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 
-from bpcalc.engine.numerics import WarningWatch, check_final_weights
+from bpcalc.engine.numerics import WarningWatch, check_final_weights, flat_sigmoid
 from bpcalc.engine.trace import EpochErrors, Step, Trace
 from bpcalc.problem.model import Problem
 
@@ -24,10 +24,10 @@ class Run:
     """One solve, read once through `steps`; then `final_weights` and `warnings` are set.
 
     `record=False` runs carry only each step's epoch, pattern and error (for the error per
-    epoch); `warn` gathers the warnings as the steps pass (recorded runs only). An engine
-    that sums the error per epoch itself (the float engine, in its loop) gives its
-    `errors`, and hands on no unrecorded step at all; otherwise the errors are added up
-    here, step by step.
+    epoch); `warn` gathers the warnings as the steps pass (an unrecorded run has only those
+    known from the problem itself). An engine that sums the error per epoch itself (the
+    float engine, in its loop) gives its `errors`, and hands on no unrecorded step at all;
+    otherwise the errors are added up here, step by step.
     """
 
     def __init__(self, problem: Problem, arithmetic, source: Generator[Step, None, list],
@@ -39,6 +39,7 @@ class Run:
         self.errors = errors if errors is not None else EpochErrors(arithmetic)
         self.final_weights: dict | None = None  # known once the steps are exhausted
         self.warnings: list[str] = []
+        self.warn = warn
         self._watch = WarningWatch(problem, arithmetic) if warn and record else None
         self.steps: Iterator[Step] = self._handed_on(source)
 
@@ -65,16 +66,40 @@ class Run:
         self.final_weights = final_weights
         if watch is not None:
             self.warnings = watch.sentences()
+        elif self.warn:
+            self.warnings = flat_sigmoid(self.problem)  # known without step records
         if held is not None:
             yield held
 
-    def trace(self) -> Trace:
-        """Run to the end; the whole trace (no steps if the run records none)."""
-        if self.record:
-            steps = list(self.steps)
-        else:
+    def trace(self, keep: set[int] | None = None) -> Trace:
+        """Run to the end and keep its steps: all of them, or none if the run records none.
+
+        With `keep` (step numbers from 1), only the steps `kept_steps` names are kept, and
+        None stands in the place of every other, so steps are still found by number and the
+        memory is that of the kept steps.
+        """
+        if not self.record:
             steps = []
             for _ in self.steps:
                 pass
+        elif keep is None:
+            steps = list(self.steps)
+        else:
+            kept = kept_steps(self.problem, keep)
+            steps = [step if number in kept else None
+                     for number, step in enumerate(self.steps, start=1)]
         return Trace(self.problem, self.arithmetic, steps, self.final_weights,
                      list(self.warnings), self.errors)
+
+
+def kept_steps(problem: Problem, chosen: set[int]) -> set[int]:
+    """The steps to keep to show the `chosen` ones: those, step 1 (the initial weights a
+    document draws), and in batch mode every step of their epochs (the epoch's update is
+    the sum of its patterns' changes)."""
+    kept = set(chosen) | {1}
+    if problem.update == "batch":
+        count = len(problem.patterns)
+        for number in chosen:
+            start = (number - 1) // count * count
+            kept.update(range(start + 1, start + count + 1))
+    return kept

@@ -210,6 +210,11 @@ class EpochErrors:
     def __len__(self) -> int:
         return len(self._floats)
 
+    def totals(self) -> array:
+        """The float total of every epoch, in epoch order: the array itself (read, don't
+        change it)."""
+        return self._floats
+
     def floats(self) -> list[tuple[int, float]]:
         """(epoch, total) for every epoch, from 1."""
         return list(enumerate(self._floats, start=1))
@@ -223,10 +228,17 @@ class EpochErrors:
 class Trace:
     problem: Problem
     arithmetic: Any  # bpcalc.engine.arithmetic.Arithmetic: converts values for display
-    steps: list[Step]  # every step; empty for a run solved with record=False
+    # Every step in order; none for a run solved with record=False; a run that keeps only
+    # some (engine.run.Run.trace(keep)) has None in the others' places.
+    steps: list[Step | None]
     final_weights: dict[WeightKey, Any]
     warnings: list[str] = field(default_factory=list)
     errors: EpochErrors | None = None  # the engine's per-epoch totals (None: from the steps)
+
+    def epoch_steps(self, epoch: int) -> list[Step]:
+        """The steps of one epoch (kept, in a trace that keeps only some)."""
+        count = len(self.problem.patterns)
+        return self.steps[(epoch - 1) * count:epoch * count]
 
     def epoch_errors(self) -> list[tuple[int, float]]:
         """Total error per epoch (sum over the epoch's patterns), as floats for plots/summaries."""

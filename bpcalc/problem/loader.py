@@ -44,12 +44,8 @@ FREE_TEXT_KEYS = ("title",)  # shown as written: one line, checked by problem.ch
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
-MAX_WEIGHT_UPDATES = 20_000_000  # steps x weights: the trace holds every one (about 1 GB)
+# The work a run may do (steps x weights, by engine) and write: bpcalc.engine.limits.
 MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 40 digits; more would be false precision
-# Exact (SymPy) work, as steps x weights. Long values are named (bpcalc.engine.exact), so each
-# weight update costs about the same, some 2 ms to solve and 7 ms to print as tables on a
-# 2-core machine: 2,000 stays within about 20 s. (JSON's closed forms have their own limit.)
-EXACT_MAX_WEIGHT_UPDATES = 2_000
 _LONG_NAME = re.compile(r"w(\d+)_(\d+)")
 _SHORT_NAME = re.compile(r"w(\d)(\d)")
 _MAX_ID_DIGITS = len(str(MAX_NODES))  # no node id of a network within the limit is longer
@@ -99,9 +95,6 @@ def parse_problem(text: str) -> Problem:
     if epochs * len(patterns) > MAX_STEPS:
         raise ProblemError(f"{epochs} epochs of {len(patterns)} patterns is more than "
                            f"{MAX_STEPS:,} steps", key="epochs", line=_line(get("epochs"), root))
-    if epochs * len(patterns) * len(weights) > MAX_WEIGHT_UPDATES:
-        raise ProblemError(_too_much_work(epochs * len(patterns), len(weights)), key="epochs",
-                           line=_line(get("epochs"), root))
     title_value = get("title")
     return Problem(
         network=network,
@@ -117,6 +110,7 @@ def parse_problem(text: str) -> Problem:
         notation=_notation(get("notation")),
         rounding=rounding,
         title="" if title_value is None or title_value.is_null() else title_value.free_text(),
+        origins={name: (name, value.line) for name, (_key, value) in fields.items()},
     )
 
 
@@ -149,10 +143,8 @@ def apply_overrides(problem: Problem, *, convention: str | None = None,
             raise ProblemError("must be 1 or more", key="--epochs")
         if epochs * len(problem.patterns) > MAX_STEPS:
             raise ProblemError(f"more than {MAX_STEPS:,} steps", key="--epochs")
-        if epochs * len(problem.patterns) * len(problem.weights) > MAX_WEIGHT_UPDATES:
-            raise ProblemError(_too_much_work(epochs * len(problem.patterns),
-                                              len(problem.weights)), key="--epochs")
         changes["epochs"] = epochs
+        changes["origins"] = {**problem.origins, "epochs": ("--epochs", None)}
     if learning_rate is not None:
         rate = parse_number(learning_rate.strip())
         if rate is None:
@@ -163,21 +155,6 @@ def apply_overrides(problem: Problem, *, convention: str | None = None,
                                key="--learning-rate")
         changes["learning_rate"] = rate
     return replace(problem, **changes) if changes else problem
-
-
-def check_exact_work(problem: Problem) -> None:
-    """Refuse an exact run too large to finish; rounded and float runs have no such limit."""
-    steps, weights = problem.step_count, len(problem.weights)
-    if steps * weights > EXACT_MAX_WEIGHT_UPDATES:
-        raise ProblemError(
-            f"{steps} step(s) of {weights} weights is too much for exact values (at most "
-            f"{EXACT_MAX_WEIGHT_UPDATES} weight updates, steps x weights): use --round N for "
-            "hand-rounded exact decimals, or leave out --exact", key="--exact")
-
-
-def _too_much_work(steps: int, weights: int) -> str:
-    return (f"{steps:,} steps of {weights:,} weights is more than {MAX_WEIGHT_UPDATES:,} "
-            "weight updates (steps x weights): use fewer epochs or a smaller network")
 
 
 def _suggest(name: str, choices) -> str:

@@ -145,6 +145,11 @@ class Problem:
     title: str = ""
     notation: str | None = None  # symbols to print (slides, textbook, paper, notes); None:
     # the convention's own. Display only: the solver never reads it.
+    # Where a setting came from, for errors found after loading (the work limits): name ->
+    # (key, YAML line), e.g. "epochs" -> ("epochs", 12), or ("--epochs", None) when the
+    # command line set it.
+    origins: dict[str, tuple[str, int | None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
     def activation_of_layer(self, layer_index: int) -> Activation:
         return self.activations[layer_index - 1]
@@ -171,3 +176,7 @@ class Problem:
     @property
     def step_count(self) -> int:
         return self.epochs * len(self.patterns)
+
+    def origin(self, name: str) -> tuple[str, int | None]:
+        """The key (and line) to name when `name`'s value is at fault."""
+        return self.origins.get(name, (name, None))

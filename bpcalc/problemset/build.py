@@ -16,12 +16,38 @@ import re
 from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import one_line
+from bpcalc.errors import ProblemError, one_line
 from bpcalc.problemset.generator import Variant, shell_word
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
 # A key: (file-name suffix such as "key.md", the function writing it from the trace).
 KeyWriter = tuple[str, Callable[[Trace], str]]
+# Milliseconds to write one key, by its file's extension: for the key, and for each value of
+# its steps (steps x (nodes + weights)); HTML draws two pictures. Measured (CPU) on the
+# README's machine.
+KEY_MILLISECONDS = {"json": (1, 0.01), "md": (4, 0.63), "tex": (6, 0.66),
+                    "html": (105, 1.5), "txt": (20, 2.0)}
+SET_MILLISECONDS = 60_000  # a set is written within about a minute
+
+
+def check_set_work(variants: list[Variant], suffixes: list[str]) -> None:
+    """Refuse a set whose keys (file suffixes such as key.md) would take more than about a
+    minute to write."""
+    from bpcalc.engine.limits import output_size
+
+    costs = [KEY_MILLISECONDS.get(suffix.rpartition(".")[2], (20, 2.0)) for suffix in suffixes]
+    total = 0.0
+    for variant in variants:
+        problem = variant.problem
+        values = output_size(problem, problem.step_count)
+        total += sum(per_key + values * per_value for per_key, per_value in costs)
+    if total > SET_MILLISECONDS:
+        names = ", ".join(suffix.rpartition(".")[2] for suffix in suffixes)
+        raise ProblemError(
+            f"{len(variants):,} variants with {names} keys would take about "
+            f"{total / 1000:,.0f} s to write (at most {SET_MILLISECONDS // 1000} s): use a "
+            "smaller --count, fewer --formats, or fewer epochs in the template",
+            key="--count")
 
 
 def solve_variant(variant: Variant) -> Trace:
@@ -41,7 +67,9 @@ def set_file_pattern(suffixes) -> re.Pattern:
 
 def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
                       template_name: str, seed: int) -> Iterator[tuple[str, str]]:
-    """(file name, text) for the whole set, variant by variant, the index files last."""
+    """(file name, text) for the whole set, variant by variant, the index files last; a set
+    too large to write in about a minute is refused before the first file."""
+    check_set_work(variants, [suffix for suffix, _write in keys])
     width = max(2, len(str(len(variants))))
     rows = []
     for variant in variants:

@@ -1,76 +1,97 @@
-"""The contract's JSON (problem-format.md section 3), built from a solved trace."""
+"""The contract's JSON (problem-format.md section 3), written step by step.
+
+The shape is spelled once, by `_Shape`: each record is written as JSON text directly, its
+values through one `put`. `write_json` writes each step as it comes, so a streamed run
+(`bpcalc.engine.run.Run`) of a million steps needs the memory of one step. The bytes are
+exactly those of `json.dumps(whole object, separators=(",", ":"), allow_nan=False)`
+(tests/test_golden_json.py holds them to it); writing the text directly rather than
+building dicts for the encoder makes long runs about twice as fast.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+from typing import TextIO
 
-from bpcalc.engine.trace import Trace
+from bpcalc.engine.trace import Step, Trace
+
+# Compact; allow_nan=False: a NaN or infinity must never reach a checker as invalid JSON.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_FLOAT = float.__repr__  # what json writes for a float (also for numpy's float64)
+CHUNK = 1 << 20  # characters written at a time
 
 
-def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
-    """Plain data in the contract's shape; with `exact`, each value gets an `_exact` twin."""
-    arithmetic = trace.arithmetic
-    to_float = arithmetic.to_float
-    exact_text = arithmetic.exact_text
+def _number(value: float) -> str:
+    """A finite float as json writes it; a NaN or infinity is refused as json refuses it."""
+    if value - value:  # inf - inf and nan - nan are nan, which is true
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+    return _FLOAT(value)
 
-    def put(record: dict, name: str, value) -> None:
-        record[name] = None if value is None else to_float(value)
+
+class _Shape:
+    """The contract's records as JSON text. `put(name, value)` is the field `"name":value`:
+    for float runs the value as it is, for others converted to a float, and with `exact`
+    followed by its `_exact` twin (a string `sympy.parse_expr` reads back)."""
+
+    def __init__(self, arithmetic, exact: bool):
+        to_float, exact_text = arithmetic.to_float, arithmetic.exact_text
         if exact:
-            record[name + "_exact"] = None if value is None else exact_text(value)
+            def put(name: str, value) -> str:
+                if value is None:
+                    return f'"{name}":null,"{name}_exact":null'
+                return (f'"{name}":{_number(to_float(value))},'
+                        f'"{name}_exact":{_ENCODE(exact_text(value))}')
+        elif arithmetic.name == "float":
+            def put(name: str, value) -> str:  # _number, inlined: a run has millions
+                if value is None:
+                    return f'"{name}":null'
+                if value - value:
+                    _number(value)  # raises
+                return f'"{name}":{_FLOAT(value)}'
+        else:
+            def put(name: str, value) -> str:
+                return f'"{name}":{"null" if value is None else _number(to_float(value))}'
+        self.put = put
+        self._given: dict[int, str] = {}
+        self._kinds: dict[str, str] = {}
 
-    # Float traces hold Python floats already: records are built directly (a long run has
-    # millions of values), and each pattern's input and target are converted once.
-    plain = arithmetic.name == "float" and not exact
-    given: dict[int, list[float]] = {}
-
-    def floats(values: tuple) -> list[float]:
-        known = given.get(id(values))
+    def vector(self, values: tuple) -> str:
+        """A pattern's input or target (exact fractions) as a list of floats, made once."""
+        known = self._given.get(id(values))
         if known is None:
-            known = given[id(values)] = [float(x) for x in values]
-        return known[:]
+            known = self._given[id(values)] = _ENCODE([float(x) for x in values])
+        return known
 
-    steps = []
-    for step in trace.steps:
-        if plain:
-            entry = {"epoch": step.epoch, "pattern": step.pattern, "input": floats(step.input),
-                     "target": floats(step.target),
-                     "nodes": [{"id": n.id, "kind": n.kind, "layer": n.layer, "net": n.net,
-                                "out": n.out, "delta": n.delta} for n in step.nodes],
-                     "error": step.error,
-                     "updates": [{"from": u.key[0], "to": u.key[1], "old": u.old,
-                                  "change": u.change, "new": u.new} for u in step.updates]}
-            steps.append(entry)
-            continue
-        nodes = []
-        for node in step.nodes:
-            record = {"id": node.id, "kind": node.kind, "layer": node.layer}
-            put(record, "net", node.net)
-            put(record, "out", node.out)
-            put(record, "delta", node.delta)
-            nodes.append(record)
-        updates = []
-        for update in step.updates:
-            record = {"from": update.key[0], "to": update.key[1]}
-            put(record, "old", update.old)
-            put(record, "change", update.change)
-            put(record, "new", update.new)
-            updates.append(record)
-        entry = {
-            "epoch": step.epoch,
-            "pattern": step.pattern,
-            "input": floats(step.input),
-            "target": floats(step.target),
-            "nodes": nodes,
-        }
-        put(entry, "error", step.error)
-        entry["updates"] = updates
-        steps.append(entry)
-    final = []
-    for (i, j), value in trace.final_weights.items():
-        record = {"from": i, "to": j}
-        put(record, "value", value)
-        final.append(record)
-    problem = trace.problem
+    def kind(self, kind: str) -> str:
+        known = self._kinds.get(kind)
+        if known is None:
+            known = self._kinds[kind] = _ENCODE(kind)
+        return known
+
+    def step(self, step: Step) -> str:
+        put, kinds = self.put, self._kinds
+        nodes = ",".join([
+            f'{{"id":{node.id},"kind":{kinds.get(node.kind) or self.kind(node.kind)},'
+            f'"layer":{node.layer},'
+            f'{put("net", node.net)},{put("out", node.out)},{put("delta", node.delta)}}}'
+            for node in step.nodes])
+        updates = ",".join([
+            f'{{"from":{update.key[0]},"to":{update.key[1]},{put("old", update.old)},'
+            f'{put("change", update.change)},{put("new", update.new)}}}'
+            for update in step.updates])
+        return (f'{{"epoch":{step.epoch},"pattern":{step.pattern},'
+                f'"input":{self.vector(step.input)},"target":{self.vector(step.target)},'
+                f'"nodes":[{nodes}],{put("error", step.error)},"updates":[{updates}]}}')
+
+    def final_weights(self, final_weights: dict) -> str:
+        return "[" + ",".join(f'{{"from":{i},"to":{j},{self.put("value", value)}}}'
+                              for (i, j), value in final_weights.items()) + "]"
+
+
+def _head(problem) -> dict:
+    """Everything before the steps: the problem's set-up (bpcalc's additions after title
+    and convention)."""
     rounding = problem.rounding
     return {
         "title": problem.title,
@@ -81,14 +102,37 @@ def trace_to_dict(trace: Trace, exact: bool = False) -> dict:
         "learning_rate": float(problem.learning_rate),
         "rounding": None if rounding is None else {"kind": rounding.kind,
                                                    "digits": rounding.digits},
-        "steps": steps,
-        "final_weights": final,
-        "warnings": list(trace.warnings),  # dead relu, vanishing or saturated (numerics.py)
     }
 
 
+def write_json(trace, stream: TextIO, exact: bool = False) -> None:
+    """Write the JSON of `trace` (a `Trace`, or a `Run` read as it goes) to `stream`.
+
+    Written in pieces of about a MiB (CHUNK): few writes, and a run that fails within its
+    first MiB writes nothing at all, even where nothing can be taken back (standard
+    output). The final weights and the warnings come after the steps, as the contract
+    orders them, so they are read from `trace` only once its steps are exhausted.
+    """
+    shape = _Shape(trace.arithmetic, exact)
+    step_text = shape.step
+    parts = [_ENCODE(_head(trace.problem))[:-1] + ',"steps":[']
+    size = 0
+    separator = ""
+    for step in trace.steps:
+        text = separator + step_text(step)
+        parts.append(text)
+        separator = ","
+        size += len(text)
+        if size > CHUNK:
+            stream.write("".join(parts))
+            parts, size = [], 0
+    parts.append(f'],"final_weights":{shape.final_weights(trace.final_weights)},'
+                 f'"warnings":{_ENCODE(list(trace.warnings))}}}\n')
+    stream.write("".join(parts))
+
+
 def render_json(trace: Trace, exact: bool = False) -> str:
-    # Compact, so that json's C encoder does the work (indent falls back to pure Python).
-    # allow_nan=False: a NaN or infinity must never reach a checker as invalid JSON.
-    return json.dumps(trace_to_dict(trace, exact), separators=(",", ":"),
-                      allow_nan=False) + "\n"
+    """The whole JSON as one string (for answer keys and tests)."""
+    buffer = io.StringIO()
+    write_json(trace, buffer, exact)
+    return buffer.getvalue()

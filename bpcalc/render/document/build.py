@@ -35,6 +35,11 @@ from bpcalc.render.document.model import (
 from bpcalc.render.names import node_numbering, notation_for, parameter_values
 from bpcalc.text import epoch_error_texts, fraction_text, rounding_text, show_value
 
+# A long run's error per epoch is read, not searched: beyond this many epochs, a digest. A
+# summary lists at most a screenful of final weights (the full list is in --format json).
+DIGEST_ROWS = 21
+SCREENFUL = 40
+
 if TYPE_CHECKING:
     from bpcalc.engine.trace import Step as TraceStep
     from bpcalc.engine.trace import Trace
@@ -97,7 +102,7 @@ class _Builder:
                     doc.blocks.append(self.step(number, step))
         several = summary or len(self.trace.epoch_errors()) > 1
         doc.blocks.append(Result(self.epoch_error_table() if several else None,
-                                 self.final_weights_table()))
+                                 self.final_weights_table(SCREENFUL if summary else None)))
         return doc
 
     def statement(self) -> Statement:
@@ -297,21 +302,49 @@ class _Builder:
     # -- after the steps -----------------------------------------------------------------
 
     def epoch_error_table(self) -> Table:
-        rows = [[[str(epoch)], [text]] for epoch, text in epoch_error_texts(self.trace)]
-        return Table("Error per epoch", [
-            Column(["epoch"], "count"),
-            Column([Math(self.notation.error), " (sum over patterns)"], "value")], rows)
+        """Every epoch's error, or for a long run a digest a person reads, saying so."""
+        columns = [Column(["epoch"], "count"),
+                   Column([Math(self.notation.error), " (sum over patterns)"], "value")]
+        totals = [total for _, total in self.trace.epoch_totals().floats()]
+        epochs, lowest = epoch_digest(totals, DIGEST_ROWS)
+        if len(epochs) == len(totals):
+            rows = [[[str(epoch)], [text]] for epoch, text in epoch_error_texts(self.trace)]
+            return Table("Error per epoch", columns, rows)
+        rows = [[[str(epoch)], [text], ["lowest" if epoch == lowest else ""]]
+                for epoch, text in epoch_error_texts(self.trace, epochs)]
+        return Table("Error per epoch", [*columns, Column([""])], rows,
+                     f"{len(epochs)} of {len(totals):,} epochs ({len(totals) - len(epochs):,} "
+                     "left out): the first, the last, evenly spaced ones and the lowest error")
 
-    def final_weights_table(self) -> Table:
+    def final_weights_table(self, most: int | None = None) -> Table:
+        """The final weights; with `most` (a summary), the first and last `most` // 2 of a
+        larger network's, and a note that the full list is in the JSON."""
+        weights = list(self.trace.final_weights.items())
+        caption = ""
+        if most is not None and len(weights) > most:
+            caption = (f"{len(weights) - most:,} more weights between these two halves: the "
+                       "full list is in --format json")
+            weights = weights[:most // 2] + weights[-(most - most // 2):]
         rows = []
-        for key, value in self.trace.final_weights.items():
+        for key, value in weights:
             initial = self.problem.weights.get(key)
             rows.append([[self.name(key)], [f"{key[0]} → {key[1]}"],
                          [fraction_text(initial) if initial is not None else ""],
                          self.value(value)])
         return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
                                        Column(["initial"], "value"),
-                                       Column(["final"], "value", strong=True)], rows)
+                                       Column(["final"], "value", strong=True)], rows, caption)
+
+
+def epoch_digest(totals, rows: int) -> tuple[list[int], int]:
+    """The epochs (from 1) a person reads, and the one with the lowest error: all of them,
+    or for a longer run `rows` evenly spaced from the first to the last, plus the lowest."""
+    count = len(totals)
+    lowest = min(range(count), key=totals.__getitem__) + 1 if count else 0
+    if count <= rows:
+        return list(range(1, count + 1)), lowest
+    chosen = {1 + round(k * (count - 1) / (rows - 1)) for k in range(rows)} | {lowest}
+    return sorted(chosen), lowest
 
 
 def _paren(text: str) -> str:

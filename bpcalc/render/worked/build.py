@@ -294,7 +294,7 @@ class _Builder:
 
     def summed_line(self, step: Step, update) -> WorkedLine:
         key = update.key
-        epoch_steps = [s for s in self.trace.steps if s.epoch == step.epoch]
+        epoch_steps = self.trace.epoch_steps(step.epoch)
         target = self.weight_sym(key)
         formula = Sum((target, Paren(_sum([self.weight_sym(key, "Δ", f"p{s.pattern}")
                                            for s in epoch_steps]))))
