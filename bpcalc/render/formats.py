@@ -14,8 +14,7 @@ before) is still accepted.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bpcalc.errors import ProblemError, quoted
 
@@ -23,8 +22,7 @@ if TYPE_CHECKING:  # the table is read at every start: it imports no renderer, n
     from bpcalc.engine.trace import Trace
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What a reader asked to see; each format uses the options that apply to it."""
 
     steps: set[int] | None = None  # only these 1-based steps (tables and keys)
@@ -35,8 +33,7 @@ class Options:
     width: int | None = None  # terminal columns; None: the terminal's own, else 120
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str  # as the command line spells it
     extension: str  # of a file written in this format
     description: str

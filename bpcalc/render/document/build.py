@@ -94,7 +94,7 @@ class _Builder:
     # -- the document --------------------------------------------------------------------
 
     def build(self, steps: set[int] | None, summary: bool) -> Document:
-        doc = Document(self.problem.title or "Backpropagation", exact=self.exact)
+        doc = Document(self.problem.title or "Backpropagation", self.exact, [])
         doc.blocks.append(self.statement())
         if not summary:
             for number, step in enumerate(self.trace.steps, start=1):
@@ -360,10 +360,12 @@ def add_pictures(doc: Document, trace: Trace) -> None:
     from bpcalc.render.pictures.diagram import diagram_svg
     from bpcalc.render.pictures.plot import error_plot_svg, inline_svg
 
-    for block in doc.blocks:
+    for index, block in enumerate(doc.blocks):
         if isinstance(block, Statement):
             with contextlib.suppress(ProblemError):
-                block.picture = Picture("The network with its initial weights",
-                                        inline_svg(diagram_svg(trace)))
+                picture = Picture("The network with its initial weights",
+                                  inline_svg(diagram_svg(trace)))
+                doc.blocks[index] = block._replace(picture=picture)
         elif isinstance(block, Result) and len(trace.epoch_errors()) > 1:
-            block.picture = Picture("Error per epoch", inline_svg(error_plot_svg(trace)))
+            picture = Picture("Error per epoch", inline_svg(error_plot_svg(trace)))
+            doc.blocks[index] = block._replace(picture=picture)

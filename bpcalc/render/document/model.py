@@ -11,13 +11,14 @@ A few blocks are the solution's own parts (`Statement`, `Step` with its `Section
 formulas, patterns and initial weights, and each step section by section; the terminal
 packs the statement into one panel and prints a step's tables before its worked lines.
 The rest are plain typesetting blocks (headings, paragraphs, tables) and inline parts
-(prose, formulas, computed values).
+(prose, formulas, computed values). Every block is a NamedTuple: a renderer reads it and
+never changes it (and a NamedTuple class costs a tenth of a dataclass to define, which
+every start of `bpcalc solve` pays).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from bpcalc.text import KEY_CELL_CLOSED_FORM, Shown
 
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from bpcalc.render import worked
 
 
-@dataclass(frozen=True)
-class Math:
+class Math(NamedTuple):
     """A formula: plain formula text, and ready LaTeX where SymPy typeset it (exact mode)."""
 
     text: str
@@ -50,33 +50,28 @@ def cut(value: Value, limit: int) -> Value:
 # -- typesetting blocks -------------------------------------------------------------------
 
 
-@dataclass
-class Heading:
+class Heading(NamedTuple):
     level: int  # 1 = section, 2 = subsection
     text: str
 
 
-@dataclass
-class Paragraph:
+class Paragraph(NamedTuple):
     parts: list[Inline]
 
 
-@dataclass
-class Facts:
+class Facts(NamedTuple):
     """Label: content rows, such as the problem statement's network, loss and rate."""
 
     rows: list[tuple[str, list[Inline]]]
 
 
-@dataclass
-class Equations:
+class Equations(NamedTuple):
     """Display formulas, one per line, aligned at their first `=` or `←`."""
 
     lines: list[Math]
 
 
-@dataclass
-class Worked:
+class Worked(NamedTuple):
     """Worked lines (`bpcalc.render.worked.WorkedLine`): each renderer typesets the
     expression trees with its own style, formula first, then the numbers."""
 
@@ -86,8 +81,7 @@ class Worked:
 ColumnKind = Literal["text", "formula", "count", "value"]
 
 
-@dataclass
-class Column:
+class Column(NamedTuple):
     """A table column: `count` (node, epoch numbers) and `value` (a value given or computed)
     columns are numbers, right-aligned; value columns hold closed forms in exact mode."""
 
@@ -100,8 +94,7 @@ class Column:
         return self.kind in ("count", "value")
 
 
-@dataclass
-class Table:
+class Table(NamedTuple):
     title: str
     columns: list[Column]
     rows: list[list[list[Inline]]]
@@ -116,8 +109,7 @@ class Table:
         return [column.numeric for column in self.columns]
 
 
-@dataclass
-class Picture:
+class Picture(NamedTuple):
     """An inline SVG drawing (HTML keys only: Markdown hosts strip SVG, LaTeX needs files)."""
 
     caption: str
@@ -127,8 +119,7 @@ class Picture:
 # -- the solution's parts -----------------------------------------------------------------
 
 
-@dataclass
-class Formulas:
+class Formulas(NamedTuple):
     """The problem's formulas as its notation writes them."""
 
     activations: list[Math]  # f(net) and f'(net) of each activation, in turn
@@ -145,8 +136,7 @@ class Formulas:
                 self.change]
 
 
-@dataclass
-class Statement:
+class Statement(NamedTuple):
     """The problem as set: its facts (network, activation, ..., rounding), its formulas, the
     training patterns and the initial weights, and the run's warnings."""
 
@@ -154,12 +144,11 @@ class Statement:
     formulas: Formulas
     patterns: Table
     initial_weights: Table
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
     picture: Picture | None = None  # the network drawn (HTML)
 
 
-@dataclass
-class ErrorLine:
+class ErrorLine(NamedTuple):
     """The step's error: its formula and value, and the targets and outputs it compares."""
 
     formula: Math
@@ -167,8 +156,7 @@ class ErrorLine:
     detail: str  # "t7 = 0, z7 = 0.781990"
 
 
-@dataclass
-class Section:
+class Section(NamedTuple):
     """One part of a step: forward pass, error, backward pass or weight updates."""
 
     kind: Literal["forward", "error", "backward", "update"]
@@ -178,15 +166,13 @@ class Section:
     error: ErrorLine | None = None
 
 
-@dataclass
-class Step:
+class Step(NamedTuple):
     title: str  # "Step 1: epoch 1, pattern 1"
     given: Paragraph  # the pattern's input and target
     sections: list[Section]
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     """After the steps: the error per epoch (several epochs, or a summary) and the final
     weights."""
 
@@ -195,11 +181,10 @@ class Result:
     picture: Picture | None = None  # the error plot (HTML)
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     title: str
-    exact: bool = False  # values carry closed forms (an exact run)
-    blocks: list = field(default_factory=list)
+    exact: bool  # values carry closed forms (an exact run)
+    blocks: list
 
 
 # -- helpers for renderers ----------------------------------------------------------------

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rich.box import HEAVY_HEAD, ROUNDED
 from rich.cells import cell_len
@@ -62,8 +61,7 @@ def _pad(line: Line, width: int, justify: Justify = "left") -> Line:
 # -- the pieces ---------------------------------------------------------------------------
 
 
-@dataclass
-class Text:
+class Text(NamedTuple):
     """Lines of text, printed as `console.print(Text(...))` prints them (wrapped when wide)."""
 
     spans: list[Span]
@@ -80,8 +78,7 @@ class Text:
         return RichText.assemble(*self.spans)
 
 
-@dataclass
-class Verbatim:
+class Verbatim(NamedTuple):
     """Text written as it is (`console.out`): never wrapped, never styled."""
 
     text: str
@@ -93,8 +90,7 @@ class Verbatim:
         return self
 
 
-@dataclass
-class Rule:
+class Rule(NamedTuple):
     """A horizontal rule across the width with a title in its middle (`console.rule`)."""
 
     title: str
@@ -116,22 +112,20 @@ class Rule:
         return RichRule(RichText(self.title, style=self.style))
 
 
-@dataclass
-class Column:
+class Column(NamedTuple):
     header: str
     justify: Justify = "left"
     fold: bool = False  # long values fold within the column (rich's overflow="fold")
     no_wrap: bool = False
 
 
-@dataclass
-class Table:
+class Table(NamedTuple):
     """A boxed table as rich draws it by default: heavy head, the title (italic) above on
     the left, the caption (dim italic) centred below; header cells bold."""
 
     title: str
     columns: list[Column]
-    rows: list[list[list[Span]]] = field(default_factory=list)
+    rows: list[list[list[Span]]]
     caption: str = ""
 
     def lines(self, width: int) -> list[Line] | None:
@@ -199,8 +193,7 @@ def _row(cells: list[list[Line]], widths: list[int], justify: list[Justify], lef
     return out
 
 
-@dataclass
-class Panel:
+class Panel(NamedTuple):
     """Label: text rows in a rounded box with the title on its top edge, as tall and wide as
     its content (labels bold); `expand` fills the width, as a panel of plain lines does."""
 
