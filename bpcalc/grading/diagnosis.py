@@ -340,6 +340,21 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
         return [], None
+    candidates = _candidates(problem, verdicts, wrong, rounding, tolerance, detect_rounding)
+    carried = _absorb_rounding(problem, verdicts, candidates, rounding, tolerance,
+                               detect_rounding)
+    if carried is not None:
+        wrong = [i for i in wrong if not verdicts[i].right]
+        for candidate in candidates:
+            candidate.explains &= set(wrong)
+    return _assign(problem, verdicts, wrong, candidates), carried
+
+
+def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
+                rounding: Rounding | None, tolerance, detect_rounding: bool
+                ) -> list[_Candidate]:
+    """Each usual mistake, re-solved as the student may have carried the numbers, with the
+    wrong values it reproduces and the right ones it contradicts (its best variant)."""
     correct: dict[Rounding | None, Trace] = {}
 
     def agreeing(trace: Trace, indices) -> set[int]:
@@ -371,21 +386,29 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
                 best = _Candidate(mistake, explains, contradicts, carried)
         if best is not None:
             candidates.append(best)
+    return candidates
 
-    # The student rounded their own way as well as making a mistake: the values the
-    # mistake does not touch are right with that rounding, and need no explaining.
-    carried = None
-    if detect_rounding and rounding is None and candidates:
-        top = max(candidates, key=lambda c: (len(c.explains), -c.contradicts,
-                                             c.carried is None))
-        carried = top.carried
-    if carried is not None:
-        _accept(verdicts, _solve(replace(problem, rounding=carried)), tolerance,
-                f"hand rounding to {rounding_text(carried)} detected")
-        wrong = [i for i in wrong if not verdicts[i].right]
-        for candidate in candidates:
-            candidate.explains &= set(wrong)
 
+def _absorb_rounding(problem: Problem, verdicts: list[Verdict],
+                     candidates: list[_Candidate], rounding: Rounding | None, tolerance,
+                     detect_rounding: bool) -> Rounding | None:
+    """The student rounded their own way as well as making a mistake: the values the
+    mistake does not touch are right with that rounding, and need no explaining."""
+    if not (detect_rounding and rounding is None and candidates):
+        return None
+    top = max(candidates, key=lambda c: (len(c.explains), -c.contradicts,
+                                         c.carried is None))
+    if top.carried is not None:
+        _accept(verdicts, _solve(replace(problem, rounding=top.carried)), tolerance,
+                f"hand rounding to {rounding_text(top.carried)} detected")
+    return top.carried
+
+
+def _assign(problem: Problem, verdicts: list[Verdict], wrong: list[int],
+            candidates: list[_Candidate]) -> list[Finding]:
+    """Each wrong value, earliest first, to the mistake that explains the most of the
+    still-unexplained ones (fewest right ones contradicted, no rounding of the student's
+    own needed; first of equals in the list's order)."""
     findings = []
     unassigned = set(wrong)
     for index in sorted(wrong, key=lambda i: dependency_order(problem, verdicts[i].answer)):
@@ -394,8 +417,6 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
         fitting = [c for c in candidates if index in c.explains]
         if not fitting:
             continue
-        # Most still-unexplained wrong values, fewest right ones contradicted, no rounding
-        # of the student's own needed; first of equals in the list's order.
         ranks = [(len(c.explains & unassigned), -c.contradicts, c.carried is None)
                  for c in fitting]
         top = max(ranks)
@@ -411,7 +432,7 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
             verdicts[i].finding = finding
         unassigned -= covered
         findings.append(finding)
-    return findings, carried
+    return findings
 
 
 def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) -> list[Problem]:

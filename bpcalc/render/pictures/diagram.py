@@ -136,18 +136,7 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
     height = bottom + column_h + top_band
     top = bottom + column_h
 
-    nodes: list[NodeShape] = []
-    for layer, x in zip(network.layers, xs, strict=True):
-        ids = layer.feeding_ids()
-        first = top - (max(rows) - len(ids)) * dy / 2
-        for row, node_id in enumerate(ids):
-            kind = network.node_kind(node_id)
-            shape = NodeShape(node_id, kind, x, first - row * dy)
-            if kind == "bias":
-                shape.caption = f"bias {fraction_text(problem.bias)}"
-            shape.values = values.get(node_id, []) if kind != "bias" else []
-            shape.values_at = _values_anchor(shape)
-            nodes.append(shape)
+    nodes = _node_shapes(problem, xs, top, max(rows), dy, values)
     where = {node.id: (node.x, node.y) for node in nodes}
     edges = [EdgeShape(key, where[key[0]], where[key[1]], labels[key])
              for key in network.weight_keys()]
@@ -156,6 +145,25 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
     return Diagram(width, height, problem.title or "network",
                    _subtitle(trace, step, weights, chosen),
                    list(zip(xs, _captions(len(network.layers)), strict=True)), nodes, edges)
+
+
+def _node_shapes(problem, xs: list[float], top: float, rows: int, dy: float,
+                 values: dict) -> list[NodeShape]:
+    """Each layer's nodes in a column from the top, centred, its bias last."""
+    network = problem.network
+    nodes: list[NodeShape] = []
+    for layer, x in zip(network.layers, xs, strict=True):
+        ids = layer.feeding_ids()
+        first = top - (rows - len(ids)) * dy / 2
+        for row, node_id in enumerate(ids):
+            kind = network.node_kind(node_id)
+            shape = NodeShape(node_id, kind, x, first - row * dy)
+            if kind == "bias":
+                shape.caption = f"bias {fraction_text(problem.bias)}"
+            shape.values = values.get(node_id, []) if kind != "bias" else []
+            shape.values_at = _values_anchor(shape)
+            nodes.append(shape)
+    return nodes
 
 
 def _gaps(network, label_w: float, label_h: float, column_h: float) -> list[float]:
