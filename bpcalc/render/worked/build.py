@@ -1,23 +1,20 @@
-"""Worked lines: each computed value with its formula and the numbers put into it.
+"""Building the worked lines of a step from a solved trace: every number read, none computed.
 
-A hand solution is checked line by line (`net4 = .9 * .5 + .6 * .5 + 1 * .5 = 1.25`), so
-this module turns one step of a trace into such lines, as data: a small expression tree
-per line (formula with symbols, the same formula with the trace's numbers, the result),
-which any renderer typesets its own way (plain text here; Markdown, LaTeX, HTML subclass
-`PlainStyle`). Pure: no rich, no SymPy import; every number is a value of the trace, never
-recomputed (`Num.value` holds it, `Num.text` is how this mode shows it).
+The lines come in the order a hand solution writes them: forward pass, error, deltas
+(output first), weight updates. Each activation's f(net) and f' factors are written by its
+entry (`bpcalc.problem.activations`); the notation gives the symbols.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
+from bpcalc.render.worked.expr import Diff, Func, Neg, Num, Paren, Pow, Prod, Sum, Sym, Terms
+from bpcalc.render.worked.style import PLAIN, PlainStyle, StepWork, WorkedLine
 from bpcalc.text import (
     WORKED_CLOSED_FORM,
     WORKED_RESULT_CLOSED_FORM,
@@ -25,291 +22,6 @@ from bpcalc.text import (
     format_float,
     terminating_decimal,
 )
-
-# -- expressions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sym:
-    """A named quantity: `net4`, `z4`, `δ7`, `w47`, `Δw47`, `W^2_74`, `Δw47(p2)`."""
-
-    base: str  # net, z, δ, w, C, E, t, ...
-    index: str = ""  # node id(s): "4", "47", "4_17"
-    sup: str = ""  # layer superscript (paper notation: W^2), else ""
-    prefix: str = ""  # "Δ" for a change
-    tag: str = ""  # which pattern a batch change belongs to: "p2"
-
-
-@dataclass(frozen=True)
-class Num:
-    """A number as this mode shows it: `value` is the trace's own value (float, Fraction or
-    SymPy), `text` its display. `ref` is set when an exact closed form was too long to
-    write out and the line names the value instead (then `text` is that name)."""
-
-    value: Any
-    text: str
-    ref: Sym | None = None
-
-    @property
-    def compound(self) -> bool:
-        """True for a closed form with operators inside (needs parentheses in a product)."""
-        body = self.text[1:] if self.text.startswith("-") else self.text
-        return self.ref is None and any(c in body for c in " ()*^")
-
-
-@dataclass(frozen=True)
-class Sum:
-    terms: tuple  # a + b + c
-
-
-@dataclass(frozen=True)
-class Diff:
-    left: Any
-    right: Any  # left - right
-
-
-@dataclass(frozen=True)
-class Prod:
-    factors: tuple  # a * b * c
-
-
-@dataclass(frozen=True)
-class Quot:
-    numerator: Any
-    denominator: Any
-
-
-@dataclass(frozen=True)
-class Neg:
-    arg: Any  # -arg
-
-
-@dataclass(frozen=True)
-class Pow:
-    base: Any
-    exponent: int
-
-
-@dataclass(frozen=True)
-class Exp:
-    arg: Any  # e^arg
-
-
-@dataclass(frozen=True)
-class Func:
-    name: str  # tanh, max, f'
-    args: tuple
-
-
-@dataclass(frozen=True)
-class Threshold:
-    arg: Any
-    bound: Any  # 1 if arg >= bound else 0
-
-
-@dataclass(frozen=True)
-class Paren:
-    arg: Any  # parentheses a hand calculation writes even where precedence needs none
-
-
-Expr = Sym | Num | Sum | Diff | Prod | Quot | Neg | Pow | Exp | Func | Threshold | Paren
-
-
-# -- lines -------------------------------------------------------------------------------
-
-SECTIONS = ("forward", "error", "backward", "update")
-
-
-@dataclass(frozen=True)
-class WorkedLine:
-    """`target = formula = substituted [= carried] = result`, one value of one step.
-
-    kind: net | activation | error | output_delta | hidden_delta | change | update
-    (sequential update, or batch update summed over the epoch's patterns).
-    `carried` is the substitution after its inner parts were rounded (hand rounding: the
-    change is rounded before it is added), or None. `approx` is the decimal of a result
-    whose text is an exact closed form (shown `≈`), else None.
-    """
-
-    kind: str
-    section: str  # one of SECTIONS
-    target: Sym
-    formula: Any  # Expr in symbols
-    substituted: Any  # Expr in numbers
-    result: Num
-    node: int | None = None
-    key: tuple[int, int] | None = None
-    carried: Any = None
-    approx: str | None = None
-
-    def text(self, style: PlainStyle | None = None, *, formula: bool = False) -> str:
-        """One line of text; `formula` also writes the symbolic form first."""
-        return (style or PLAIN).line(self, formula=formula)
-
-
-@dataclass(frozen=True)
-class StepWork:
-    """The worked lines of one step, with what the step was (for headings)."""
-
-    number: int  # 1-based step number in the trace
-    step: Step
-    lines: tuple[WorkedLine, ...]
-
-    def section(self, name: str) -> list[WorkedLine]:
-        return [line for line in self.lines if line.section == name]
-
-
-# -- plain text style --------------------------------------------------------------------
-
-
-class PlainStyle:
-    """Plain-text typesetting (`1/(1 + e^-1.25)`, `δ7`). Subclass and override the hooks
-    (`sym`, `num`, `times`, `quot`, `exp`, ...) for Markdown, LaTeX or HTML."""
-
-    times = " * "
-    plus = " + "
-    minus = " - "
-    equals = " = "
-    approx = " ≈ "
-    exact_exp = False  # exp(x) instead of e^x (set for exact lines, so closed forms match)
-
-    def sym(self, s: Sym) -> str:
-        text = f"{s.prefix}{s.base}"
-        text += f"^{s.sup}_{s.index}" if s.sup else s.index
-        return text + (f"({s.tag})" if s.tag else "")
-
-    def num(self, n: Num) -> str:
-        return self.sym(n.ref) if n.ref is not None else n.text
-
-    def paren(self, text: str) -> str:
-        return f"({text})"
-
-    def quot(self, numerator: str, denominator: str) -> str:
-        return f"{numerator}/{denominator}"
-
-    def power(self, base: str, exponent: int) -> str:
-        return f"{base}^{exponent}"
-
-    def exp(self, arg: str, simple: bool) -> str:
-        if self.exact_exp:
-            return f"exp({arg})"
-        return f"e^{arg}" if simple else f"e^({arg})"
-
-    def func(self, name: str, args: list[str]) -> str:
-        return f"{name}({', '.join(args)})"
-
-    def threshold(self, arg: str, bound: str) -> str:
-        return f"(1 if {arg} >= {bound} else 0)"
-
-    # -- the walk ------------------------------------------------------------------------
-
-    def render(self, e) -> str:
-        if isinstance(e, Sym):
-            return self.sym(e)
-        if isinstance(e, Num):
-            return self.num(e)
-        if isinstance(e, Paren):
-            return self.paren(self.render(e.arg))
-        if isinstance(e, Sum):
-            parts = [self.render(e.terms[0])]
-            parts += [self._operand(t, after_op=True) for t in e.terms[1:]]
-            return self.plus.join(parts)
-        if isinstance(e, Diff):
-            right = e.right
-            text = self.render(right)
-            if isinstance(right, Sum | Diff) or _negative(right):
-                text = self.paren(text)
-            return self.render(e.left) + self.minus + text
-        if isinstance(e, Prod):
-            return self.times.join(self._factor(f) for f in e.factors)
-        if isinstance(e, Quot):
-            return self.quot(self._factor(e.numerator), self._atom(e.denominator))
-        if isinstance(e, Neg):
-            text = self._factor(e.arg)
-            return "-" + (self.paren(text) if _negative(e.arg) else text)  # -(-1.25)
-        if isinstance(e, Pow):
-            return self.power(self._atom(e.base), e.exponent)
-        if isinstance(e, Exp):
-            simple = _simple(e.arg)
-            return self.exp(self.render(e.arg), simple)
-        if isinstance(e, Func):
-            return self.func(e.name, [self.render(a) for a in e.args])
-        if isinstance(e, Threshold):
-            return self.threshold(self.render(e.arg), self.render(e.bound))
-        raise TypeError(f"not an expression: {e!r}")
-
-    def _operand(self, e, after_op: bool) -> str:
-        """A term after + : negative numbers in parentheses, `+ (-0.3) * 0.5`."""
-        if after_op and isinstance(e, Prod) and _negative(e.factors[0]):
-            rest = [self._factor(f) for f in e.factors[1:]]
-            return self.times.join([self.paren(self.render(e.factors[0])), *rest])
-        text = self.render(e)
-        return self.paren(text) if after_op and _negative(e) else text
-
-    def _factor(self, e) -> str:
-        """A factor of a product: sums and closed forms in parentheses."""
-        text = self.render(e)
-        if isinstance(e, Sum | Diff) or (isinstance(e, Num) and e.compound):
-            return self.paren(text)
-        return text
-
-    def _atom(self, e) -> str:
-        """A denominator or power base: anything but a plain number or name in parentheses."""
-        text = self.render(e)
-        plain = isinstance(e, Sym | Paren) or (isinstance(e, Num) and not e.compound
-                                               and "/" not in e.text and
-                                               not e.text.startswith("-"))
-        return text if plain else self.paren(text)
-
-    def line(self, line: WorkedLine, *, formula: bool = False) -> str:
-        """`target = [formula =] substituted [= carried] = result [≈ decimal]`."""
-        parts = [self.sym(line.target)]
-        if formula:
-            parts.append(self.render(line.formula))
-        substituted = self.render(line.substituted)
-        if substituted != parts[-1]:  # exact values all named: the formula says it already
-            parts.append(substituted)
-        if line.carried is not None:
-            parts.append(self.render(line.carried))
-        result = self.num(line.result)
-        if result != parts[-1]:
-            parts.append(result)
-        text = self.equals.join(parts)
-        if line.approx is not None:
-            text += self.approx + line.approx
-        return text
-
-
-def _negative(e) -> bool:
-    return isinstance(e, Neg) or (isinstance(e, Num) and e.ref is None
-                                  and e.text.startswith("-"))
-
-
-def _simple(e) -> bool:
-    """An exponent short enough to write without parentheses: e^-1.25."""
-    if isinstance(e, Neg):
-        if _negative(e.arg):
-            return False
-        e = e.arg
-    return isinstance(e, Sym) or (isinstance(e, Num) and not e.compound and "/" not in e.text)
-
-
-PLAIN = PlainStyle()
-
-
-class _ExactPlain(PlainStyle):
-    exact_exp = True
-
-
-PLAIN_EXACT = _ExactPlain()
-
-
-def plain_style(trace: Trace) -> PlainStyle:
-    """The plain style for a trace: exact traces write exp(...), as their closed forms do."""
-    return PLAIN_EXACT if trace.arithmetic.name == "exact" else PLAIN
-
-
-# -- building the lines ------------------------------------------------------------------
 
 DIGITS = 4  # significant digits of float values in worked lines (the slides': .7773)
 
@@ -326,7 +38,7 @@ class _Builder:
         self.digits = digits
         self.mode = trace.arithmetic.name  # float | rounded | exact
         self.slides_sign = trace.problem.convention == "slides"
-        self.terms = _Terms(self.const)
+        self.terms = Terms(self.const)
 
     # -- numbers -------------------------------------------------------------------------
 
@@ -339,7 +51,7 @@ class _Builder:
             text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
             named = getattr(self.arithmetic, "is_named", None)  # long values of later steps
             if ref is not None and (len(text) > WORKED_CLOSED_FORM or (named and named(value))):
-                return Num(value, _plain_sym(ref), ref)
+                return Num(value, PLAIN.sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
             text = terminating_decimal(Fraction(value))
@@ -386,7 +98,7 @@ class _Builder:
         return Sym(self.n.delta, str(j))
 
     def weight_sym(self, key, prefix: str = "", tag: str = "") -> Sym:
-        base, index, sup = _weight_parts(self.n, self.network, key)
+        base, index, sup = self.n.weight_parts(self.network, key)
         return Sym(base, index, sup, prefix, tag)
 
     def out_value(self, step: Step, node_id: int) -> Num:
@@ -601,42 +313,12 @@ def _sum(terms: list):
     return terms[0] if len(terms) == 1 else Sum(tuple(terms))
 
 
-class _Terms:
-    """The expression tree's constructors, as the activation entries write with them."""
-
-    def __init__(self, const):
-        self.const = const
-
-    sum = staticmethod(lambda *terms: Sum(terms))
-    diff = staticmethod(Diff)
-    prod = staticmethod(lambda *factors: Prod(factors))
-    quot = staticmethod(Quot)
-    neg = staticmethod(Neg)
-    power = staticmethod(Pow)
-    exp = staticmethod(Exp)
-    func = staticmethod(lambda name, *args: Func(name, args))
-    threshold = staticmethod(Threshold)
-    paren = staticmethod(Paren)
-
-
 def _fraction_form(value: Fraction) -> str:
     """Exact mode: rationals as fractions (5/4), as SymPy writes them."""
     value = Fraction(value)
     if value.denominator == 1:
         return str(value.numerator)
     return f"{value.numerator}/{value.denominator}"
-
-
-def _plain_sym(s: Sym) -> str:
-    return PLAIN.sym(s)
-
-
-def _weight_parts(notation: Notation, network, key) -> tuple[str, str, str]:
-    """(letter, index, superscript) of a weight in this notation."""
-    return notation.weight_parts(network, key)
-
-
-# -- public entry points -----------------------------------------------------------------
 
 
 def notation_of(trace: Trace) -> Notation:
