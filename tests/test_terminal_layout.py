@@ -104,6 +104,16 @@ def test_each_piece_is_printed_as_rich_prints_it():
     assert min(laid_out.values()) > 50  # every kind of piece laid out here, many times
 
 
+def test_the_narrow_characters_are_one_cell_wide_for_rich():
+    """The layout takes these as one cell without asking rich (whose width tables take
+    milliseconds to load); rich must agree on every one."""
+    from rich.cells import cell_len
+
+    assert len(layout.NARROW) > 700
+    assert [char for char in layout.NARROW if cell_len(char) != 1] == []
+    assert "δ" in layout.NARROW and "寬" not in layout.NARROW
+
+
 def test_what_does_not_fit_is_left_to_rich():
     too_wide = layout.Table("", [layout.Column("h")], [[[("x" * 200, "")]]])
     wide_char = layout.Text([("寬 wide", "")])

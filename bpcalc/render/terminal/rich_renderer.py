@@ -171,7 +171,8 @@ class RichRenderer(Renderer):
                            for cell, width, r in zip(row, widths, right, strict=True)).rstrip()
                  for row in rows]
         rule = "-" * max(len(line) for line in lines)
-        return layout.Verbatim("\n".join([table.title, lines[0], rule, *lines[1:]]))
+        caption = [table.caption] if table.caption else []
+        return layout.Verbatim("\n".join([table.title, lines[0], rule, *lines[1:], *caption]))
 
 
 def worked_spans(line, style) -> list[layout.Span]:
