@@ -100,7 +100,7 @@ def find_warnings(trace: Trace) -> list[str]:
     """Sentences about learning that has stalled: dead relu nodes, vanishing or saturated
     deltas. One sentence per node (or layer) and kind, naming where it first happened."""
     if not trace.steps or not trace.steps[0].nodes:  # a summary run keeps no node records
-        return flat_sigmoid(trace.problem)  # known from the problem alone
+        return flat_layers(trace.problem)  # known from the problem alone
     watch = WarningWatch(trace.problem, trace.arithmetic)
     for number, step in enumerate(trace.steps, start=1):
         watch.see(number, step)
@@ -172,7 +172,7 @@ class WarningWatch:
         self._close_epoch()
         self.epoch = 0
         last = self.problem.epochs
-        result = flat_sigmoid(self.problem)
+        result = flat_layers(self.problem)
         for node in self.relu:
             if node.first_dead:
                 every = " (and every epoch after it)" if (
@@ -192,19 +192,21 @@ class WarningWatch:
         return result
 
 
-def flat_sigmoid(problem: Problem) -> list[str]:
-    """beta = 0 is accepted (a number, and a lesson), but no sigmoid node it touches learns."""
+def flat_layers(problem: Problem) -> list[str]:
+    """Parameters that make f' 0 for every net (sigmoid with beta = 0) are accepted (a
+    number, and a lesson), but no node of such a layer learns: the entry's sentence, with
+    the layers it concerns."""
     layers = problem.network.layers[1:]
-    flat = [layer.index for layer in layers
-            if problem.activation_of_layer(layer.index).name == "sigmoid"
-            and problem.activation_of_layer(layer.index).beta == 0]
-    if not flat:
-        return []
-    where = "" if len(flat) == len(layers) else (
-        f" (layer{'s' * (len(flat) > 1)} {', '.join(map(str, flat))})")
-    return [f"beta is 0, so every sigmoid node{where} outputs the constant 0.5 and its slope "
-            "f'(net) = beta z (1 - z) is 0: its delta is 0 and the weights into it never "
-            "change (beta: 1 is the usual slope)"]
+    flat: dict[str, list[int]] = {}  # the entry's sentence -> its layers
+    for layer in layers:
+        act = problem.activation_of_layer(layer.index)
+        note = activation_spec(act.name).flat
+        sentence = note(act) if note is not None else None
+        if sentence:
+            flat.setdefault(sentence, []).append(layer.index)
+    return [sentence.format(where="" if len(indices) == len(layers) else (
+                f" (layer{'s' * (len(indices) > 1)} {', '.join(map(str, indices))})"))
+            for sentence, indices in flat.items()]
 
 
 class _Liveness:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 
-from bpcalc.engine.numerics import WarningWatch, check_final_weights, flat_sigmoid
+from bpcalc.engine.numerics import WarningWatch, check_final_weights, flat_layers
 from bpcalc.engine.trace import EpochErrors, Step, Trace
 from bpcalc.problem.model import Problem
 
@@ -67,7 +67,7 @@ class Run:
         if watch is not None:
             self.warnings = watch.sentences()
         elif self.warn:
-            self.warnings = flat_sigmoid(self.problem)  # known without step records
+            self.warnings = flat_layers(self.problem)  # known without step records
         if held is not None:
             yield held
 

@@ -98,6 +98,9 @@ class ActivationSpec:
     saturation: Callable[[Activation], Fraction] | None = None
     # the scale f' is measured against for saturation (f' < SATURATED_SLOPE x scale);
     # None: the activation does not saturate
+    flat: Callable[[Activation], str | None] | None = None
+    # where the parameters make f' 0 for every net (sigmoid with β = 0), the warning
+    # sentence, {where} standing for the layers it concerns; else None
 
 
 REGISTRY: dict[str, ActivationSpec] = {}
@@ -138,18 +141,34 @@ def _coefficient(value: Fraction, text: str) -> str:
 
 # -- the activations ---------------------------------------------------------------------
 
+
+def _sigmoid_expression(act: Activation, net, t: Terms):
+    """1/(1 + e^-(β net)), the β left out when it is 1."""
+    scaled = net if act.beta == 1 else t.prod(t.const(act.beta), net)
+    return t.quot(t.const(1), t.paren(t.sum(t.const(1), t.exp(t.neg(scaled)))))
+
+
+def _sigmoid_slope_factors(act: Activation, z, slope, t: Terms) -> list:
+    """β z (1 - z), the β left out when it is 1."""
+    beta = [] if act.beta == 1 else [t.const(act.beta)]
+    return [*beta, z, t.paren(t.diff(t.const(1), z))]
+
+
+_SIGMOID_FLAT = ("beta is 0, so every sigmoid node{where} outputs the constant 0.5 and its "
+                 "slope f'(net) = beta z (1 - z) is 0: its delta is 0 and the weights into it "
+                 "never change (beta: 1 is the usual slope)")
+
 register(ActivationSpec(
     name="sigmoid",
     f=lambda m, act, net: m.logistic(m.number(act.beta) * net),
     slope=lambda m, act, net, z: m.number(act.beta) * z * (1 - z),
     rule=lambda act, net, param: f"1/(1 + e^(-{_coefficient(act.beta, param('beta'))}{net}))",
     slope_rule=lambda act, net, f, param: f"{_coefficient(act.beta, param('beta'))}{f}(1 - {f})",
-    expression=lambda act, net, t: t.quot(t.const(1), t.paren(t.sum(t.const(1), t.exp(t.neg(
-        net if act.beta == 1 else t.prod(t.const(act.beta), net)))))),
-    slope_factors=lambda act, z, slope, t: (
-        [] if act.beta == 1 else [t.const(act.beta)]) + [z, t.paren(t.diff(t.const(1), z))],
+    expression=_sigmoid_expression,
+    slope_factors=_sigmoid_slope_factors,
     params=(Param("beta", Fraction(1), "β"),),
     saturation=lambda act: act.beta,
+    flat=lambda act: _SIGMOID_FLAT if act.beta == 0 else None,
 ))
 
 register(ActivationSpec(
