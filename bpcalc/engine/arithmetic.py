@@ -112,8 +112,9 @@ def _decimal_exponent(magnitude: Fraction) -> int:
 class RoundedArithmetic(Arithmetic):
     """Exact rationals, each computed value rounded as a person working by hand rounds it.
 
-    Sums and products are exact; only exp/tanh are evaluated, to 40 digits, before the
-    activation is rounded, so rounding always sees the true decimal value.
+    Sums and products are exact; only exp, tanh and the logistic function are evaluated,
+    to EVALUATED_DIGITS (20 more than the most a rounding keeps), before the activation is
+    rounded, so rounding sees the true decimal value.
     """
 
     name = "rounded"
@@ -133,7 +134,8 @@ class RoundedArithmetic(Arithmetic):
                source: int | None = None):
         return round_fraction(value, self.rounding)
 
-    # exp, tanh and the logistic function are evaluated to 40 digits, then taken exactly
+    # Every Decimal operation goes through the context: the operators would round to the
+    # thread's default 28 digits.
     def exp(self, x):
         ctx = _context()
         return Fraction(ctx.exp(_decimal(ctx, x)))
@@ -142,17 +144,17 @@ class RoundedArithmetic(Arithmetic):
         ctx = _context()
         x = _decimal(ctx, x)
         # tanh x = sign(x) (1 - 2/(e^(2|x|) + 1))
-        # Past |x| = 60 tanh is 1 to these 40 digits; e^(2|x|) could overflow Decimal.
-        e = ctx.exp(ctx.multiply(2, min(abs(x), 60)))
+        # Past |x| = 80 tanh is 1 to these digits; e^(2|x|) could overflow Decimal.
+        e = ctx.exp(ctx.multiply(2, min(ctx.abs(x), 80)))
         value = ctx.subtract(1, ctx.divide(2, ctx.add(e, 1)))
-        return Fraction(value if x >= 0 else -value)
+        return Fraction(value if x >= 0 else ctx.minus(value))
 
     def logistic(self, x):
         ctx = _context()
         x = _decimal(ctx, x)
         # 1/(1+e^-x); for x < 0 use e^x/(1+e^x) so the exponent stays small.
         if x >= 0:
-            return Fraction(ctx.divide(1, ctx.add(1, ctx.exp(-x))))
+            return Fraction(ctx.divide(1, ctx.add(1, ctx.exp(ctx.minus(x)))))
         e = ctx.exp(x)
         return Fraction(ctx.divide(e, ctx.add(1, e)))
 
@@ -160,10 +162,15 @@ class RoundedArithmetic(Arithmetic):
         return float(value)
 
 
+# Digits exp, tanh and the logistic function are evaluated to in hand-rounded runs: 20
+# beyond the 40 a rounding may keep (bpcalc.problem.loader.MAX_ROUND_DIGITS).
+EVALUATED_DIGITS = 60
+
+
 def _context():
     from decimal import MAX_EMAX, MIN_EMIN, Context  # only rounded runs
 
-    return Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return Context(prec=EVALUATED_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _decimal(ctx, value: Fraction):

@@ -45,7 +45,7 @@ MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
 # The work a run may do (steps x weights, by engine) and write: bpcalc.engine.limits.
-MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 40 digits; more would be false precision
+MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 60 digits (engine.arithmetic)
 _LONG_NAME = re.compile(r"w(\d+)_(\d+)")
 _SHORT_NAME = re.compile(r"w(\d)(\d)")
 _MAX_ID_DIGITS = len(str(MAX_NODES))  # no node id of a network within the limit is longer
