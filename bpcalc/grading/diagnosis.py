@@ -19,49 +19,13 @@ from bpcalc.engine.backprop import CORRECT, Slips, solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.grading.answers import Answer
-from bpcalc.problem.activations import activation_spec
-from bpcalc.problem.losses import loss_spec
+from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
 from bpcalc.problem.model import Problem, Rounding
-from bpcalc.text import fraction_text, rounding_text
+from bpcalc.text import rounding_text
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
 _SLACK = Fraction(1, 10**9)
-DETECTED_PLACES = (2, 3, 4, 5, 6)
-DETECTED_SIGFIGS = (3, 4)
-EARLY_ROUNDINGS = (Rounding("places", 1), Rounding("places", 2), Rounding("places", 3),
-                   Rounding("sigfigs", 2))
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One usual hand-calculation mistake: the problem as the student worked it."""
-
-    id: str
-    description: str
-    problem: Problem
-    slips: Slips = CORRECT
-
-    @property
-    def short(self) -> str:
-        """A few words for a table cell; `description` says it in full."""
-        if self.id == "early_rounding":
-            return f"rounded to {rounding_text(self.problem.rounding)} too early"
-        return _SHORT[self.id]
-
-
-_SHORT = {
-    "delta_sign": "sign of delta mixed up",
-    "update_sign": "sign of the update mixed up",
-    "factor_two_added": "factor 2 of squared error added",
-    "factor_two_dropped": "factor 2 of squared error left out",
-    "new_weight_in_hidden_delta": "new weight in a hidden delta",
-    "bias_forgotten": "bias input forgotten",
-    "bias_sign": "bias input with the wrong sign",
-    "no_slope": "f' left out of the deltas",
-    "net_in_update": "net instead of the activation in the update",
-    "no_learning_rate": "learning rate left out",
-}
 
 
 @dataclass
@@ -251,79 +215,6 @@ def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance) -> Ro
     return best
 
 
-# -- the usual mistakes -------------------------------------------------------------------
-
-
-def usual_mistakes(problem: Problem, rounding: Rounding | None,
-                   detect_rounding: bool = True) -> list[Mistake]:
-    """Every usual mistake that changes this problem's numbers, as a re-solvable problem."""
-    slides = problem.convention == "slides"
-    rate = "C" if slides else "η"
-    z, net = ("z", "net") if slides else ("a", "h")
-    residual, flipped = ("(t - z)", "(z - t)") if slides else ("(y - t)", "(t - y)")
-    update, wrong_update = ((f"w + {rate} δ {z}", f"w - {rate} δ {z}") if slides
-                            else (f"w - {rate} δ {z}", f"w + {rate} δ {z}"))
-    other, others = ("textbook", "the textbook's") if slides else ("slides", "the slides'")
-    hidden = len(problem.network.layers) > 2
-    learning = problem.learning_rate != 0
-    mistakes = [
-        Mistake("delta_sign", f"sign of delta mixed up: {flipped} f'({net}) ({others} "
-                f"sign) instead of {residual} f'({net}), with the update {update}",
-                replace(problem, convention=other, learning_rate=-problem.learning_rate)),
-    ]
-    if learning:
-        mistakes.append(Mistake("update_sign", f"sign of the update mixed up: {wrong_update} "
-                                f"instead of {update}",
-                                replace(problem, learning_rate=-problem.learning_rate)))
-    slip = loss_spec(problem.loss).slip
-    if slip is not None and not problem.perceptron:  # the perceptron's delta has no factor
-        mistakes.append(Mistake(slip.id, slip.description.format(residual=residual, net=net),
-                                replace(problem, loss=slip.instead)))
-    if hidden:
-        mistakes.append(Mistake("new_weight_in_hidden_delta",
-                                "the new weight used in a hidden delta instead of the old one "
-                                "(Σ δ_k w_jk takes w_jk before the update)", problem,
-                                Slips(new_weights_in_hidden_delta=True)))
-    if problem.bias is not None and problem.bias != 0:
-        mistakes.append(Mistake("bias_forgotten", "the bias input forgotten (taken as 0)",
-                                replace(problem, bias=Fraction(0))))
-        mistakes.append(Mistake("bias_sign", f"the bias input taken as {_signed(-problem.bias)} "
-                                f"instead of {_signed(problem.bias)}",
-                                replace(problem, bias=-problem.bias)))
-    if not all(activation_spec(act.name).unit_slope for act in problem.activations):
-        mistakes.append(Mistake("no_slope", f"f'({net}) left out of the deltas", problem,
-                                Slips(no_slope=True)))
-    if hidden:
-        mistakes.append(Mistake("net_in_update", f"{net} used where the activation belongs "
-                                f"in the update ({net}_i instead of {z}_i)", problem,
-                                Slips(net_in_update=True)))
-    if learning and problem.learning_rate != 1:
-        mistakes.append(Mistake("no_learning_rate", f"the learning rate left out ({rate} taken "
-                                f"as 1 instead of {_plain(problem.learning_rate)})",
-                                replace(problem, learning_rate=Fraction(1))))
-    for early in EARLY_ROUNDINGS:
-        if early == rounding or (detect_rounding and rounding is None and _detectable(early)):
-            continue
-        mistakes.append(Mistake("early_rounding", f"rounded too early: every value to "
-                                f"{rounding_text(early)} along the way",
-                                replace(problem, rounding=early)))
-    return mistakes
-
-
-def _detectable(rounding: Rounding) -> bool:
-    if rounding.kind == "places":
-        return rounding.digits in DETECTED_PLACES
-    return rounding.digits in DETECTED_SIGFIGS
-
-
-def _signed(value: Fraction) -> str:
-    return f"+{_plain(value)}" if value > 0 else _plain(value)
-
-
-def _plain(value: Fraction) -> str:
-    return fraction_text(value)
-
-
 @dataclass
 class _Candidate:
     mistake: Mistake
@@ -366,7 +257,8 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
     for mistake in usual_mistakes(problem, rounding, detect_rounding):
         best = None
         for variant in _variants(mistake, rounding, modal):
-            explains = agreeing(_solve(variant, mistake.slips), wrong)
+            trace = _solve(variant, mistake.slips)
+            explains = agreeing(trace, wrong)
             carried = None
             if mistake.id != "early_rounding":
                 # A value the mistake does not change is not its doing (only the rounding's).
@@ -377,7 +269,6 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
                 carried = variant.rounding if variant.rounding != rounding else None
             if not explains:
                 continue
-            trace = _solve(variant, mistake.slips)
             contradicts = sum(
                 not agrees(v.answer, value_of(trace, v.answer), tolerance)
                 for v in verdicts if v.right)
