@@ -265,7 +265,7 @@ def test_unknown_weight_and_step_are_refused():
 
 
 def test_cli_slide_example():
-    result = runner.invoke(app, ["explain", SLIDES, "w14"])
+    result = runner.invoke(app, ["explain", SLIDES, "w14"], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     out = result.output
     assert "∂E/∂z7 · ∂z7/∂net7 · ∂net7/∂z4 · ∂z4/∂net4 · ∂net4/∂w14" in out
@@ -277,7 +277,7 @@ def test_cli_slide_example():
 def test_cli_textbook_long_name_exact_and_output_file(tmp_path):
     target = tmp_path / "explain.txt"
     result = runner.invoke(app, ["explain", SLIDES, "w4_7", "--convention", "textbook",
-                                 "--exact", "-o", str(target)])
+                                 "--exact", "-o", str(target)], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert "∂E/∂w47 = δ7 a4" in text

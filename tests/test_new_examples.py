@@ -80,15 +80,28 @@ def test_new_perceptron_and_bad_options():
         assert result.stdout == ""
 
 
-def test_examples_lists_every_bundled_problem():
-    result = runner.invoke(app, ["examples"])
+def test_examples_lists_problems_answers_and_templates_in_groups():
+    result = runner.invoke(app, ["examples"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.stderr
-    names = sorted(p.stem for p in BUNDLED.glob("*.yaml"))
-    assert len(names) >= 5
-    for name in names:
-        assert any(line.startswith(name + " ") for line in result.stdout.splitlines()), name
+    lines = result.stdout.splitlines()
+    headings = [line for line in lines if line and not line.startswith(" ")]
+    assert headings[:3] == ["Problems (bpcalc solve NAME.yaml):",
+                            "Answers files (bpcalc check PROBLEM.yaml NAME.yaml):",
+                            "Templates (bpcalc generate NAME.yaml):"]
+    groups = {"": [], "answers": [], "templates": []}
+    for folder, names in groups.items():
+        names.extend(sorted(p.stem for p in (BUNDLED / folder).glob("*.yaml")))
+    assert len(groups[""]) >= 5 and groups["answers"] and groups["templates"]
+    start = {heading: lines.index(heading) for heading in headings[:3]}
+    for names, (heading, first) in zip(groups.values(), start.items(), strict=True):
+        for name in names:  # each file under its own heading, in the order of the groups
+            row = next(n for n, line in enumerate(lines) if line.startswith(f"  {name} "))
+            assert row > first, (name, heading)
+            assert all(not first < other < row for other in start.values()), name
     assert "2-2-1 MLP, all weights 0.5 (lecture slides)" in result.stdout
     assert "2-2-1 sigmoid, 4 patterns x 5 epochs, learning rate 0.5" in result.stdout
+    assert "  slides_2-2-1_correct     The lecture's own answers to" in result.stdout
+    assert max(len(line) for line in lines) <= 80
 
 
 def test_examples_copies_one_and_all(tmp_path):
@@ -102,11 +115,22 @@ def test_examples_copies_one_and_all(tmp_path):
     assert (tmp_path / "hw1.yaml").read_text() == (BUNDLED / "slides_2-2-1.yaml").read_text()
     printed = runner.invoke(app, ["examples", "paper_2-1-1", "-o", "-"])
     assert printed.stdout == (BUNDLED / "paper_2-1-1.yaml").read_text()
+    # An answers file and a template copy by name, like a problem.
+    answers = runner.invoke(app, ["examples", "slides_2-2-1_correct", "-o", str(tmp_path)])
+    assert answers.exit_code == 0, answers.stderr
+    assert (tmp_path / "slides_2-2-1_correct.yaml").read_bytes() == (
+        BUNDLED / "answers" / "slides_2-2-1_correct.yaml").read_bytes()
+    template = runner.invoke(app, ["examples", "slides_2-2-1_variants", "-o", "-"])
+    assert template.stdout == (BUNDLED / "templates" / "slides_2-2-1_variants.yaml").read_text()
+    # --all: the package's layout, so --to problems/ gives the README's paths.
     folder = tmp_path / "all"
     every = runner.invoke(app, ["examples", "--all", "--to", str(folder)])
     assert every.exit_code == 0, every.stderr
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in
-                                                              BUNDLED.glob("*.yaml"))
+    copied = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.yaml"))
+    assert copied == sorted(p.relative_to(BUNDLED).as_posix() for p in BUNDLED.rglob("*.yaml"))
+    assert "answers/slides_2-2-1_new_weight.yaml" in copied
+    assert "templates/slides_2-2-1_variants.yaml" in copied
+    assert "copied answers/slides_2-2-1_correct.yaml to " in every.stderr
     unknown = runner.invoke(app, ["examples", "xr"])
     assert unknown.exit_code == 2 and "did you mean 'xor'" in unknown.stderr
 
@@ -118,3 +142,6 @@ def test_problems_folder_is_the_bundled_one():
         p.name for p in BUNDLED.glob("*.yaml"))
     assert (problems / "slides_2-2-1.yaml").resolve() == (BUNDLED / "slides_2-2-1.yaml").resolve()
     assert 'examples/*.yaml' in (ROOT / "pyproject.toml").read_text()
+    templates = ROOT / "templates"  # the clone's templates/ is the bundled folder too
+    assert (templates / "slides_2-2-1_variants.yaml").resolve() == (
+        BUNDLED / "templates" / "slides_2-2-1_variants.yaml").resolve()

@@ -6,7 +6,8 @@ import typer
 
 from bpcalc.commands import check, diagram, examples, explain, generate, new, plot, solve
 
-COMMANDS = [solve, explain, generate, new, examples, diagram, plot, check]
+# The order of `bpcalc --help`: checking homework first, then solving, then the rest.
+COMMANDS = [check, solve, explain, diagram, plot, new, examples, generate]
 
 
 def register_all(app: typer.Typer) -> None:

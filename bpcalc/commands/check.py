@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import Convention, ForceOption, OutputOption, run_guarded
+from bpcalc.commands.common import (
+    Convention,
+    ForceOption,
+    OutputOption,
+    problem_argument,
+    register_command,
+    run_guarded,
+)
 from bpcalc.commands.files import check_output, write_output
+from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.yamlsource import STDIN
 
@@ -25,17 +32,21 @@ class CheckFormat(StrEnum):
 
 
 def check(
-    problem_file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
-    answers_file: Annotated[Path, typer.Argument(help="The student's answers (YAML).")],
+    problem_file: Annotated[Path, problem_argument(metavar="PROBLEM_FILE")],
+    answers_file: Annotated[Path, problem_argument("The student's answers, a YAML file",
+                                                   metavar="ANSWERS_FILE")],
     format: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="table (terminal), json, or gradescope (results.json).")]
     = CheckFormat.table,
     round_places: Annotated[int | None, typer.Option(
-        "--round", help="Expect every value rounded to N decimal places along the way.")]
+        "--round", metavar="N",
+        help="Expect every value rounded to N decimal places along the way.")]
     = None,
     sigfigs: Annotated[int | None, typer.Option(
+        metavar="N",
         help="Expect every value rounded to N significant figures along the way.")] = None,
     tolerance: Annotated[str | None, typer.Option(
+        metavar="X",
         help="Right when within this absolute distance (instead of the written digits).")]
     = None,
     detect_rounding: Annotated[bool, typer.Option(
@@ -46,8 +57,10 @@ def check(
         help="Sign convention of the answers (overrides the problem file).")] = None,
     output: OutputOption = None,
     force: ForceOption = False,
+    color: ColorOption = ColorChoice.auto,
 ) -> None:
-    """Check a student's answers: a verdict per value, a score, and the likely mistakes.
+    """Check a student's answers: a verdict per value (the words right or wrong), a score,
+    and the likely mistake behind each wrong value.
 
     Exit status: 0 all right, 3 some wrong, 2 bad input.
     """
@@ -81,8 +94,9 @@ def check(
         elif format is CheckFormat.gradescope:
             text = check_report.render_gradescope(result)
         else:
-            text = check_report.render_table_text(result,
-                                                  color=output is None and sys.stdout.isatty())
+            screen = screen_for(color, output)
+            text = check_report.render_table_text(result, color=screen.color,
+                                                  width=screen.width)
         write_output(text, output, force=force)
         return 0 if result.score == result.total else SOME_WRONG
 
@@ -90,4 +104,9 @@ def check(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(check)
+    register_command(app, check, "Mark a student's answers: right or wrong, score, likely "
+                     "mistakes.",
+                     "bpcalc check problem.yaml answers.yaml",
+                     "bpcalc check problems/slides_2-2-1.yaml \\",
+                     "    problems/answers/slides_2-2-1_new_weight.yaml",
+                     "bpcalc check p.yaml a.yaml -f gradescope -o results.json")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from bpcalc.errors import ProblemError, one_line
 
@@ -38,18 +39,46 @@ NotationOption = Annotated[NotationName | None, typer.Option(
          "(z, a, eta, W^l, b^l) or notes (u, o, theta). Overrides the file; default: the "
          "convention's own.")]
 RoundOption = Annotated[int | None, typer.Option(
-    "--round", help="Round every computed value to N decimal places (hand rounding).")]
+    "--round", metavar="N", help="Round every computed value to N decimal places (hand rounding).")]
 SigfigsOption = Annotated[int | None, typer.Option(
-    help="Round every computed value to N significant figures.")]
-EpochsOption = Annotated[int | None, typer.Option(help="Number of epochs (overrides the file).")]
+    metavar="N", help="Round every computed value to N significant figures.")]
+EpochsOption = Annotated[int | None, typer.Option(
+    metavar="N", help="Number of epochs (overrides the file).")]
 LearningRateOption = Annotated[str | None, typer.Option(
-    help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")]
+    metavar="RATE", help="Learning rate, a decimal or fraction like 1/4 (overrides the file).")]
 # A string, not a Path: typer turns "" into Path("."), and -o "" must be refused as empty.
 OutputOption = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of the terminal ('-': standard "
-    "output). All or nothing; an existing file needs --force.")]
+    "--output", "-o", metavar="FILE", help="Write to this file instead of the terminal ('-': "
+    "standard output). All or nothing; an existing file needs --force.")]
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace the --output file if it exists (never one of the inputs).")]
+
+
+def problem_argument(what: str = "The YAML problem file", metavar: str = "FILE"):
+    """A file argument shown as FILE in the usage line (typer would print {file} or
+    PATH), whose help says that '-' reads standard input."""
+    return typer.Argument(metavar=metavar, show_default=False,
+                          help=f"{what} ('-': standard input).")
+
+
+ProblemArgument = Annotated[Path, problem_argument()]
+
+
+class _Command(TyperCommand):
+    """A command whose usage line names its arguments as the help does (`FILE`), not in
+    braces (`{FILE}`, typer's mark of a required argument)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
+
+def register_command(app: typer.Typer, function: Callable, summary: str,
+                     *examples: str) -> None:
+    """Add `function` to `app` with its one-line summary (`bpcalc --help`) and an
+    'Examples:' paragraph ending its help, the lines kept as written."""
+    epilog = "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in examples)
+    app.command(cls=_Command, short_help=summary, epilog=epilog)(function)
 
 
 def load_with_overrides(file: Path, *, convention: Convention | None = None,

@@ -14,9 +14,11 @@ from bpcalc.commands.common import (
     ForceOption,
     LearningRateOption,
     NotationOption,
+    ProblemArgument,
     RoundOption,
     SigfigsOption,
     load_with_overrides,
+    register_command,
     run_guarded,
 )
 from bpcalc.commands.files import check_output, write_output, writes_directly
@@ -71,11 +73,13 @@ def parse_step(text: str, step_count: int) -> int:
 
 
 def diagram(
-    file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
+    file: ProblemArgument,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="net.svg or net.png (format by extension); else SVG on stdout.")]
+        "--output", "-o", metavar="FILE",
+        help="net.svg or net.png (format by extension); else SVG on stdout.")]
     = None,
     step: Annotated[str | None, typer.Option(
+        metavar="STEP",
         help="Show this step's net, activation and delta on the nodes (a number or last).")]
     = None,
     weights: Annotated[WeightsShown, typer.Option(
@@ -112,4 +116,6 @@ def diagram(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(diagram)
+    register_command(app, diagram, "Draw the network and its weights (SVG or PNG).",
+                     "bpcalc diagram problems/slides_2-2-1.yaml -o net.svg",
+                     "bpcalc diagram p.yaml --step 1 --weights after -o s1.png")

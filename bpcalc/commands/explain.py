@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,22 +13,25 @@ from bpcalc.commands.common import (
     LearningRateOption,
     NotationOption,
     OutputOption,
+    ProblemArgument,
     RoundOption,
     SigfigsOption,
     load_with_overrides,
+    register_command,
     run_guarded,
 )
 from bpcalc.commands.files import check_output, write_output
+from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
 from bpcalc.errors import ProblemError
 
 
 def explain(
-    file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
+    file: ProblemArgument,
     weight: Annotated[str, typer.Argument(
         metavar="WEIGHT", help="The weight to explain: w14 (or w4_17 for longer ids), "
         "the textbook's v14, or the notes' θ41 (to 4 from 1).")],
     step: Annotated[str, typer.Option(
-        help="Which step (pattern presentation): a number from 1, or last.")] = "1",
+        metavar="STEP", help="Which step (pattern presentation): a number from 1, or last.")] = "1",
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
     convention: ConventionOption = None,
@@ -40,10 +41,12 @@ def explain(
     epochs: EpochsOption = None,
     learning_rate: LearningRateOption = None,
     paths: Annotated[int, typer.Option(
+        metavar="N",
         help="List at most N paths one by one (0: all); the sum always has every path.")]
     = 24,
     output: OutputOption = None,
     force: ForceOption = False,
+    color: ColorOption = ColorChoice.auto,
 ) -> None:
     """dE/dWEIGHT by the chain rule along every path, checked against backprop's deltas."""
 
@@ -72,9 +75,10 @@ def explain(
         rule = explain_weight(trace, key, number)
         from bpcalc.render.terminal.explain import render_explain_text
 
-        terminal = output is None and sys.stdout.isatty()
+        screen = screen_for(color, output)
         write_output(render_explain_text(rule, problem, trace.arithmetic, exact=exact,
-                                         paths=paths, color=terminal), output, force=force)
+                                         paths=paths, color=screen.color, width=screen.width),
+                     output, force=force)
 
     run_guarded(job)
 
@@ -98,4 +102,7 @@ def weight_key(text: str) -> tuple[int, int]:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(explain)
+    register_command(app, explain, "Show one weight's gradient by the chain rule, path by "
+                     "path.",
+                     "bpcalc explain problems/slides_2-2-1.yaml w14",
+                     "bpcalc explain p.yaml w47 --step last --exact")

@@ -8,21 +8,24 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import run_guarded
+from bpcalc.commands.common import problem_argument, register_command, run_guarded
 from bpcalc.errors import ProblemError
 from bpcalc.render import formats
 from bpcalc.render.formats import Format, parse_key_formats
 
 
 def generate(
-    template: Annotated[Path, typer.Argument(help="The template: a problem file with "
-                                             "random or choice values.")],
-    count: Annotated[int, typer.Option("--count", "-n", help="How many variants.")] = 10,
-    seed: Annotated[int, typer.Option(help="The seed: the same seed writes the same files.")]
-    = 1,
-    out: Annotated[str, typer.Option("--out", "-o", help="Directory to write into (made if "
-                                     "need be).")] = "problem-set",
+    template: Annotated[Path, problem_argument(
+        "The template: a problem file with random or choice values", metavar="TEMPLATE")],
+    count: Annotated[int, typer.Option("--count", "-n", metavar="N",
+                                       help="How many variants.")] = 10,
+    seed: Annotated[int, typer.Option(
+        metavar="N", help="The seed: the same seed writes the same files.")] = 1,
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
+                                     help="Directory to write into (made if need be).")]
+    = "problem-set",
     formats: Annotated[str, typer.Option(
+        metavar="FORMATS",
         help="Answer-key formats, comma-separated: json, markdown, latex, html, table (the "
              "terminal's tables, as .txt).")]
     = "json,markdown",
@@ -79,4 +82,9 @@ def key_writers(chosen: tuple[Format, ...]) -> list:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(generate)
+    register_command(app, generate, "Write a problem set: variants of a template, with "
+                     "answer keys.",
+                     "bpcalc generate templates/slides_2-2-1_variants.yaml \\",
+                     "    --count 30 --seed 7 --out keys/",
+                     "bpcalc examples slides_2-2-1_variants   # copy it first",
+                     "bpcalc generate slides_2-2-1_variants.yaml -n 5")

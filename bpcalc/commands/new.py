@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bpcalc.commands.common import OutputOption, run_guarded
+from bpcalc.commands.common import OutputOption, register_command, run_guarded
 from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem import activations, losses
@@ -19,17 +19,29 @@ def either(names: tuple[str, ...]) -> str:
 
 
 def new(
-    layers: Annotated[str, typer.Option(help="Node counts per layer, e.g. 2-2-1 or 3,4,2.")]
-    = "2-2-1",
+    layers: Annotated[str, typer.Option(
+        metavar="SIZES", help="Node counts per layer, inputs first, outputs last: 2 or more "
+        "counts of 1 or more, e.g. 2-2-1 or 3,4,2.")] = "2-2-1",
     activation: Annotated[str, typer.Option(
-        help=f"{either(activations.names())}.")] = activations.DEFAULT,
-    convention: Annotated[str, typer.Option(help="slides or textbook.")] = "slides",
-    bias: Annotated[str, typer.Option(help="The bias input: 1, -1 or none.")] = "1",
-    loss: Annotated[str, typer.Option(help=f"{either(losses.names())}.")] = losses.DEFAULT,
-    learning_rate: Annotated[str, typer.Option(help="A decimal or a fraction like 1/4.")]
+        metavar="NAME[,NAME...]", help=f"{either(activations.names())} (step: the "
+        "perceptron, one layer only); one for every layer, or one per layer after the "
+        "inputs, comma-separated: tanh,linear.")] = activations.DEFAULT,
+    convention: Annotated[str, typer.Option(
+        metavar="NAME", help="slides (delta = (t - z) f'(net)) or textbook "
+        "(delta = (y - t) f'(h)).")] = "slides",
+    bias: Annotated[str, typer.Option(
+        metavar="VALUE", help="The bias input: 1, -1 (the textbook's), none, or any "
+        "number.")] = "1",
+    loss: Annotated[str, typer.Option(
+        metavar="NAME", help=f"{either(losses.names())} (half_sse: half the sum of "
+        "squared errors).")] = losses.DEFAULT,
+    learning_rate: Annotated[str, typer.Option(
+        metavar="RATE", help="0 or more: a decimal or a fraction like 1/4.")] = "0.5",
+    weights: Annotated[str, typer.Option(
+        metavar="VALUE", help="Every initial weight: a decimal or a fraction like -1/3.")]
     = "0.5",
-    weights: Annotated[str, typer.Option(help="Every initial weight.")] = "0.5",
-    patterns: Annotated[int, typer.Option(help="How many training patterns.")] = 1,
+    patterns: Annotated[int, typer.Option(
+        metavar="N", help="How many training patterns: 1 to 1000.")] = 1,
     output: OutputOption = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --output file.")] = False,
 ) -> None:
@@ -41,20 +53,22 @@ def new(
         from bpcalc.problemset.starter import starter_text
 
         sizes = _sizes(layers, _bias(bias) is not None)
-        for name, value, known in (("--activation", activation, activations.names()),
-                                   ("--convention", convention, CONVENTIONS),
+        chosen = _activations(activation, len(sizes) - 1)
+        for name, value, known in (("--convention", convention, CONVENTIONS),
                                    ("--loss", loss, losses.names())):
             if value not in known:
                 raise ProblemError(f"unknown {quoted(value)} (known: {', '.join(known)})",
                                    key=name)
-        if activations.activation_spec(activation).perceptron and len(sizes) > 2:
-            raise ProblemError(f"{activation} (the perceptron rule) needs a single layer, e.g. "
+        perceptron = [name for name in ([chosen] if isinstance(chosen, str) else chosen)
+                      if activations.activation_spec(name).perceptron]
+        if perceptron and len(sizes) > 2:
+            raise ProblemError(f"{perceptron[0]} (the perceptron rule) needs a single layer, e.g. "
                                "--layers 2-1", key="--activation")
         if not 1 <= patterns <= 1000:
             raise ProblemError("must be from 1 to 1000", key="--patterns")
         check_output(output, force=force)
         text = starter_text(
-            sizes, activation=activation, convention=convention, bias=_bias(bias),
+            sizes, activation=chosen, convention=convention, bias=_bias(bias),
             loss=loss, learning_rate=_number(learning_rate, "--learning-rate", 0),
             weight=_number(weights, "--weights"), patterns=patterns,
             command=f"bpcalc new --layers {'-'.join(map(str, sizes))}")
@@ -65,6 +79,22 @@ def new(
         write_output(text, output, force=force)
 
     run_guarded(job)
+
+
+def _activations(text: str, layers: int) -> str | tuple[str, ...]:
+    """'tanh' (every layer) or 'tanh,linear' (one per layer after the inputs)."""
+    names = [part.strip() for part in text.split(",")]
+    for name in names:
+        if name not in activations.names():
+            raise ProblemError(f"unknown {quoted(name)} (known: "
+                               f"{', '.join(activations.names())})", key="--activation")
+    if len(names) == 1:
+        return names[0]
+    if len(names) != layers:
+        raise ProblemError(f"{len(names)} activations for {layers} layer"
+                           f"{'s' * (layers != 1)} after the inputs: give one name, or one "
+                           "per layer", key="--activation")
+    return tuple(names)
 
 
 def _sizes(text: str, bias: bool) -> tuple[int, ...]:
@@ -108,4 +138,8 @@ def _bias(text: str):
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(new)
+    register_command(app, new, "Print a starter problem file, every key explained.",
+                     "bpcalc new > problem.yaml",
+                     "bpcalc new --layers 3-4-2 --activation tanh,linear",
+                     "bpcalc new --layers 2-1 --activation step --patterns 4",
+                     "bpcalc new | bpcalc solve -")

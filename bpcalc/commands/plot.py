@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,8 +12,10 @@ from bpcalc.commands.common import (
     ForceOption,
     LearningRateOption,
     NotationOption,
+    ProblemArgument,
     RoundOption,
     SigfigsOption,
+    register_command,
     run_guarded,
 )
 from bpcalc.commands.diagram import picture_format, solved_trace
@@ -22,10 +23,10 @@ from bpcalc.commands.files import check_output, write_output
 
 
 def plot(
-    file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
+    file: ProblemArgument,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="error.svg or error.png (format by extension); else SVG on "
-                               "stdout.")] = None,
+        "--output", "-o", metavar="FILE",
+        help="error.svg or error.png (format by extension); else SVG on stdout.")] = None,
     epochs: EpochsOption = None,
     learning_rate: LearningRateOption = None,
     convention: ConventionOption = None,
@@ -53,4 +54,5 @@ def plot(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(plot)
+    register_command(app, plot, "Plot the error per epoch (SVG or PNG).",
+                     "bpcalc plot problems/xor.yaml --epochs 500 -o error.svg")

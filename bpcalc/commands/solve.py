@@ -3,7 +3,6 @@ written step by step as the engine computes it)."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,12 +17,15 @@ from bpcalc.commands.common import (
     LearningRateOption,
     NotationOption,
     OutputOption,
+    ProblemArgument,
     RoundOption,
     SigfigsOption,
     load_with_overrides,
+    register_command,
     run_guarded,
 )
 from bpcalc.commands.files import check_output, open_output, write_output
+from bpcalc.commands.terminal import ColorChoice, ColorOption, long_run_notice, screen_for
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.render import formats
 
@@ -52,6 +54,9 @@ def parse_step_selection(text: str, step_count: int) -> set[int]:
         except ValueError:
             raise ProblemError(f"expected step numbers like 1,3-5 or last, got {quoted(text)}",
                                key="--steps") from None
+        if low > high:
+            raise ProblemError(f"the range {quoted(part)} is reversed: write {high}-{low}",
+                               key="--steps")
         if not 1 <= low <= high <= step_count:
             raise ProblemError(f"steps run from 1 to {step_count}, got {quoted(part)}",
                                key="--steps")
@@ -60,7 +65,7 @@ def parse_step_selection(text: str, step_count: int) -> set[int]:
 
 
 def solve(
-    file: Annotated[Path, typer.Argument(help="The YAML problem file.")],
+    file: ProblemArgument,
     format: Annotated[OutputFormat, typer.Option("--format", "-f",
                                                  help="table (terminal), json, or an answer key: "
                                                       "markdown, latex or html.")]
@@ -79,14 +84,15 @@ def solve(
     summary: Annotated[bool, typer.Option(
         help="Only the error per epoch and the final weights.")] = False,
     steps: Annotated[str | None, typer.Option(
-        help="Show only these steps, e.g. 1,3-5 or last.")] = None,
+        metavar="STEPS", help="Show only these steps, e.g. 1,3-5 or last.")] = None,
     output: OutputOption = None,
     force: ForceOption = False,
+    color: ColorOption = ColorChoice.auto,
 ) -> None:
     """Solve a problem file ('-': standard input) and show every step of the worked
     solution."""
 
-    view = View(format, exact, show, summary, steps)
+    view = View(format, exact, show, summary, steps, color)
     overrides = dict(convention=convention, notation=notation, round_places=round_places,
                      sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
     run_guarded(lambda: solve_file(file, view, overrides, output, force))
@@ -101,6 +107,7 @@ class View:
     show: Show
     summary: bool
     steps: str | None  # --steps as given
+    color: ColorChoice = ColorChoice.auto
 
 
 def solve_file(file: Path, view: View, overrides: dict, output: str | None,
@@ -170,14 +177,20 @@ def _write_view(problem, arithmetic, view: View, chosen: set[int] | None,
         check_size(problem, shown, written,
                    "use --summary (the error per epoch and the final weights), --steps to "
                    "show some steps, or fewer epochs")
+        long_run_notice(problem.step_count if chosen is None else len(chosen))
     trace = run.trace(keep=chosen)
-    # Styles only for tables on a terminal (a closed stdout is write_output's error).
-    color = (view.format is OutputFormat.table and output is None and sys.stdout is not None
-             and sys.stdout.isatty())
+    # Styles only for tables (COLUMNS, NO_COLOR, --color: bpcalc.commands.terminal).
+    screen = screen_for(view.color, output)
     options = formats.Options(steps=chosen, summary=view.summary, exact=view.exact,
-                              show=view.show.value, color=color)
+                              show=view.show.value, width=screen.width,
+                              color=screen.color and view.format is OutputFormat.table)
     write_output(formats.render(trace, view.format.value, options), output, force=force)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(solve)
+    register_command(app, solve, "Solve a problem and show every step of the working.",
+                     "bpcalc solve problems/slides_2-2-1.yaml",
+                     "bpcalc solve p.yaml --steps 1,last --show work",
+                     "bpcalc solve p.yaml --epochs 200 --summary",
+                     "bpcalc solve p.yaml -f markdown -o key.md",
+                     "bpcalc new | bpcalc solve -")

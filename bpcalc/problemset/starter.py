@@ -15,7 +15,8 @@ from bpcalc.problemset.generator import matrices_yaml, number_text
 _COLUMN = 30  # where the comments start
 
 
-def starter_text(sizes: tuple[int, ...], *, activation: str = activations.DEFAULT,
+def starter_text(sizes: tuple[int, ...], *,
+                 activation: str | tuple[str, ...] = activations.DEFAULT,
                  convention: str = "slides", bias: Fraction | None = Fraction(1),
                  loss: str = losses.DEFAULT, learning_rate: Fraction = Fraction(1, 2),
                  weight: Fraction = Fraction(1, 2), patterns: int = 1,
@@ -35,6 +36,8 @@ def starter_text(sizes: tuple[int, ...], *, activation: str = activations.DEFAUL
     key(f'title: "{shape} network"', "free text, shown at the top of the solution")
     key(f"layers: [{', '.join(str(s) for s in sizes)}]",
         "node counts: inputs, hidden layer(s), outputs")
+    if not isinstance(activation, str):  # one per non-input layer
+        activation = f"[{', '.join(activation)}]"
     key(f"activation: {activation}", "sigmoid, tanh, relu, linear or step (perceptron);")
     key("", "or a list, one per non-input layer")
     key("beta: 1", "sigmoid slope: f(net) = 1/(1 + e^(-beta*net))")

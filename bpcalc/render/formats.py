@@ -30,7 +30,7 @@ class Options(NamedTuple):
     exact: bool = False  # the JSON's `_exact` twins (tables and keys show an exact run's)
     show: str = "tables"  # per step in the terminal: tables, work (worked lines) or both
     color: bool = False  # the terminal's styles (only for a terminal)
-    width: int | None = None  # terminal columns; None: the terminal's own, else 120
+    width: int | None = None  # columns; None: render.console.DOCUMENT_WIDTH (120)
 
 
 class Format(NamedTuple):

@@ -137,11 +137,11 @@ def render_table_text(result: CheckResult, *, color: bool = False,
                       width: int | None = None) -> str:
     """The verdicts as a table, then the score and the mistakes found, as one string."""
     import io
-    import shutil
 
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from bpcalc.render.console import text_console
 
     table = Table(title="Answers checked", title_justify="left")
     multi_step = {v.answer.step for v in result.verdicts} != {1}  # step 1 alone goes unsaid
@@ -160,9 +160,7 @@ def render_table_text(result: CheckResult, *, color: bool = False,
             cells.insert(0, Text(str(verdict.answer.step)))
         table.add_row(*cells)
     buffer = io.StringIO()
-    columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
-                      highlight=False)
+    console = text_console(buffer, color=color, width=width)
     console.print(table)
     for number, line in enumerate(summary_lines(result)):
         console.print(Text(line, "bold" if number == 0 else ""))

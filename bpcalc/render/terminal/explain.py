@@ -279,11 +279,10 @@ def render_explain_text(rule: ChainRule, problem: Problem, arithmetic, *, exact:
                         width: int | None = None) -> str:
     """The explanation as one string, so the CLI writes all or nothing."""
     import io
-    import shutil
+
+    from bpcalc.render.console import text_console
 
     buffer = io.StringIO()
-    columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=columns,
-                      highlight=False)
+    console = text_console(buffer, color=color, width=width)
     render_explain(rule, problem, arithmetic, console, exact=exact, paths=paths)
     return buffer.getvalue()

@@ -14,7 +14,6 @@ Every piece is a list of spans `(text, style)` (rich style names: "bold", "dim i
 from __future__ import annotations
 
 import io
-import os
 from typing import Literal, NamedTuple
 
 from rich.box import HEAVY_HEAD, ROUNDED
@@ -288,8 +287,9 @@ class Screen:
     def __init__(self, width: int, color: bool, fast: bool = True):
         self.width = width
         self.fast = fast
-        # rich too writes no styles at all to a terminal that says it cannot show them.
-        self.color = color and os.environ.get("TERM", "").lower() not in ("dumb", "unknown")
+        # Whether to colour is the caller's to say (the command line: no colour for
+        # TERM=dumb unless --color always; bpcalc.commands.terminal); nothing read here.
+        self.color = color
         self.buffer = io.StringIO()
         self._console = None
 
@@ -312,11 +312,9 @@ class Screen:
 
     def _rich_print(self, piece) -> None:
         if self._console is None:
-            from rich.console import Console
+            from bpcalc.render.console import text_console
 
-            self._console = Console(file=self.buffer, force_terminal=self.color,
-                                    no_color=not self.color, width=self.width,
-                                    highlight=False)
+            self._console = text_console(self.buffer, color=self.color, width=self.width)
         if isinstance(piece, Verbatim):
             self._console.out(piece.text, highlight=False)
         else:

@@ -26,11 +26,12 @@ def render_tables_text(trace: Trace, *, steps: set[int] | None = None, summary: 
     error per epoch and the final weights. Closed forms are shown when the trace was solved
     exactly. `show` picks what each step prints: its tables, its worked lines
     (`net4 = .9 * .5 + ... = 1.25`), or both. `color` writes the terminal's styles; `width`
-    defaults to the terminal's (with color) or 120 columns.
+    is the columns (None: `bpcalc.render.console.DOCUMENT_WIDTH`); the command line decides
+    both (`bpcalc.commands.terminal`).
     """
-    import shutil
+    from bpcalc.render.console import DOCUMENT_WIDTH
 
-    columns = width or (shutil.get_terminal_size((120, 40)).columns if color else 120)
+    columns = width or DOCUMENT_WIDTH
     document = build_document(trace, steps=steps, summary=summary,
                               worked_lines=show != "tables", calculations=True)
     return RichRenderer(width=columns, color=color, show=show).render(document)
