@@ -114,6 +114,33 @@ def test_the_narrow_characters_are_one_cell_wide_for_rich():
     assert "δ" in layout.NARROW and "寬" not in layout.NARROW
 
 
+def test_the_boxes_are_richs():
+    """The layout draws without importing rich: its box characters are rich.box's."""
+    from rich import box
+
+    for mine, theirs in ((layout.HEAVY_HEAD, box.HEAVY_HEAD), (layout.ROUNDED, box.ROUNDED)):
+        widths = [3, 1, 4]
+        assert mine.rule(mine.top, widths) == theirs.get_top(widths)
+        assert mine.rule(mine.head_rule, widths) == theirs.get_row(widths, "head")
+        assert mine.rule(mine.bottom, widths) == theirs.get_bottom(widths)
+        assert mine.head == theirs.head_left + theirs.head_vertical + theirs.head_right
+        assert mine.row == theirs.mid_left + theirs.mid_vertical + theirs.mid_right
+
+
+def test_solving_on_the_fast_path_imports_no_rich():
+    import subprocess
+    import sys
+
+    code = ("import sys; from bpcalc.cli import main; sys.argv = ['bpcalc', 'solve', "
+            "'problems/slides_2-2-1.yaml']\ntry: main()\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), "
+            "file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert "┏━━━━━━┳" in done.stdout
+    assert done.stderr.strip() == "[]"
+
+
 def test_what_does_not_fit_is_left_to_rich():
     too_wide = layout.Table("", [layout.Column("h")], [[[("x" * 200, "")]]])
     wide_char = layout.Text([("寬 wide", "")])

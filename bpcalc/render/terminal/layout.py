@@ -9,15 +9,13 @@ line is too wide, holds a character of unusual width or a control code, so that 
 it exactly as before. tests/test_terminal_layout.py holds the two ways equal.
 
 Every piece is a list of spans `(text, style)` (rich style names: "bold", "dim italic").
+What fits is laid out without importing rich at all.
 """
 
 from __future__ import annotations
 
 import io
 from typing import Literal, NamedTuple
-
-from rich.box import HEAVY_HEAD, ROUNDED
-from rich.cells import cell_len
 
 Span = tuple[str, str]
 Justify = Literal["left", "right"]
@@ -53,6 +51,24 @@ NARROW = frozenset(char for char in map(chr, (*range(0xA1, 0x300), *range(0x370,
     "–—‘’“”•…′″⁄⁽⁾⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻₀₁₂₃₄₅₆₇₈₉ᵀℓ←↑→↓⇒∂∆∇∈∑−∓√∞∫≈≠≤≥⊙⋅─━│┃")
 
 
+class _Box(NamedTuple):
+    """The characters of one of rich's boxes (rich.box), as rich draws a table's lines."""
+
+    top: str  # left, line, between columns, right
+    head: str  # the header row's edges and dividers
+    head_rule: str  # the rule beneath the header
+    row: str  # a body row's edges and dividers
+    bottom: str
+
+    def rule(self, chars: str, widths: list[int]) -> str:
+        left, line, between, right = chars
+        return left + between.join(line * width for width in widths) + right
+
+
+HEAVY_HEAD = _Box("┏━┳┓", "┃┃┃", "┡━╇┩", "│││", "└─┴┘")  # rich.box.HEAVY_HEAD, a table's
+ROUNDED = _Box("╭─┬╮", "│││", "├─┼┤", "│││", "╰─┴╯")  # rich.box.ROUNDED, a panel's
+
+
 def _simple(text: str) -> bool:
     """Laid out here: printable text whose every character is one cell wide (so that
     `len` and rich's cell width agree); anything else is left to rich."""
@@ -60,6 +76,8 @@ def _simple(text: str) -> bool:
         return False
     if text.isascii() or all(char in NARROW for char in text if not char.isascii()):
         return True
+    from rich.cells import cell_len  # loads rich's Unicode tables
+
     return cell_len(text) == len(text)
 
 
@@ -161,14 +179,13 @@ class Table(NamedTuple):
         out: list[Line] = []
         if self.title:
             out.append([(self.title, "italic"), (" " * (total - len(self.title)), "")])
-        out.append([(box.get_top([w + 2 for w in widths]), "")])
-        out.extend(_row(header, widths, justify, box.head_left, box.head_vertical,
-                        box.head_right))
-        out.append([(box.get_row([w + 2 for w in widths], "head"), "")])
+        cells = [width + 2 for width in widths]  # with their padding
+        out.append([(box.rule(box.top, cells), "")])
+        out.extend(_row(header, widths, justify, *box.head))
+        out.append([(box.rule(box.head_rule, cells), "")])
         for row in body:
-            out.extend(_row(row, widths, justify, box.mid_left, box.mid_vertical,
-                            box.mid_right))
-        out.append([(box.get_bottom([w + 2 for w in widths]), "")])
+            out.extend(_row(row, widths, justify, *box.row))
+        out.append([(box.rule(box.bottom, cells), "")])
         if self.caption:
             left = (total - len(self.caption)) // 2
             out.append([(" " * left, ""), (self.caption, "dim italic"),
@@ -242,18 +259,19 @@ class Panel(NamedTuple):
         if inner + 2 > width or max(len(text) for text in texts) + 2 > inner:
             return None
         box, border = ROUNDED, self.border
+        left, line, _, right = box.top
         if self.title:
             fill = inner - 2 - (len(self.title) + 2)
             title_style = f"{border} {self.title_style}".strip()  # rich styles it as the edge
-            top = [(box.top_left + box.top + " ", border), (self.title, title_style),
-                   (" " + box.top * fill + box.top + box.top_right, border)]
+            top = [(left + line + " ", border), (self.title, title_style),
+                   (" " + line * fill + line + right, border)]
         else:
-            top = [(box.get_top([inner]), border)]
+            top = [(box.rule(box.top, [inner]), border)]
         out = [top]
-        for line in content:
-            out.append([(box.mid_left, border), (" ", ""), *_pad(line, inner - 1),
-                        (box.mid_right, border)])
-        out.append([(box.get_bottom([inner]), border)])
+        edge, _, edge_right = box.row
+        for text in content:
+            out.append([(edge, border), (" ", ""), *_pad(text, inner - 1), (edge_right, border)])
+        out.append([(box.rule(box.bottom, [inner]), border)])
         return out
 
     def rich(self):
