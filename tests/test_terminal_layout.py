@@ -128,6 +128,9 @@ def test_the_boxes_are_richs():
 
 
 def test_solving_on_the_fast_path_imports_no_rich():
+    """At 120 columns every piece of the slide example fits (at 80 the statement's network
+    line wraps, and wrapping is rich's job)."""
+    import os
     import subprocess
     import sys
 
@@ -135,8 +138,9 @@ def test_solving_on_the_fast_path_imports_no_rich():
             "'problems/slides_2-2-1.yaml']\ntry: main()\nexcept SystemExit: pass\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), "
             "file=sys.stderr)")
+    env = {**os.environ, "COLUMNS": "120"}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, env=env)
     assert "┏━━━━━━┳" in done.stdout
     assert done.stderr.strip() == "[]"
 
