@@ -259,9 +259,14 @@ def test_contract_example_values(tmp_path):
     assert round(update[(4, 7)]["new"], 5) == 0.39637
     assert round(data["final_weights"][0]["value"], 5) == 0.48962
     assert node[3] == {"id": 3, "kind": "bias", "layer": 0, "net": None, "out": 1.0,
-                       "delta": None}
+                       "delta": None, "slope": None}  # slope: version 2's addition
+    assert close(node[7]["slope"], z7 * (1 - z7)) and close(node[4]["slope"], z4 * (1 - z4))
     assert list(step) == ["epoch", "pattern", "input", "target", "nodes", "error", "updates"]
-    assert list(step["updates"][0]) == ["from", "to", "old", "change", "new"]
+    assert list(step["updates"][0]) == ["from", "to", "old", "change", "new", "gradient",
+                                        "momentum"]
+    assert close(update[(4, 7)]["gradient"], -d7 * z4) and update[(4, 7)]["momentum"] == 0
+    assert data["epochs"] == [{"epoch": 1, "error": step["error"], "mistakes": None}]
+    assert data["stopped"] == {"epoch": 1, "reason": "epochs"}
     assert list(data["final_weights"][0]) == ["from", "to", "value"]
     assert list(data)[:2] == ["title", "convention"]
     assert list(data).index("steps") < list(data).index("final_weights")
@@ -579,7 +584,8 @@ def test_defaults_and_explicit_keys(tmp_path):
 # --exact, the command line, exit statuses
 # ---------------------------------------------------------------------------------------
 
-EXACT_NAMES = {"net", "out", "delta", "error", "old", "change", "new", "value"}
+EXACT_NAMES = {"net", "out", "delta", "error", "old", "change", "new", "value", "slope",
+               "gradient", "momentum"}  # the last three: version 2
 
 
 def _twins(record: dict):
@@ -593,6 +599,7 @@ def check_twins(data) -> int:
 
     checked = 0
     records = [r for s in data["steps"] for r in [s, *s["nodes"], *s["updates"]]]
+    records += data.get("epochs", [])
     for record in records + data["final_weights"]:
         for name, value, text in _twins(record):
             if value is None:
@@ -611,8 +618,9 @@ def test_exact_twins_read_back(tmp_path):
             "[\"1/3\", 0.4, -0.5]], [[0.6, -0.7, .8], [-0.9, 1, 0.25]]]\n"
             "pattern: [1, 0.5]\ntarget: [0.2, -0.4]\n")
     data = solve(tmp_path, text, "--exact")
-    # 8 outs, net and delta of 4 nodes, the error, 12 updates x 3, 12 final weights
-    assert check_twins(data) == 8 + 4 * 2 + 1 + 12 * 3 + 12
+    # 8 outs, net, delta and slope of 4 nodes, the error, 12 updates x 5 (old, change, new,
+    # gradient, momentum), 12 final weights
+    assert check_twins(data) == 8 + 4 * 3 + 1 + 12 * 5 + 12 + 1  # and the epoch's error
     plain = solve(tmp_path, text)
     steps, final = reference([2, 2, 2], ["tanh", "sigmoid"], tanh_batch_weights(),
                              [([1, 0.5], [0.2, -0.4])], 0.5, bias=-1, beta=2, loss="mse",
@@ -622,7 +630,7 @@ def test_exact_twins_read_back(tmp_path):
     node7 = data["steps"][0]["nodes"][6]
     assert "exp(" in node7["out_exact"]
     assert list(node7) == ["id", "kind", "layer", "net", "net_exact", "out", "out_exact",
-                           "delta", "delta_exact"]
+                           "delta", "delta_exact", "slope", "slope_exact"]
     # Rounded and exact: the twins are the rounded decimals as fractions.
     rounded = solve(tmp_path, EXAMPLE, "--exact", "--round", "3")
     assert check_twins(rounded) > 0
@@ -716,7 +724,8 @@ def test_exact_batch_relu_equals_reference(tmp_path):
             "{input: [0.2, -1], target: [0.3]}]\nlearning_rate: 0.3\nupdate: batch\nloss: sse\n"
             "epochs: 2\n")
     data = solve(tmp_path, text, "--exact")
-    assert check_twins(data) == 119
+    # 119 of version 1, and 12 slopes, 36 gradients and momentum terms, 2 epoch errors
+    assert check_twins(data) == 119 + 12 + 36 + 2
     weights = dict(zip(keys_of([2, 2, 1], 1), [F(x) for x in (
         "0.4", "-0.2", "0.1", "-0.3", "0.5", "-0.6", "0.7", "-0.1", "0.2")], strict=True))
     steps, final = reference([2, 2, 1], "relu", weights, [([1, 0.5], [0.9]), ([0.2, -1], [0.3])],

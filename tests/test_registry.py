@@ -29,7 +29,10 @@ from bpcalc.render.worked import lines_text, step_lines
 
 F = Fraction
 NETS = [F(-13, 10), F(-1, 5), F(7, 10), F(21, 10)]  # away from relu's kink and step's threshold
-SMOOTH = [name for name in activations.names() if not activation_spec(name).perceptron]
+# Entries of one net (softmax, an activation of the whole layer, is tested in
+# tests/test_softmax_losses.py against its Jacobian).
+SMOOTH = [name for name in activations.names() if not activation_spec(name).perceptron
+          and not activation_spec(name).layer_wide]
 
 
 def _acts(name: str) -> list[Activation]:
@@ -118,7 +121,11 @@ def test_numpy_values_are_the_float_arithmetics():
 # -- the loader takes its names from the registries ----------------------------------------
 
 def _problem_text(activation: str, loss: str) -> str:
-    layers = "[2, 1]" if activation_spec(activation).perceptron else "[2, 2, 1]"
+    spec = activation_spec(activation)
+    if spec.layer_wide:  # an output layer's activation, of 2 or more nodes
+        return (f"layers: [2, 2]\nactivation: {activation}\nloss: {loss}\nweights: 0.5\n"
+                "pattern: [0.9, 0.6]\ntarget: [0, 1]\nlearning_rate: 1\n")
+    layers = "[2, 1]" if spec.perceptron else "[2, 2, 1]"
     return (f"layers: {layers}\nactivation: {activation}\nloss: {loss}\nweights: 0.5\n"
             "pattern: [0.9, 0.6]\ntarget: [0]\nlearning_rate: 1\n")
 
@@ -284,7 +291,7 @@ def fake_loss():
                                         ExactArithmetic()], ids=["float", "rounded", "exact"])
 def test_a_registered_loss_with_a_closed_form(fake_loss, swish, arithmetic):
     problem = parse_problem(PROBLEM.format(output="sigmoid", loss=fake_loss.name))
-    assert problem.output_delta == (F(1), False)
+    assert problem.output_delta == (F(1), False, "residual")
     step = solve(problem, arithmetic).steps[0]
     out = step.node(7)
     expected = arithmetic.to_float(arithmetic.number(F(1, 10))) - arithmetic.to_float(out.out)

@@ -15,11 +15,23 @@ from fractions import Fraction
 from typing import Literal
 
 from bpcalc.problem.activations import activation_spec
-from bpcalc.problem.model import Activation, Rounding
+from bpcalc.problem.model import Activation, QuantityRounding, Rounding
 
-# What a value passed to `settle` is: a node's net, its activation (out), its delta, the
-# step's error, a weight's change, a batch's summed change (sum), or a new weight (new).
-SettleKind = Literal["net", "out", "delta", "error", "change", "sum", "new"]
+# What a value passed to `settle` is: a node's net, its activation (out), its f'(net)
+# (slope), its delta, the step's error, a weight's change, a batch's summed change (sum),
+# or a new weight (new).
+SettleKind = Literal["net", "out", "slope", "delta", "error", "change", "sum", "new"]
+# The contract's quantity (problem-format.md section 4) each kind is rounded as.
+QUANTITY = {"net": "net", "out": "out", "slope": "slope", "delta": "delta", "error": "error",
+            "change": "change", "sum": "change", "new": "weight"}
+
+
+class LogOfNonPositive(ArithmeticError):
+    """A loss took the log of a value <= 0 (the engine names the step and the node)."""
+
+
+class DivisionByZero(ArithmeticError):
+    """A loss's derivative would divide by 0 (the engine names the step and the node)."""
 
 
 class Arithmetic:
@@ -28,6 +40,7 @@ class Arithmetic:
     name = "float"
     rounds = False
     settles = False  # whether the engine passes each computed value through `settle`
+    settles_slope = False  # whether f'(net) is settled too (a rounding that names slope)
 
     def number(self, value: Fraction):
         return float(value)
@@ -59,6 +72,22 @@ class Arithmetic:
 
     def tanh(self, x):
         return math.tanh(x)
+
+    def log(self, x):
+        """ln x, refused for x <= 0 (a cross-entropy term with a non-zero coefficient)."""
+        if not self.is_positive(x):
+            raise LogOfNonPositive(x)
+        return math.log(x)
+
+    def divide(self, numerator, denominator):
+        """A loss derivative's quotient, refused where the denominator is 0."""
+        if denominator == 0:
+            raise DivisionByZero(denominator)
+        return numerator / denominator
+
+    def shift(self, nets: list):
+        """What softmax subtracts from every net before exp: the largest, so none overflows."""
+        return max(nets)
 
     def logistic(self, x):
         """1/(1 + e^-x), in two forms so that exp never overflows, whatever the sign of x."""
@@ -121,8 +150,10 @@ class RoundedArithmetic(Arithmetic):
     rounds = True
     settles = True
 
-    def __init__(self, rounding: Rounding):
+    def __init__(self, rounding: Rounding | QuantityRounding):
         self.rounding = rounding
+        self._by_kind = {kind: rounding.of(quantity) for kind, quantity in QUANTITY.items()}
+        self.settles_slope = self._by_kind["slope"] is not None
 
     def number(self, value: Fraction):
         return Fraction(value)
@@ -132,7 +163,14 @@ class RoundedArithmetic(Arithmetic):
 
     def settle(self, value, kind: SettleKind, step: int, node: int,
                source: int | None = None):
-        return round_fraction(value, self.rounding)
+        rounding = self._by_kind[kind]
+        return value if rounding is None else round_fraction(value, rounding)
+
+    def log(self, x):
+        if x <= 0:
+            raise LogOfNonPositive(x)
+        ctx = _context()
+        return Fraction(ctx.ln(_decimal(ctx, x)))
 
     # Every Decimal operation goes through the context: the operators would round to the
     # thread's default 28 digits.

@@ -20,11 +20,12 @@ from itertools import pairwise
 from operator import mul
 from typing import NamedTuple
 
-from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
 from bpcalc.engine.limits import check_computation
-from bpcalc.engine.numerics import finite_check
+from bpcalc.engine.numerics import NumericalError, finite_check
 from bpcalc.engine.run import Run
 from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.problem import activations, losses
 from bpcalc.problem.model import Activation, Problem
 
 # Float runs of networks with at least this many weights use the vectorised engine
@@ -63,7 +64,7 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     """The same training as a `Run`: its steps are handed on one at a time, as computed,
     and kept by nobody, so a reader that writes them as they come needs the memory of a
     step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass.
-from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
 from bpcalc.engine.limits import check_computation
 
     Floats without slips run in a float engine: `fastfloat` (the same numbers, bit for
@@ -73,6 +74,7 @@ from bpcalc.engine.limits import check_computation
     """
     engine = engine_for(problem, arithmetic, slips, generic=generic)
     check_computation(problem, engine)
+    progress = Progress()
     if engine == "numpy":
         from bpcalc.engine.vectorised import vectorised_steps
 
@@ -83,8 +85,8 @@ from bpcalc.engine.limits import check_computation
         errors = EpochErrors(arithmetic)
         return Run(problem, arithmetic, float_steps(problem, record, errors), record,
                    warn=warn, errors=errors)
-    return Run(problem, arithmetic, _steps(problem, arithmetic, slips, record), record,
-               warn=warn)
+    return Run(problem, arithmetic, _steps(problem, arithmetic, slips, record, progress),
+               record, warn=warn, progress=progress)
 
 
 def engine_for(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
@@ -92,7 +94,10 @@ def engine_for(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT,
     """Which engine solves the run: "numpy" or "fastfloat" for floats without slips (numpy
     from VECTORISE_FROM_WEIGHTS weights), else the generic engine in the arithmetic's own
     numbers ("float", "rounded", "exact")."""
-    if not generic and arithmetic.name == "float" and slips == CORRECT:
+    # (Version 2's training additions and the perceptron's mistakes per epoch: only the
+    # generic engine.)
+    if (not generic and arithmetic.name == "float" and slips == CORRECT
+            and not problem.version_two and not problem.perceptron):
         # (Not the perceptron: numpy sums in its own order, which could move a net across
         # the step's threshold.)
         if len(problem.weights) >= VECTORISE_FROM_WEIGHTS and not problem.perceptron:
@@ -101,39 +106,125 @@ def engine_for(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT,
     return arithmetic.name
 
 
-def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool
-           ) -> Generator[Step, None, list]:
-    """The generic engine: each step, checked for overflow; returns the final weights."""
+def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
+           progress: Progress | None = None) -> Generator[Step, None, list]:
+    """The generic engine: each step, checked for overflow; returns the final weights.
+
+    Weights change after every group of `problem.group_size` patterns (1: sequential), by
+    the group's summed changes plus the momentum term; `progress` gets each epoch's error
+    and mistakes, and why the run stopped."""
     plan = _Plan(problem, arithmetic)
     weights = [arithmetic.number(value) for value in problem.weights.values()]
     check_finite = finite_check(arithmetic, plan.keys)  # overflow or NaN: names the value
-    last = len(problem.patterns)
+    progress = progress if progress is not None else Progress()
+    momentum = _Momentum(plan, arithmetic)
+    last, group = len(problem.patterns), problem.group_size
     number = 0
     for epoch in range(1, problem.epochs + 1):
-        summed = None
+        summed = gradients = None
+        error_sum, mistakes = arithmetic.number(Fraction(0)), 0 if plan.perceptron else None
         for position, (pattern, (inputs, targets)) in enumerate(
                 zip(problem.patterns, plan.patterns, strict=True), start=1):
             number += 1
             values = _Presentation(plan, arithmetic, slips, weights, number)
             values.forward(inputs)
             error = values.error(targets)
-            values.output_deltas()
+            values.output_deltas(targets)
             values.hidden_deltas()
-            changes = values.changes()
+            terms, gradient = values.rate_terms(), values.gradients()
+            alone = group == 1
+            changes = momentum.changes(values, terms) if alone else momentum.frozen_at_zero(
+                values.settled_all(terms, "change"))
             step = values.step(epoch, position, pattern, error, changes, record)
+            error_sum = error_sum + error
+            if mistakes is not None:
+                step.mistake = values.mistaken(targets)
+                mistakes += step.mistake
             check_finite(number, step, weights, changes)
-            if problem.update == "sequential":
-                weights = values.update(changes, step, record)
-            else:  # batch: the changes are summed, and applied after the last pattern
+            if alone:
+                weights = values.update(changes, step, record, gradient, momentum.terms)
+            else:
                 summed = changes if summed is None else list(map(_add, summed, changes))
-                if position == last:
-                    weights = values.update(values.settled_all(summed, "sum"), step, record)
+                gradients = gradient if gradients is None else list(map(_add, gradients,
+                                                                        gradient))
+                if position % group == 0 or position == last:
+                    applied = momentum.changes(values, summed, "sum")
+                    weights = values.update(applied, step, record, gradients, momentum.terms)
+                    summed = gradients = None
             yield step
+        if progress.epoch_done(epoch, error_sum, mistakes, problem, arithmetic):
+            break
     return weights
+
+
+class Progress:
+    """What is known of a run across its epochs: each epoch's error (the sum of its steps'
+    errors, as carried) and mistakes (step outputs only, else None), and why it stopped."""
+
+    def __init__(self):
+        self.epochs: list[tuple[int, object, int | None]] = []
+        self.stopped: tuple[int, str] | None = None
+
+    def epoch_done(self, epoch: int, error, mistakes: int | None, problem: Problem,
+                   arithmetic: Arithmetic) -> bool:
+        """Record the epoch; True when `until` is met (training stops after it)."""
+        self.epochs.append((epoch, error, mistakes))
+        until = problem.until
+        met = until is not None and (
+            (until.no_mistakes and mistakes == 0) or (until.error is not None and not
+                                                      arithmetic.is_positive(
+                                                          error - arithmetic.number(
+                                                              until.error))))
+        if met or epoch == problem.epochs:
+            self.stopped = (epoch, "until" if met else "epochs")
+        return met
+
+
+class _Momentum:
+    """Each weight's change of update n: its learning-rate term plus alpha times its change
+    of update n - 1 (0 before the first), rounded once as a whole; bias weights that do not
+    train change by 0. `terms` is the last update's alpha x previous change, per weight."""
+
+    def __init__(self, plan: _Plan, arithmetic: Arithmetic):
+        zero = arithmetic.number(Fraction(0))
+        self.alpha = plan.momentum
+        self.frozen = plan.frozen
+        self.zero = zero
+        self.previous = self.none = [zero] * len(plan.keys)
+        self.terms = self.none
+
+    def changes(self, values: _Presentation, rate_terms: list, kind: SettleKind = "change"
+                ) -> list:
+        if self.alpha is None:
+            changes = values.settled_all(rate_terms, kind)
+            self.terms = self.none
+        else:
+            self.terms = [self.alpha * previous for previous in self.previous]
+            changes = values.settled_all(list(map(_add, rate_terms, self.terms)), kind)
+        self.frozen_at_zero(changes)
+        if self.frozen and self.alpha is not None:
+            self.terms = list(self.terms)
+            for position in self.frozen:
+                self.terms[position] = self.zero
+        self.previous = changes
+        return changes
+
+    def frozen_at_zero(self, changes: list) -> list:
+        """The changes with every frozen bias weight's set to 0 (in place)."""
+        for position in self.frozen:
+            changes[position] = self.zero
+        return changes
 
 
 def _add(left, right):
     return left + right
+
+
+def _jacobian_sum(out: list, ids: tuple, down: list, k: int, one):
+    """Softmax's output delta (slides' sign): -sum_j dE/dz_j z_j (1[j = k] - z_k)."""
+    terms = [g * out[j] * ((one if j == k else 0) - out[k]) for j, g in zip(ids, down,
+                                                                            strict=True)]
+    return -sum(terms[1:], terms[0])
 
 
 class PlanLayer(NamedTuple):
@@ -179,8 +270,16 @@ class _Plan:
             + [(j, layer.kind, layer.index) for layer in self.layers for j in layer.ids])
         self.patterns = [([num(x) for x in p.input], [num(t) for t in p.target])
                          for p in problem.patterns]
-        factor, self.out_slope = problem.output_delta  # no f' in the perceptron rule
+        factor, self.out_slope, self.delta_form = problem.output_delta  # f' or not, and how
         self.out_factor = num(factor)
+        self.loss = losses.loss_spec(problem.loss)
+        self.outputs = len(network.output_layer.node_ids)
+        self.perceptron = problem.perceptron
+        self.momentum = num(problem.momentum) if problem.momentum else None
+        bias_ids = set(self.bias_ids)
+        self.frozen = [] if problem.train_bias else [
+            k for k, (i, _j) in enumerate(self.keys) if i in bias_ids]
+        self.settles_slope = arithmetic.settles_slope
         self.loss_scale = num(problem.loss_scale)
         self.slides = problem.convention == "slides"
         rate = num(problem.learning_rate)
@@ -217,7 +316,8 @@ class _Presentation:
                 for value, (i, j) in zip(values, self.plan.keys, strict=True)]
 
     def forward(self, inputs: list) -> None:
-        """net_j = sum_i w_ij z_i and z_j = f(net_j), layer by layer from the inputs."""
+        """net_j = sum_i w_ij z_i and z_j = f(net_j), layer by layer from the inputs (a
+        layer-wide activation, softmax, once all its nets are settled)."""
         out, net, plan = self.out, self.net, self.plan
         for node_id, x in zip(plan.inputs, inputs, strict=True):
             out[node_id] = x
@@ -226,29 +326,81 @@ class _Presentation:
         get, activate = self.weights.__getitem__, self.arithmetic.activate
         for layer in plan.layers:
             sources = [out[i] for i in layer.feeding]
+            spec = activations.activation_spec(layer.activation.name)
             for j, positions in zip(layer.ids, layer.incoming, strict=True):
                 net[j] = self.settled(sum(map(mul, map(get, positions), sources)), "net", j)
-                out[j] = self.settled(activate(layer.activation, net[j]), "out", j)
+                if not spec.layer_wide:
+                    out[j] = self.settled(activate(layer.activation, net[j]), "out", j)
+            if spec.layer_wide:
+                outs = spec.layer_f(self.arithmetic, layer.activation, [net[j] for j in layer.ids])
+                for j, z in zip(layer.ids, outs, strict=True):
+                    out[j] = self.settled(z, "out", j)
 
     def error(self, targets: list):
-        """E = loss_scale * sum_k (t_k - z_k)^2; keeps the residuals t_k - z_k."""
+        """E = loss_scale * sum_k (t_k - z_k)^2 (keeping the residuals t_k - z_k), or the
+        sum of the loss's terms (cross-entropy), each log checked."""
         outputs = self.plan.layers[-1].ids
         self.residuals = [t - self.out[k] for k, t in zip(outputs, targets, strict=True)]
-        error = sum(map(mul, self.residuals, self.residuals)) * self.plan.loss_scale
+        loss = self.plan.loss
+        if loss.squared:
+            error = sum(map(mul, self.residuals, self.residuals)) * self.plan.loss_scale
+        else:
+            terms = [self._checked(loss.term, t, k, "error")
+                     for k, t in zip(outputs, targets, strict=True)]
+            error = sum(terms[1:], terms[0])
         return self.settled(error, "error", 0)
 
-    def output_deltas(self) -> None:
-        """delta_k = factor (t_k - z_k) f'(net_k) in the slides, factor (z_k - t_k) f'(net_k)
-        in the textbook (factor: 1 for half_sse, 2 for sse, 2/K for mse); the perceptron
-        rule leaves f' out."""
-        plan, out, net = self.plan, self.out, self.net
+    def _checked(self, function, target, k: int, what: str):
+        """A loss's term or derivative at output node k; a log of a value <= 0, or a
+        division by 0, is an error naming the step and the node."""
+        try:
+            return function(self.arithmetic, target, self.out[k])
+        except LogOfNonPositive:
+            problem = f"takes the log of a value <= 0 (z{k} = {self._shown(self.out[k])})"
+        except DivisionByZero:
+            problem = f"would divide by 0 (z{k} = {self._shown(self.out[k])})"
+        raise NumericalError(f"step {self.number}, output node {k}: {self.plan.loss.name} "
+                             f"{'' if what == 'error' else 'delta '}{problem}; its outputs must "
+                             "lie strictly between 0 and 1 where a target term needs them "
+                             "(sigmoid or softmax outputs do)", key="loss")
+
+    def _shown(self, value) -> str:
+        return f"{self.arithmetic.to_float(value):.6g}"
+
+    def output_deltas(self, targets: list) -> None:
+        """delta_k, by the form `losses.output_delta` chose, in the slides' sign (-dE/dnet)
+        or the textbook's (+dE/dnet): factor (t_k - z_k) f'(net_k) for a squared error (the
+        perceptron rule leaves f' out), -dE/dz_k f'(net_k) for another loss, the sum over
+        softmax's Jacobian, or its cancelled form with cross-entropy."""
+        plan, out = self.plan, self.out
         layer = plan.layers[-1]
-        no_slope = self.slips.no_slope or not plan.out_slope
-        for k, residual in zip(layer.ids, self.residuals, strict=True):
-            s = self.slope[k] = self.arithmetic.slope(layer.activation, net[k], out[k])
-            signed = residual if plan.slides else -residual
-            self.delta[k] = self.settled(
-                plan.out_factor * signed * (plan.one if no_slope else s), "delta", k)
+        for k in layer.ids:
+            self.slope[k] = self._slope(layer.activation, k)
+        form = plan.delta_form
+        if form == "residual":  # the convention's sign on the residual, as version 1 had it
+            no_slope = self.slips.no_slope or not plan.out_slope
+            for k, residual in zip(layer.ids, self.residuals, strict=True):
+                signed = residual if plan.slides else -residual
+                self.delta[k] = self.settled(plan.out_factor * signed * (
+                    plan.one if no_slope else self.slope[k]), "delta", k)
+            return
+        if form == "softmax_cross_entropy":
+            total = sum(targets[1:], targets[0])
+            raw = [t - out[k] * total for k, t in zip(layer.ids, targets, strict=True)]
+        else:
+            down = [self._checked(lambda m, t, z: plan.loss.dE_dz(m, t, z, plan.outputs), t, k,
+                                  "delta") for k, t in zip(layer.ids, targets, strict=True)]
+            if form == "chain":
+                raw = [-(g * (plan.one if self.slips.no_slope else self.slope[k]))
+                       for k, g in zip(layer.ids, down, strict=True)]
+            else:  # the Jacobian: -sum_j dE/dz_j z_j (1[j = k] - z_k)
+                raw = [_jacobian_sum(out, layer.ids, down, k, plan.one) for k in layer.ids]
+        for k, value in zip(layer.ids, raw, strict=True):
+            self.delta[k] = self.settled(value if plan.slides else -value, "delta", k)
+
+    def _slope(self, activation: Activation, j: int):
+        s = self.arithmetic.slope(activation, self.net[j], self.out[j])
+        return self.settled(s, "slope", j) if self.plan.settles_slope else s
 
     def hidden_deltas(self) -> None:
         """delta_j = f'(net_j) sum_k delta_k w_jk, from the top hidden layer down, with the
@@ -257,8 +409,7 @@ class _Presentation:
         for layer, above in reversed(list(pairwise(plan.layers))):
             down = [delta[k] for k in above.ids]
             for j in layer.ids:
-                s = self.slope[j] = self.arithmetic.slope(layer.activation, self.net[j],
-                                                          self.out[j])
+                s = self.slope[j] = self._slope(layer.activation, j)
                 used = [self.weights[p] for p in plan.outgoing[j]]
                 if slips.new_weights_in_hidden_delta:
                     used = [self.settled(w + self.change(j, k), "new", k, j)
@@ -269,18 +420,40 @@ class _Presentation:
     def change(self, i: int, j: int):
         """The change of w_ij: +C delta_j z_i (slides), equal to -eta delta_j a_i
         (textbook: its delta has the other sign)."""
+        return self.settled(self.rate_term(i, j), "change", j, i)
+
+    def rate_term(self, i: int, j: int):
+        """The learning-rate term of w_ij's change, not yet settled."""
         source = self.net[i] if self.slips.net_in_update else None
         z = self.out[i] if source is None else source
-        return self.settled(self.plan.signed_rate * self.delta[j] * z, "change", j, i)
+        return self.plan.signed_rate * self.delta[j] * z
 
-    def changes(self) -> list:
-        """Every weight's change, in the problem's weight order."""
-        changes = [None] * len(self.weights)
+    def rate_terms(self) -> list:
+        """Every weight's learning-rate term, in the problem's weight order."""
+        terms = [None] * len(self.weights)
         for layer in self.plan.layers:
             for j, positions in zip(layer.ids, layer.incoming, strict=True):
                 for i, p in zip(layer.feeding, positions, strict=True):
-                    changes[p] = self.change(i, j)
-        return changes
+                    terms[p] = self.rate_term(i, j)
+        return terms
+
+    def gradients(self) -> list:
+        """dE/dw_ij of this step's error from the carried values, not rounded: -delta_j z_i
+        in the slides' sign, +delta_j z_i in the textbook's."""
+        grads = [None] * len(self.weights)
+        slides = self.plan.slides
+        for layer in self.plan.layers:
+            for j, positions in zip(layer.ids, layer.incoming, strict=True):
+                d = self.delta[j]
+                for i, p in zip(layer.feeding, positions, strict=True):
+                    product = d * self.out[i]
+                    grads[p] = -product if slides else product
+        return grads
+
+    def mistaken(self, targets: list) -> bool:
+        """Whether an output differs from its target (counted for step outputs)."""
+        return any(self.out[k] != t for k, t in zip(self.plan.layers[-1].ids, targets,
+                                                     strict=True))
 
     def step(self, epoch: int, position: int, pattern, error, changes: list,
              record: bool) -> Step:
@@ -296,9 +469,12 @@ class _Presentation:
                     dict(zip(keys, self.weights, strict=True)),
                     dict(zip(keys, changes, strict=True)))
 
-    def update(self, changes: list, step: Step, record: bool) -> list:
-        """The new weights, w + change, recorded on `step` as its updates."""
+    def update(self, changes: list, step: Step, record: bool, gradients: list,
+               momentum: list) -> list:
+        """The new weights, w + change, recorded on `step` as its updates (with each
+        weight's gradient and momentum term)."""
         new = self.settled_all(list(map(_add, self.weights, changes)), "new")
         if record:
-            step.updates = list(map(WeightUpdate, self.plan.keys, self.weights, changes, new))
+            step.updates = list(map(WeightUpdate, self.plan.keys, self.weights, changes, new,
+                                    gradients, momentum))
         return new

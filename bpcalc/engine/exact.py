@@ -21,7 +21,7 @@ import mpmath
 import sympy
 from sympy.printing.str import StrPrinter
 
-from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import weight_name
 
@@ -93,6 +93,20 @@ class ExactArithmetic(Arithmetic):
 
     def logistic(self, x):
         return 1 / (1 + sympy.exp(-x))
+
+    def log(self, x):
+        if not self.is_positive(x):
+            raise LogOfNonPositive(x)
+        return sympy.log(x)
+
+    def divide(self, numerator, denominator):
+        if denominator.is_Rational and denominator == 0:
+            raise DivisionByZero(denominator)
+        return numerator / denominator
+
+    def shift(self, nets: list):
+        """No shift: the closed form is the lecture's e^(net_k) / Σ_j e^(net_j)."""
+        return sympy.Integer(0)
 
     def settle(self, value, kind: SettleKind, step: int, node: int,
                source: int | None = None):
@@ -189,7 +203,8 @@ def _label(kind: str, step: int, node: int, source: int | None) -> str:
         name = weight_name((source, node))
         prefix = {"change": "Δ", "sum": "ΣΔ", "new": ""}[kind]
         return f"{prefix}{name}{mark}"
-    symbol = {"net": "net", "out": "z", "delta": "δ", "error": "E"}.get(kind, kind)
+    symbol = {"net": "net", "out": "z", "slope": "f'", "delta": "δ",
+              "error": "E"}.get(kind, kind)
     return f"{symbol}{node if kind != 'error' else ''}{mark}"
 
 
@@ -215,6 +230,8 @@ def _number(expr):
         return _MP.exp(_number(expr.args[0]))
     if isinstance(expr, sympy.tanh):
         return _MP.tanh(_number(expr.args[0]))
+    if isinstance(expr, sympy.log):
+        return _MP.log(_number(expr.args[0]))
     if expr is sympy.E:
         return _MP.e
     return _MP.mpf(sympy.Float(expr.evalf(mpmath.libmp.prec_to_dps(_BITS)), 80))

@@ -89,7 +89,7 @@ class _Writer:
         self.batch = problem.update == "batch"
         self.output = self.network.output_layer
         rate = float(problem.learning_rate)
-        factor, self.with_slope = problem.output_delta  # no f' in the perceptron rule
+        factor, self.with_slope = problem.output_delta[:2]  # no f' in the perceptron rule
         bias = float(problem.bias) if problem.bias is not None else None
         self.values: dict[str, object] = {
             "factor": float(factor), "scale": float(problem.loss_scale),
@@ -194,6 +194,10 @@ class _Writer:
             for j in layer.node_ids:
                 lines.append(f"e = rate * d{j}")
                 lines += [f"c{self.position[(i, j)]} = e * z{i}" for i in previous.feeding_ids()]
+                if self.record:  # the gradient dE/dw, as the generic engine forms it
+                    sign = "-" if self.slides else ""
+                    lines += [f"q{self.position[(i, j)]} = {sign}(d{j} * z{i})"
+                              for i in previous.feeding_ids()]
         return lines
 
     def check(self) -> list[str]:
@@ -224,6 +228,9 @@ class _Writer:
             return applied
         first = [f"a{k} = c{k}" for k in range(count)]
         more = [f"a{k} = a{k} + c{k}" for k in range(count)]
+        if self.record:  # and the gradients summed over the epoch, as the changes are
+            first += [f"b{k} = q{k}" for k in range(count)]
+            more += [f"b{k} = b{k} + q{k}" for k in range(count)]
         return (["if position == 1:", *_indent(first), "else:", *_indent(more),
                  f"if position == {len(self.problem.patterns)}:", *_indent(applied),
                  *(["else:", *_indent(unapplied)] if unapplied else [])])
@@ -239,7 +246,8 @@ class _Writer:
                 numbers += [f"z{i}", f"n{i}", f"d{i}", f"g{i}"]
         numbers += [self.all("w"), self.all("c")]
         if update:
-            numbers += [self.all("a"), self.all("v")] if self.batch else [self.all("v")]
+            numbers += ([self.all("a"), self.all("v"), self.all("b")] if self.batch
+                        else [self.all("v"), self.all("q")])
         pack = "pack_updated" if update else "pack"
         return f"{head}, inputs, {pack}({', '.join(numbers)}))"
 

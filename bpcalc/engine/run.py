@@ -31,8 +31,14 @@ class Run:
     """
 
     def __init__(self, problem: Problem, arithmetic, source: Generator[Step, None, list],
-                 record: bool = True, *, warn: bool = False, errors: EpochErrors | None = None):
+                 record: bool = True, *, warn: bool = False, errors: EpochErrors | None = None,
+                 progress=None):
         self.problem = problem
+        # Each epoch's (epoch, error, mistakes) and the stop (epoch, reason): the generic
+        # engine's `Progress`, else made from the errors per epoch once the steps are done.
+        self.progress = progress
+        self.epochs: list[tuple[int, object, int | None]] = []
+        self.stopped: tuple[int, str] | None = None
         self.arithmetic = arithmetic
         self.record = record
         self._summed = errors is not None
@@ -63,6 +69,7 @@ class Run:
             held = step
         final_weights = dict(zip(self.problem.weights, final, strict=True))
         check_final_weights(final_weights, self.problem.step_count, self.arithmetic.to_float)
+        self._epochs_known()
         self.final_weights = final_weights
         if watch is not None:
             self.warnings = watch.sentences()
@@ -70,6 +77,13 @@ class Run:
             self.warnings = flat_layers(self.problem)  # known without step records
         if held is not None:
             yield held
+
+    def _epochs_known(self) -> None:
+        if self.progress is not None and self.progress.stopped is not None:
+            self.epochs, self.stopped = self.progress.epochs, self.progress.stopped
+        else:  # an engine without a Progress runs every epoch (no `until`)
+            self.epochs = [(epoch, total, None) for epoch, total in self.errors.floats()]
+            self.stopped = (len(self.epochs), "epochs")
 
     def trace(self, keep: set[int] | None = None) -> Trace:
         """Run to the end and keep its steps: all of them, or none if the run records none.
@@ -89,7 +103,7 @@ class Run:
             steps = [step if number in kept else None
                      for number, step in enumerate(self.steps, start=1)]
         return Trace(self.problem, self.arithmetic, steps, self.final_weights,
-                     list(self.warnings), self.errors)
+                     list(self.warnings), self.errors, self.epochs, self.stopped)
 
 
 def kept_steps(problem: Problem, chosen: set[int]) -> set[int]:

@@ -40,6 +40,8 @@ class WeightUpdate:
     old: Any
     change: Any
     new: Any
+    gradient: Any = None  # dE/dw of the error this update applies (a group's: summed)
+    momentum: Any = None  # alpha times the weight's previous change (0 without momentum)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Step:
     weights: dict[WeightKey, Any]  # the weights this step's forward and backward pass used
     changes: dict[WeightKey, Any]  # this step's own change per weight (batch: before summing)
     updates: list[WeightUpdate] = field(default_factory=list)  # applied after this step
+    mistake: bool | None = None  # a step output differs from its target (else None)
 
     def node(self, node_id: int) -> NodeRecord:
         return self.nodes[node_id - 1]
@@ -89,7 +92,7 @@ class StepLayout:
         self.weights_at = computed
         self.changes_at = computed + count
         self.after_at = computed + 2 * count  # the update, if one followed the step
-        updated = self.after_at + (2 if batch else 1) * count
+        updated = self.after_at + (3 if batch else 2) * count  # (applied), new, gradients
         # `pack(*numbers)`: the numbers of a step as the bytes of that many doubles
         self.pack = struct.Struct(f"{self.after_at}d").pack
         self.pack_updated = struct.Struct(f"{updated}d").pack
@@ -117,11 +120,14 @@ class StepLayout:
         if len(numbers) <= self.after_at:  # no update after this step (or not recorded)
             return []
         count, after = len(self.keys), self.after_at
-        applied = numbers[after:after + count] if self.batch else numbers[
-            self.changes_at:after]
-        new = numbers[after + count:] if self.batch else numbers[after:]
+        if self.batch:
+            applied = numbers[after:after + count]
+            after += count
+        else:
+            applied = numbers[self.changes_at:after]
+        new, gradients = numbers[after:after + count], numbers[after + count:]
         return list(map(WeightUpdate, self.keys, numbers[self.weights_at:self.changes_at],
-                        applied, new))
+                        applied, new, gradients, [0.0] * count))
 
 
 class _Built:
@@ -234,6 +240,10 @@ class Trace:
     final_weights: dict[WeightKey, Any]
     warnings: list[str] = field(default_factory=list)
     errors: EpochErrors | None = None  # the engine's per-epoch totals (None: from the steps)
+    # (epoch, error, mistakes) per epoch run, in the arithmetic's numbers (mistakes: step
+    # outputs only, else None), and (epoch, "until" | "epochs"): why training stopped
+    epochs: list[tuple[int, Any, int | None]] = field(default_factory=list)
+    stopped: tuple[int, str] | None = None
 
     def epoch_steps(self, epoch: int) -> list[Step]:
         """The steps of one epoch (kept, in a trace that keeps only some)."""

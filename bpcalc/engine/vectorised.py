@@ -41,7 +41,7 @@ def vectorised_steps(problem: Problem, record: bool = True) -> Generator[Step, N
     count = len(problem.patterns)
     number = 0
     for epoch in range(1, problem.epochs + 1):
-        summed = None
+        summed = summed_gradients = None
         for index, (pattern, (x, t)) in enumerate(
                 zip(problem.patterns, net.patterns, strict=True), start=1):
             number += 1
@@ -57,16 +57,22 @@ def vectorised_steps(problem: Problem, record: bool = True) -> Generator[Step, N
                     step.weights = dict(zip(keys, weights, strict=True))
                     step.changes = dict(zip(keys, flat_changes, strict=True))
                 check_finite(number, step, weights, flat_changes)
+                gradients = net.gradients(deltas, sources) if record else None
                 if batch:
                     summed = changes if summed is None else [
                         s + c for s, c in zip(summed, changes, strict=True)]
                     changes = summed
+                    if record:
+                        summed_gradients = gradients if summed_gradients is None else [
+                            s + g for s, g in zip(summed_gradients, gradients, strict=True)]
+                        gradients = summed_gradients
                 if not batch or index == count:
                     for matrix, change in zip(net.matrices, changes, strict=True):
                         matrix += change  # new = old + change, in place
                     if record:
                         step.updates = list(map(WeightUpdate, keys, weights, net.flat(changes),
-                                                net.flat(net.matrices)))
+                                                net.flat(net.matrices), net.flat(gradients),
+                                                [0.0] * len(keys)))
             yield step
     return net.flat(net.matrices)
 
@@ -95,7 +101,7 @@ class _Layers:
                           np.array(_floats(p.target))) for p in problem.patterns]
         self.signed_rate = float(problem.learning_rate) * (
             1 if problem.convention == "slides" else -1)
-        factor, self.out_slope = problem.output_delta
+        factor, self.out_slope = problem.output_delta[:2]
         self.factor = float(factor)
         self.loss_scale = float(problem.loss_scale)
         self.slides = problem.convention == "slides"
@@ -136,6 +142,12 @@ class _Layers:
         changes = [np.multiply.outer(self.signed_rate * delta, source)
                    for delta, source in zip(deltas, sources, strict=True)]
         return sources, nets, outs, slopes, deltas, changes, error
+
+    def gradients(self, deltas: list, sources: list) -> list[np.ndarray]:
+        """dE/dw per layer: -delta_j z_i in the slides' sign, +delta_j z_i in the textbook's."""
+        sign = -1.0 if self.slides else 1.0
+        return [sign * np.multiply.outer(delta, source)
+                for delta, source in zip(deltas, sources, strict=True)]
 
     def flat(self, matrices: list[np.ndarray]) -> list[float]:
         """All weights (or changes) as Python floats, in the problem's weight order."""

@@ -17,11 +17,11 @@ It lives beside the model because the model and the loader read it (the valid na
 parameters' defaults, the perceptron rule); the maths is written against the arithmetic
 the engine passes in, so it imports no engine (and nothing of bpcalc at all).
 
-Extension point, an activation over a whole layer (the next issue's softmax, whose f
-needs every net of its layer and whose derivative is a Jacobian): such an entry would add
-f(m, act, nets) -> outs over the layer and its Jacobian; the engines' forward passes then
-activate the layer once its nets are settled, and `bpcalc.problem.losses.output_delta`,
-the one place that says how an output delta is formed, sums over the Jacobian.
+An activation over a whole layer (softmax, whose f needs every net of its layer and whose
+derivative is a Jacobian) gives `layer_f(m, act, nets) -> outs`; the engine activates the
+layer once its nets are settled, and `bpcalc.problem.losses.output_delta`, the one place
+that says how an output delta is formed, sums over the Jacobian dz_k/dnet_j =
+z_k (1[k = j] - z_j). Its `slope` is the Jacobian's diagonal, shown but never multiplied.
 """
 
 from __future__ import annotations
@@ -101,6 +101,15 @@ class ActivationSpec:
     flat: Callable[[Activation], str | None] | None = None
     # where the parameters make f' 0 for every net (sigmoid with β = 0), the warning
     # sentence, {where} standing for the layers it concerns; else None
+    layer_f: Callable[[Any, Activation, list], list] | None = None
+    # (m, act, nets of the layer) -> its outs: an activation over the whole layer (softmax),
+    # whose derivative is the Jacobian z_k (1[k = j] - z_j); only an output layer of 2 or
+    # more nodes may have one
+    min_outputs: int = 1  # the fewest output nodes it makes sense for (softmax: 2)
+
+    @property
+    def layer_wide(self) -> bool:
+        return self.layer_f is not None
 
 
 REGISTRY: dict[str, ActivationSpec] = {}
@@ -219,4 +228,46 @@ register(ActivationSpec(
     params=(Param("threshold", Fraction(0), "θ"),),
     perceptron=True,
     unit_slope=True,
+))
+
+_LEAKY_CASES = (Case("1", "{net} > 0", lambda m, act, net: m.is_positive(net)),
+                Case("leak", "{net} ≤ 0", lambda m, act, net: not m.is_positive(net)))
+
+register(ActivationSpec(
+    name="leaky_relu",
+    f=lambda m, act, net: m.where(m.is_positive(net), net, m.number(act.leak) * net),
+    slope=lambda m, act, net, z: m.where(m.is_positive(net), m.number(1), m.number(act.leak)),
+    rule=lambda act, net, param: f"{net} if {net} > 0 else {param('leak')}·{net}",
+    slope_rule=lambda act, net, f, param: f"1 if {net} > 0 else {param('leak')}",
+    expression=lambda act, net, t: t.func("leaky", net, t.const(act.leak)),
+    slope_factors=lambda act, z, slope, t: [slope],
+    params=(Param("leak", Fraction(1, 100), "λ"),),
+    cases=_LEAKY_CASES,
+))
+
+
+def _softmax(m, act: Activation, nets: list) -> list:
+    """z_k = e^(net_k) / Σ_j e^(net_j); every net shifted by `m.shift(nets)` (the largest,
+    in numbers; 0 in exact closed forms) first, so that no exponential overflows."""
+    shift = m.shift(nets)
+    powers = [m.exp(net - shift) for net in nets]
+    total = sum(powers[1:], powers[0])
+    return [power / total for power in powers]
+
+
+def _no_single_net(m, act, net):
+    raise TypeError("softmax is an activation of a whole layer (layer_f)")
+
+
+register(ActivationSpec(
+    name="softmax",
+    f=_no_single_net,
+    slope=lambda m, act, net, z: z * (1 - z),  # the Jacobian's diagonal, for display
+    rule=lambda act, net, param: f"e^({net}) / Σ_j e^(net_j)",
+    slope_rule=lambda act, net, f, param: f"{f}(1 - {f}) (diagonal; ∂z_k/∂net_j = "
+                                          "z_k(1[k = j] - z_j))",
+    expression=lambda act, net, t: t.func("softmax", net),
+    slope_factors=lambda act, z, slope, t: [z, t.paren(t.diff(t.const(1), z))],
+    layer_f=_softmax,
+    min_outputs=2,
 ))

@@ -13,7 +13,7 @@ from fractions import Fraction
 from itertools import pairwise
 
 from bpcalc.errors import ProblemError, quoted
-from bpcalc.problem import activations, losses
+from bpcalc.problem import activations, losses, training
 from bpcalc.problem.model import (
     CONVENTIONS,
     NOTATIONS,
@@ -26,6 +26,7 @@ from bpcalc.problem.model import (
     WeightKey,
     weight_name,
 )
+from bpcalc.problem.training import MAX_ROUND_DIGITS
 from bpcalc.problem.yamlsource import (
     Value,
     compose_mapping,
@@ -38,14 +39,13 @@ from bpcalc.problem.yamlsource import (
 KNOWN_KEYS = (
     "title", "layers", "activation", "beta", "bias", "threshold", "weights", "patterns",
     "pattern", "target", "learning_rate", "epochs", "update", "loss", "convention", "round",
-    "sigfigs", "notation",
+    "sigfigs", "notation", "momentum", "batch_size", "train_bias", "display", "until",
 )  # and the parameter of any activation entry added since (known_keys)
 FREE_TEXT_KEYS = ("title",)  # shown as written: one line, checked by problem.characters
 MAX_NODES = 5000
 MAX_WEIGHTS = 250_000
 MAX_STEPS = 2_000_000
 # The work a run may do (steps x weights, by engine) and write: bpcalc.engine.limits.
-MAX_ROUND_DIGITS = 40  # exp and tanh are evaluated to 60 digits (engine.arithmetic)
 _LONG_NAME = re.compile(r"w(\d+)_(\d+)")
 _SHORT_NAME = re.compile(r"w(\d)(\d)")
 _MAX_ID_DIGITS = len(str(MAX_NODES))  # no node id of a network within the limit is longer
@@ -90,8 +90,10 @@ def parse_problem(text: str) -> Problem:
     learning_rate = require("learning_rate").number()
     if learning_rate < 0:
         raise require("learning_rate").error("must not be negative")
-    epochs = _count(get("epochs"), 1, minimum=1)
-    rounding = _rounding(get("round"), get("sigfigs"))
+    until = training.until(get("until"), layer_activations)
+    epochs = _count(get("epochs"), 1 if until is None else training.UNTIL_EPOCHS, minimum=1)
+    rounding = training.rounding(get("round"), get("sigfigs"))
+    update = _choice(get("update"), UPDATES, "sequential")
     if epochs * len(patterns) > MAX_STEPS:
         raise ProblemError(f"{epochs} epochs of {len(patterns)} patterns is more than "
                            f"{MAX_STEPS:,} steps", key="epochs", line=_line(get("epochs"), root))
@@ -104,12 +106,17 @@ def parse_problem(text: str) -> Problem:
         patterns=patterns,
         learning_rate=learning_rate,
         epochs=epochs,
-        update=_choice(get("update"), UPDATES, "sequential"),
+        update=update,
         loss=_choice(get("loss"), losses.names(), losses.DEFAULT),
         convention=_choice(get("convention"), CONVENTIONS, "slides"),
         notation=_notation(get("notation")),
         rounding=rounding,
         title="" if title_value is None or title_value.is_null() else title_value.free_text(),
+        momentum=training.momentum(get("momentum")),
+        batch_size=training.batch_size(get("batch_size"), update),
+        train_bias=training.train_bias(get("train_bias")),
+        display=training.display(get("display")),
+        until=until,
         origins={name: (name, value.line) for name, (_key, value) in fields.items()},
     )
 
@@ -262,7 +269,9 @@ def _activations(value: Value | None, get, network: Network) -> tuple[Activation
         if activations.activation_spec(name).perceptron and count > 1:
             raise item.error(f"{name} (the perceptron rule) works only for a single layer: "
                              "layers must be [inputs, outputs] with no hidden layer")
-    return tuple(Activation(name, **numbers) for name in names)
+    chosen = tuple(Activation(name, **numbers) for name in names)
+    training.check_layer_wide(chosen, network.sizes, where)
+    return chosen
 
 
 def _vector(value: Value, length: int, what: str) -> tuple[Fraction, ...]:
@@ -384,18 +393,3 @@ def node_id_refusal(name: str) -> str | None:
     if match is None or parse_weight_name(name) is not None:
         return None
     return f"names no weight: node ids go up to {MAX_NODES:,}, the limit of nodes in a network"
-
-
-def _rounding(places: Value | None, sigfigs: Value | None) -> Rounding | None:
-    chosen = []
-    for value, kind, minimum in ((places, "places", 0), (sigfigs, "sigfigs", 1)):
-        if value is None or value.is_null() or (value.is_scalar() and value.word() == "none"):
-            continue
-        digits = value.integer()
-        if not minimum <= digits <= MAX_ROUND_DIGITS:
-            raise value.error(f"must be none or a whole number from {minimum} to "
-                              f"{MAX_ROUND_DIGITS}")
-        chosen.append(Rounding(kind, digits))
-    if len(chosen) == 2:
-        raise sigfigs.error("give round or sigfigs, not both")
-    return chosen[0] if chosen else None

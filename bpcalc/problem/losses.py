@@ -10,8 +10,9 @@ activations, where f' cancels against dE/dz (`cancelled`: the next issue's
 binary_cross_entropy with sigmoid is δ = β (t - z)). A new loss is one `register` below,
 plus its tests. Imports only `bpcalc.problem.activations`.
 
-Extension point, a loss that is not a squared error (the next issue's cross_entropy): its
-entry would add E itself and dE/dz, which the engines then ask for instead of `scale`.
+A loss that is not a squared error (cross_entropy, binary_cross_entropy) gives E's term
+per output node and dE/dz_k, written against the arithmetic `m` (its `log` refuses a value
+<= 0); a term whose coefficient is 0 contributes 0 and takes no log.
 """
 
 from __future__ import annotations
@@ -34,10 +35,15 @@ class Slip:
 
 
 class OutputDelta(NamedTuple):
-    """δ_k = factor · (t_k - z_k), times f'(net_k) when `slope` (in the slides' sign)."""
+    """How δ_k is formed (in the slides' sign, δ = -dE/dnet), by `form`:
+    "residual": factor · (t_k - z_k), times f'(net_k) when `slope`;
+    "chain": -dE/dz_k · f'(net_k), from the loss's `derivative`;
+    "jacobian": -Σ_j dE/dz_j z_j (1[j = k] - z_k), through a layer-wide activation;
+    "softmax_cross_entropy": t_k - z_k Σ_j t_j, the Jacobian sum in its cancelled form."""
 
     factor: Fraction
     slope: bool
+    form: str = "residual"
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,24 @@ class LossSpec:
     slip: Slip | None = None
     cancelled: Mapping[str, Callable[[Activation], Fraction]] = field(default_factory=dict)
     # output activation name -> c: there δ_k = c · (t_k - z_k), without f' (it cancels)
+    term: Callable | None = None  # (m, t, z) -> one output's share of E; None: a square
+    derivative: Callable | None = None  # (m, t, z) -> dE/dz_k; None: -2 scale (t - z)
+    formula: str = ""  # E as the statement writes it, for a loss that is not a square
+
+    @property
+    def squared(self) -> bool:
+        """E = scale · Σ (t - z)²: the version-1 losses."""
+        return self.term is None
 
     def delta_factor(self, outputs: int) -> Fraction:
         """dE/dz over -(t - z): the factor 2 of the square, times the scale."""
         return 2 * self.scale(outputs)
+
+    def dE_dz(self, m, target, out, outputs: int):
+        """dE/dz_k of one output node, in the arithmetic `m`."""
+        if self.derivative is None:
+            return m.number(-self.delta_factor(outputs)) * (target - out)
+        return self.derivative(m, target, out)
 
 
 REGISTRY: dict[str, LossSpec] = {}
@@ -80,8 +100,13 @@ def output_delta(loss: LossSpec, spec: ActivationSpec, act: Activation,
         return OutputDelta(Fraction(1), False)
     closed = loss.cancelled.get(spec.name)
     if closed is not None:
+        if spec.layer_wide:
+            return OutputDelta(Fraction(1), False, "softmax_cross_entropy")
         return OutputDelta(closed(act), False)
-    return OutputDelta(loss.delta_factor(outputs), True)
+    factor = loss.delta_factor(outputs) if loss.squared else Fraction(1)
+    if spec.layer_wide:
+        return OutputDelta(factor, False, "jacobian")
+    return OutputDelta(factor, True, "residual" if loss.squared else "chain")
 
 
 # -- the losses --------------------------------------------------------------------------
@@ -112,4 +137,52 @@ register(LossSpec(
     per_output=True,
     slip=Slip("factor_two_dropped", "half_sse", "the factor 2/K of the mean squared error "
               "left out: δ = {residual} f'({net}) (and E with a ½)"),
+))
+
+
+def _cross_entropy_term(m, t, z):
+    """-t ln z; nothing (and no log) where t = 0."""
+    return m.number(Fraction(0)) if t == 0 else -(t * m.log(z))
+
+
+def _binary_term(m, t, z):
+    """-[t ln z + (1 - t) ln(1 - z)], each part only where its coefficient is not 0."""
+    total = m.number(Fraction(0))
+    if t != 0:
+        total = total - t * m.log(z)
+    if 1 - t != 0:
+        total = total - (1 - t) * m.log(1 - z)
+    return total
+
+
+def _binary_derivative(m, t, z):
+    """d/dz of the binary term: -t/z + (1 - t)/(1 - z), each part where it exists."""
+    total = m.number(Fraction(0))
+    if t != 0:
+        total = total - m.divide(t, z)
+    if 1 - t != 0:
+        total = total + m.divide(1 - t, 1 - z)
+    return total
+
+
+register(LossSpec(
+    name="cross_entropy",
+    scale=lambda outputs: Fraction(1),
+    scale_text="",
+    factor_text="",
+    term=_cross_entropy_term,
+    derivative=lambda m, t, z: m.number(Fraction(0)) if t == 0 else -m.divide(t, z),
+    formula="-Σ_k t_k ln z_k",
+    cancelled={"softmax": lambda act: Fraction(1)},
+))
+
+register(LossSpec(
+    name="binary_cross_entropy",
+    scale=lambda outputs: Fraction(1),
+    scale_text="",
+    factor_text="",
+    term=_binary_term,
+    derivative=_binary_derivative,
+    formula="-Σ_k [t_k ln z_k + (1 - t_k) ln(1 - z_k)]",
+    cancelled={"sigmoid": lambda act: act.beta},
 ))

@@ -30,17 +30,47 @@ class Activation:
     name: str
     beta: Fraction = Fraction(1)  # sigmoid slope
     threshold: Fraction = Fraction(0)  # step threshold
+    leak: Fraction = Fraction(1, 100)  # leaky_relu's slope for net <= 0
 
 
 RoundingKind = Literal["places", "sigfigs"]
 
 
+# The quantities a rounding (or a display) may name, as the contract spells them.
+QUANTITIES = ("net", "out", "slope", "delta", "error", "change", "weight")
+
+
 @dataclass(frozen=True)
 class Rounding:
-    """Hand-calculation rounding: `places` decimals or `sigfigs` significant figures."""
+    """Hand-calculation rounding: `places` decimals or `sigfigs` significant figures, of
+    every computed quantity but the slope (the scalar `round: 4`)."""
 
     kind: RoundingKind
     digits: int
+
+    def of(self, quantity: str) -> Rounding | None:
+        """How `quantity` (one of QUANTITIES) is rounded: as every other, slope excepted."""
+        return None if quantity == "slope" else self
+
+
+@dataclass(frozen=True)
+class QuantityRounding:
+    """Rounding per quantity (`round: {out: 3, weight: 4}, sigfigs: {delta: 3}`): a quantity
+    not named is carried unrounded."""
+
+    by: tuple[tuple[str, Rounding], ...]  # (quantity, rounding), in QUANTITIES order
+
+    def of(self, quantity: str) -> Rounding | None:
+        return dict(self.by).get(quantity)
+
+
+@dataclass(frozen=True)
+class Until:
+    """When training stops before `epochs`: once an epoch's error is at most `error`, or
+    (`no_mistakes`) once an epoch makes no mistake."""
+
+    error: Fraction | None = None
+    no_mistakes: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,8 +171,14 @@ class Problem:
     update: str = "sequential"
     loss: str = losses.DEFAULT
     convention: str = "slides"
-    rounding: Rounding | None = None
+    rounding: Rounding | QuantityRounding | None = None
     title: str = ""
+    # Version 2 (problem-format.md section 4): each default is the version-1 behaviour.
+    momentum: Fraction = Fraction(0)  # alpha: change(n) = learning-rate term + alpha change(n-1)
+    batch_size: int | None = None  # with batch: patterns per weight update (None: all)
+    train_bias: bool = True  # False: bias weights keep their initial values
+    display: QuantityRounding | None = None  # digits shown per quantity; never computed with
+    until: Until | None = None  # stop early (then epochs is the most epochs run)
     notation: str | None = None  # symbols to print (slides, textbook, paper, notes); None:
     # the convention's own. Display only: the solver never reads it.
     # Where a setting came from, for errors found after loading (the work limits): name ->
@@ -175,7 +211,27 @@ class Problem:
 
     @property
     def step_count(self) -> int:
+        """The most steps the run takes (`until` may stop it sooner)."""
         return self.epochs * len(self.patterns)
+
+    @property
+    def group_size(self) -> int:
+        """Patterns per weight update: 1 (sequential), batch_size, or every pattern."""
+        if self.update == "sequential":
+            return 1
+        return min(self.batch_size or len(self.patterns), len(self.patterns))
+
+    @property
+    def version_two(self) -> bool:
+        """Whether the run uses a training addition of version 2 that only the generic
+        engine computes (momentum, mini-batches, frozen biases, a layer-wide activation, a
+        loss that is not a squared error, rounding per quantity, stopping early)."""
+        layer_wide = any(activations.activation_spec(act.name).layer_wide
+                         for act in self.activations)
+        return (self.momentum != 0 or self.group_size not in (1, len(self.patterns))
+                or not self.train_bias or layer_wide or self.until is not None
+                or not losses.loss_spec(self.loss).squared
+                or isinstance(self.rounding, QuantityRounding))
 
     def origin(self, name: str) -> tuple[str, int | None]:
         """The key (and line) to name when `name`'s value is at fault."""

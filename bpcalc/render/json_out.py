@@ -15,6 +15,7 @@ import json
 from typing import TextIO
 
 from bpcalc.engine.trace import Step, Trace
+from bpcalc.problem.model import Rounding
 
 # Compact; allow_nan=False: a NaN or infinity must never reach a checker as invalid JSON.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
@@ -74,11 +75,13 @@ class _Shape:
         nodes = ",".join([
             f'{{"id":{node.id},"kind":{kinds.get(node.kind) or self.kind(node.kind)},'
             f'"layer":{node.layer},'
-            f'{put("net", node.net)},{put("out", node.out)},{put("delta", node.delta)}}}'
+            f'{put("net", node.net)},{put("out", node.out)},{put("delta", node.delta)},'
+            f'{put("slope", node.slope)}}}'
             for node in step.nodes])
         updates = ",".join([
             f'{{"from":{update.key[0]},"to":{update.key[1]},{put("old", update.old)},'
-            f'{put("change", update.change)},{put("new", update.new)}}}'
+            f'{put("change", update.change)},{put("new", update.new)},'
+            f'{put("gradient", update.gradient)},{put("momentum", update.momentum)}}}'
             for update in step.updates])
         return (f'{{"epoch":{step.epoch},"pattern":{step.pattern},'
                 f'"input":{self.vector(step.input)},"target":{self.vector(step.target)},'
@@ -88,11 +91,19 @@ class _Shape:
         return "[" + ",".join(f'{{"from":{i},"to":{j},{self.put("value", value)}}}'
                               for (i, j), value in final_weights.items()) + "]"
 
+    def epochs(self, epochs: list, stopped: tuple[int, str] | None) -> str:
+        """Version 2's `epochs` (error and mistakes of every epoch run) and `stopped`."""
+        entries = ",".join(f'{{"epoch":{epoch},{self.put("error", error)},'
+                           f'"mistakes":{"null" if mistakes is None else mistakes}}}'
+                           for epoch, error, mistakes in epochs)
+        stop = "null" if stopped is None else (f'{{"epoch":{stopped[0]},'
+                                               f'"reason":{_ENCODE(stopped[1])}}}')
+        return f'"epochs":[{entries}],"stopped":{stop}'
+
 
 def _head(problem) -> dict:
     """Everything before the steps: the problem's set-up (bpcalc's additions after title
     and convention)."""
-    rounding = problem.rounding
     return {
         "title": problem.title,
         "convention": problem.convention,
@@ -100,9 +111,22 @@ def _head(problem) -> dict:
         "loss": problem.loss,
         "update": problem.update,
         "learning_rate": float(problem.learning_rate),
-        "rounding": None if rounding is None else {"kind": rounding.kind,
-                                                   "digits": rounding.digits},
+        "rounding": _rounding(problem.rounding),
+        "momentum": float(problem.momentum),
+        "batch_size": problem.group_size,
+        "train_bias": problem.train_bias,
     }
+
+
+def _rounding(rounding) -> dict | None:
+    """The run's hand rounding: {kind, digits}, or per quantity {"by_quantity": {out: {kind,
+    digits}, ...}} (bpcalc's additions to the contract)."""
+    if rounding is None:
+        return None
+    if isinstance(rounding, Rounding):
+        return {"kind": rounding.kind, "digits": rounding.digits}
+    return {"by_quantity": {name: {"kind": each.kind, "digits": each.digits}
+                            for name, each in rounding.by}}
 
 
 def write_json(trace, stream: TextIO, exact: bool = False) -> None:
@@ -127,7 +151,8 @@ def write_json(trace, stream: TextIO, exact: bool = False) -> None:
             stream.write("".join(parts))
             parts, size = [], 0
     parts.append(f'],"final_weights":{shape.final_weights(trace.final_weights)},'
-                 f'"warnings":{_ENCODE(list(trace.warnings))}}}\n')
+                 f'"warnings":{_ENCODE(list(trace.warnings))},'
+                 f'{shape.epochs(trace.epochs, trace.stopped)}}}\n')
     stream.write("".join(parts))
 
 

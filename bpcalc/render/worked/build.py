@@ -208,7 +208,7 @@ class _Builder:
         return activation_spec(act.name).slope_factors(act, z, slope, self.terms)
 
     def output_delta_line(self, step: Step, k: int, act: Activation) -> WorkedLine:
-        factor, with_slope = self.problem.output_delta
+        factor, with_slope = self.problem.output_delta[:2]
 
         def build(symbolic: bool):
             factors = [] if factor == 1 else [self.const(factor)]
