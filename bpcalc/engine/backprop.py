@@ -23,8 +23,10 @@ from typing import NamedTuple
 from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
 from bpcalc.engine.limits import check_computation
 from bpcalc.engine.numerics import NumericalError, finite_check
+from bpcalc.engine.outputs import output_deltas
 from bpcalc.engine.run import Run
 from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
+from bpcalc.engine.training import Momentum, Progress
 from bpcalc.problem import activations, losses
 from bpcalc.problem.model import Activation, Problem
 
@@ -44,6 +46,10 @@ class Slips:
     new_weights_in_hidden_delta: bool = False  # w_jk after its update in sum_k delta_k w_jk
     no_slope: bool = False  # f'(net) left out of every delta
     net_in_update: bool = False  # net_i instead of the activation z_i in the weight change
+    softmax_diagonal: bool = False  # softmax's derivative taken as z_k (1 - z_k) alone
+    extra_slope: bool = False  # f'(net) multiplied into a closed form that cancelled it
+    momentum_rate_term_only: bool = False  # alpha x the previous learning-rate term, not
+    # the previous change (its momentum left out): the momentum of the wrong update
 
 
 CORRECT = Slips()
@@ -117,7 +123,7 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
     weights = [arithmetic.number(value) for value in problem.weights.values()]
     check_finite = finite_check(arithmetic, plan.keys)  # overflow or NaN: names the value
     progress = progress if progress is not None else Progress()
-    momentum = _Momentum(plan, arithmetic)
+    momentum = Momentum(plan, arithmetic, slips.momentum_rate_term_only)
     last, group = len(problem.patterns), problem.group_size
     number = 0
     for epoch in range(1, problem.epochs + 1):
@@ -157,74 +163,8 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
     return weights
 
 
-class Progress:
-    """What is known of a run across its epochs: each epoch's error (the sum of its steps'
-    errors, as carried) and mistakes (step outputs only, else None), and why it stopped."""
-
-    def __init__(self):
-        self.epochs: list[tuple[int, object, int | None]] = []
-        self.stopped: tuple[int, str] | None = None
-
-    def epoch_done(self, epoch: int, error, mistakes: int | None, problem: Problem,
-                   arithmetic: Arithmetic) -> bool:
-        """Record the epoch; True when `until` is met (training stops after it)."""
-        self.epochs.append((epoch, error, mistakes))
-        until = problem.until
-        met = until is not None and (
-            (until.no_mistakes and mistakes == 0) or (until.error is not None and not
-                                                      arithmetic.is_positive(
-                                                          error - arithmetic.number(
-                                                              until.error))))
-        if met or epoch == problem.epochs:
-            self.stopped = (epoch, "until" if met else "epochs")
-        return met
-
-
-class _Momentum:
-    """Each weight's change of update n: its learning-rate term plus alpha times its change
-    of update n - 1 (0 before the first), rounded once as a whole; bias weights that do not
-    train change by 0. `terms` is the last update's alpha x previous change, per weight."""
-
-    def __init__(self, plan: _Plan, arithmetic: Arithmetic):
-        zero = arithmetic.number(Fraction(0))
-        self.alpha = plan.momentum
-        self.frozen = plan.frozen
-        self.zero = zero
-        self.previous = self.none = [zero] * len(plan.keys)
-        self.terms = self.none
-
-    def changes(self, values: _Presentation, rate_terms: list, kind: SettleKind = "change"
-                ) -> list:
-        if self.alpha is None:
-            changes = values.settled_all(rate_terms, kind)
-            self.terms = self.none
-        else:
-            self.terms = [self.alpha * previous for previous in self.previous]
-            changes = values.settled_all(list(map(_add, rate_terms, self.terms)), kind)
-        self.frozen_at_zero(changes)
-        if self.frozen and self.alpha is not None:
-            self.terms = list(self.terms)
-            for position in self.frozen:
-                self.terms[position] = self.zero
-        self.previous = changes
-        return changes
-
-    def frozen_at_zero(self, changes: list) -> list:
-        """The changes with every frozen bias weight's set to 0 (in place)."""
-        for position in self.frozen:
-            changes[position] = self.zero
-        return changes
-
-
 def _add(left, right):
     return left + right
-
-
-def _jacobian_sum(out: list, ids: tuple, down: list, k: int, one):
-    """Softmax's output delta (slides' sign): -sum_j dE/dz_j z_j (1[j = k] - z_k)."""
-    terms = [g * out[j] * ((one if j == k else 0) - out[k]) for j, g in zip(ids, down,
-                                                                            strict=True)]
-    return -sum(terms[1:], terms[0])
 
 
 class PlanLayer(NamedTuple):
@@ -280,6 +220,10 @@ class _Plan:
         self.frozen = [] if problem.train_bias else [
             k for k, (i, _j) in enumerate(self.keys) if i in bias_ids]
         self.settles_slope = arithmetic.settles_slope
+        # f' cancelled in a closed form (sigmoid with binary cross-entropy): the slip of an
+        # extra f' puts it back
+        self.cancelled = self.delta_form == "residual" and not self.out_slope and not (
+            self.perceptron)
         self.loss_scale = num(problem.loss_scale)
         self.slides = problem.convention == "slides"
         rate = num(problem.learning_rate)
@@ -345,12 +289,12 @@ class _Presentation:
         if loss.squared:
             error = sum(map(mul, self.residuals, self.residuals)) * self.plan.loss_scale
         else:
-            terms = [self._checked(loss.term, t, k, "error")
+            terms = [self.checked(loss.term, t, k, "error")
                      for k, t in zip(outputs, targets, strict=True)]
             error = sum(terms[1:], terms[0])
         return self.settled(error, "error", 0)
 
-    def _checked(self, function, target, k: int, what: str):
+    def checked(self, function, target, k: int, what: str):
         """A loss's term or derivative at output node k; a log of a value <= 0, or a
         division by 0, is an error naming the step and the node."""
         try:
@@ -368,35 +312,11 @@ class _Presentation:
         return f"{self.arithmetic.to_float(value):.6g}"
 
     def output_deltas(self, targets: list) -> None:
-        """delta_k, by the form `losses.output_delta` chose, in the slides' sign (-dE/dnet)
-        or the textbook's (+dE/dnet): factor (t_k - z_k) f'(net_k) for a squared error (the
-        perceptron rule leaves f' out), -dE/dz_k f'(net_k) for another loss, the sum over
-        softmax's Jacobian, or its cancelled form with cross-entropy."""
-        plan, out = self.plan, self.out
-        layer = plan.layers[-1]
+        """delta_k by the form `losses.output_delta` chose (engine/outputs.py)."""
+        layer = self.plan.layers[-1]
         for k in layer.ids:
             self.slope[k] = self._slope(layer.activation, k)
-        form = plan.delta_form
-        if form == "residual":  # the convention's sign on the residual, as version 1 had it
-            no_slope = self.slips.no_slope or not plan.out_slope
-            for k, residual in zip(layer.ids, self.residuals, strict=True):
-                signed = residual if plan.slides else -residual
-                self.delta[k] = self.settled(plan.out_factor * signed * (
-                    plan.one if no_slope else self.slope[k]), "delta", k)
-            return
-        if form == "softmax_cross_entropy":
-            total = sum(targets[1:], targets[0])
-            raw = [t - out[k] * total for k, t in zip(layer.ids, targets, strict=True)]
-        else:
-            down = [self._checked(lambda m, t, z: plan.loss.dE_dz(m, t, z, plan.outputs), t, k,
-                                  "delta") for k, t in zip(layer.ids, targets, strict=True)]
-            if form == "chain":
-                raw = [-(g * (plan.one if self.slips.no_slope else self.slope[k]))
-                       for k, g in zip(layer.ids, down, strict=True)]
-            else:  # the Jacobian: -sum_j dE/dz_j z_j (1[j = k] - z_k)
-                raw = [_jacobian_sum(out, layer.ids, down, k, plan.one) for k in layer.ids]
-        for k, value in zip(layer.ids, raw, strict=True):
-            self.delta[k] = self.settled(value if plan.slides else -value, "delta", k)
+        output_deltas(self, targets)
 
     def _slope(self, activation: Activation, j: int):
         s = self.arithmetic.slope(activation, self.net[j], self.out[j])
