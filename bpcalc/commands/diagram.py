@@ -50,10 +50,14 @@ def solved_trace(file: Path, *, step: str | None = None, record: bool = True, **
     error per epoch). Returns the trace and the step's number (None without `step`)."""
     from bpcalc.engine.backprop import train
     from bpcalc.engine.numbers import make_arithmetic
+    from bpcalc.engine.training import with_epochs_run
 
     problem = load_with_overrides(file, **overrides)
+    arithmetic = make_arithmetic(problem.rounding, False)
+    if step is not None:
+        problem = with_epochs_run(problem, arithmetic)
     number = parse_step(step, problem.step_count) if step is not None else None
-    run = train(problem, make_arithmetic(problem.rounding, False), record=record)
+    run = train(problem, arithmetic, record=record)
     return run.trace(keep={number or 1}), number
 
 

@@ -117,8 +117,12 @@ def solve_file(file: Path, view: View, overrides: dict, output: str | None,
 
     check_output(output, force=force, inputs=[("the problem file", file)])
     problem = load_with_overrides(file, **overrides)
-    chosen = _shown_steps(view, problem.step_count)
     arithmetic = make_arithmetic(problem.rounding, view.exact)
+    if view.format is not OutputFormat.json:  # steps are chosen among those run
+        from bpcalc.engine.training import with_epochs_run
+
+        problem = with_epochs_run(problem, arithmetic)
+    chosen = _shown_steps(view, problem.step_count)
     if view.format is OutputFormat.json:
         _write_json(problem, arithmetic, view.exact, output, force)
     else:

@@ -213,6 +213,7 @@ class _Plan:
         factor, self.out_slope, self.delta_form = problem.output_delta  # f' or not, and how
         self.out_factor = num(factor)
         self.loss = losses.loss_spec(problem.loss)
+        self.loss_origin = problem.origin("loss")
         self.outputs = len(network.output_layer.node_ids)
         self.perceptron = problem.perceptron
         self.momentum = num(problem.momentum) if problem.momentum else None
@@ -299,14 +300,16 @@ class _Presentation:
         division by 0, is an error naming the step and the node."""
         try:
             return function(self.arithmetic, target, self.out[k])
-        except LogOfNonPositive:
-            problem = f"takes the log of a value <= 0 (z{k} = {self._shown(self.out[k])})"
+        except LogOfNonPositive as refused:
+            problem = (f"takes the log of {self._shown(refused.args[0])}, a value <= 0 "
+                       f"(z{k} = {self._shown(self.out[k])})")
         except DivisionByZero:
             problem = f"would divide by 0 (z{k} = {self._shown(self.out[k])})"
+        key, line = self.plan.loss_origin
         raise NumericalError(f"step {self.number}, output node {k}: {self.plan.loss.name} "
                              f"{'' if what == 'error' else 'delta '}{problem}; its outputs must "
                              "lie strictly between 0 and 1 where a target term needs them "
-                             "(sigmoid or softmax outputs do)", key="loss")
+                             "(sigmoid or softmax outputs do)", key=key, line=line)
 
     def _shown(self, value) -> str:
         return f"{self.arithmetic.to_float(value):.6g}"

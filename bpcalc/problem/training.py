@@ -98,7 +98,7 @@ def momentum(value: Value | None) -> Fraction:
         return Fraction(0)
     alpha = value.number()
     if not 0 <= alpha < 1:
-        raise value.error(f"momentum must be at least 0 and less than 1, got "
+        raise value.error(f"must be at least 0 and less than 1, got "
                           f"{quoted(value.text().strip())}")
     return alpha
 
@@ -109,7 +109,7 @@ def batch_size(value: Value | None, update: str) -> int | None:
         return None
     size = value.integer()
     if size < 1:
-        raise value.error(f"batch_size must be 1 or more, got {size}")
+        raise value.error(f"must be 1 or more, got {size}")
     if update != "batch":
         raise value.error("batch_size needs update: batch (sequential updates change the "
                           "weights after every pattern)")
