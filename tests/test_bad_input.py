@@ -72,7 +72,7 @@ def test_good_file_solves(tmp_path):
         (GOOD + "round: 3\nsigfigs: 3\n", ["sigfigs", "round or sigfigs", "line 7"]),
         (GOOD + "round: 2.5\n", ["round", "whole number", "line 6"]),
         (GOOD + "epochs: 0\n", ["epochs", "1 or more", "line 6"]),
-        (GOOD + "loss: cross_entropy\n", ["loss", "unknown value", "half_sse"]),
+        (GOOD + "loss: cross_entropi\n", ["loss", "unknown value", "cross_entropy"]),
         (GOOD + "convention: book\n", ["convention", "unknown value"]),
         (GOOD + "update: online\n", ["update", "unknown value"]),
         (GOOD + "learning_rate: 2\n", ["learning_rate", "twice", "line 6"]),

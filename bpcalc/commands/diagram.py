@@ -50,7 +50,7 @@ def solved_trace(file: Path, *, step: str | None = None, record: bool = True, **
     error per epoch). Returns the trace and the step's number (None without `step`)."""
     from bpcalc.engine.backprop import train
     from bpcalc.engine.numbers import make_arithmetic
-    from bpcalc.engine.training import with_epochs_run
+    from bpcalc.engine.stopping import with_epochs_run
 
     problem = load_with_overrides(file, **overrides)
     arithmetic = make_arithmetic(problem.rounding, False)

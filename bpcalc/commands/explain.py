@@ -65,7 +65,7 @@ def explain(
             sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
         key = weight_key(weight)
         check_weight(problem, key)
-        from bpcalc.engine.training import with_epochs_run
+        from bpcalc.engine.stopping import with_epochs_run
 
         problem = with_epochs_run(problem, make_arithmetic(problem.rounding, exact))
         number = parse_step(step, problem.step_count)

@@ -119,7 +119,7 @@ def solve_file(file: Path, view: View, overrides: dict, output: str | None,
     problem = load_with_overrides(file, **overrides)
     arithmetic = make_arithmetic(problem.rounding, view.exact)
     if view.format is not OutputFormat.json:  # steps are chosen among those run
-        from bpcalc.engine.training import with_epochs_run
+        from bpcalc.engine.stopping import with_epochs_run
 
         problem = with_epochs_run(problem, arithmetic)
     chosen = _shown_steps(view, problem.step_count)

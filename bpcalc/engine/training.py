@@ -73,19 +73,3 @@ class Momentum:
             changes[position] = self.zero
         return changes
 
-
-def with_epochs_run(problem: Problem, arithmetic: Arithmetic) -> Problem:
-    """A run with `until` stops at an epoch known only by running it: the problem with
-    `epochs` set to that epoch, so that steps can be chosen (`--steps last`) and sized
-    before the run that shows them (which stops there again, by `until`: the contract's
-    reason "until" on the last allowed epoch). Without `until`, the problem itself."""
-    if problem.until is None:
-        return problem
-    from dataclasses import replace
-
-    from bpcalc.engine.backprop import train  # backprop imports this module
-
-    run = train(problem, arithmetic, record=False)
-    for _step in run.steps:
-        pass
-    return replace(problem, epochs=run.stopped[0])
