@@ -19,7 +19,7 @@ from bpcalc.commands.common import (
 from bpcalc.commands.files import check_output, write_output
 from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
 from bpcalc.errors import ProblemError, quoted
-from bpcalc.problem.yamlsource import STDIN
+from bpcalc.problem.yamlsource import STDIN, source_name
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
 SOME_WRONG = 3
@@ -87,8 +87,13 @@ def check(
                 raise ProblemError(f"expected a number of 0 or more, got {quoted(tolerance)}",
                                    key="--tolerance")
         answers = load_answers(str(answers_file), problem)
-        result = check_answers(problem, answers, tolerance=limit,
-                               detect_rounding=detect_rounding)
+        try:
+            result = check_answers(problem, answers, tolerance=limit,
+                                   detect_rounding=detect_rounding)
+        except ProblemError as error:  # an answer the run cannot have (after `until`)
+            if error.source is None and error.line is not None:
+                error.source = source_name(str(answers_file))
+            raise
         if format is CheckFormat.json:
             text = check_report.render_json(result)
         elif format is CheckFormat.gradescope:

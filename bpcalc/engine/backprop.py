@@ -50,6 +50,7 @@ class Slips:
     extra_slope: bool = False  # f'(net) multiplied into a closed form that cancelled it
     momentum_rate_term_only: bool = False  # alpha x the previous learning-rate term, not
     # the previous change (its momentum left out): the momentum of the wrong update
+    batch_averaged: bool = False  # a group's summed changes divided by its size
 
 
 CORRECT = Slips()
@@ -154,6 +155,9 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
                 gradients = gradient if gradients is None else list(map(_add, gradients,
                                                                         gradient))
                 if position % group == 0 or position == last:
+                    if slips.batch_averaged:  # (the group's size: the last may be smaller)
+                        size = arithmetic.number(Fraction(1, (position - 1) % group + 1))
+                        summed = [change * size for change in summed]
                     applied = momentum.changes(values, summed, "sum")
                     weights = values.update(applied, step, record, gradients, momentum.terms)
                     summed = gradients = None

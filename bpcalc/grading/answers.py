@@ -6,6 +6,8 @@ Names are the ones a student writes, in any of the course notations: `net4`/`h4`
 `z4`/`a4`/`y7`/`o4`, `delta7`/`δ7`, `w47`/`v14`/`w4_17` (the new weight), `dw47`/`Δw47`
 (the change), `error`/`E`/`Err`/`L`; the notes' `θ74` is the weight from 4 to 7, and in
 the paper's notation (problem `notation: paper`) `z4` is the net input, as it writes it.
+Version 2's values too: `slope4`/`f'4` (f'(net)), `dE/dw47`/`∂E/∂w47`/`grad_w47` (the
+gradient of the update) and `momentum_w47`/`mom_w47` (alpha times the previous change).
 """
 
 from __future__ import annotations
@@ -35,12 +37,18 @@ _Z = re.compile(r"z_?(\d+)")  # the activation, except in the paper's notation: 
 _DELTA = re.compile(r"(?:delta|δ)_?(\d+)")
 _CHANGE = re.compile(r"(?:d|δ|delta_?)([wvθ]|theta)_?(\d+(?:_\d+)?)")
 _WEIGHT = re.compile(r"([wvθ]|theta)_?(\d+(?:_\d+)?)")
-KINDS = ("net", "out", "delta", "error", "change", "new")
+_SLOPE = re.compile(r"(?:slope|f')_?(\d+)")
+_GRADIENT = re.compile(r"(?:de/d|∂e/∂|grad(?:ient)?_?)([wvθ]|theta)_?(\d+(?:_\d+)?)")
+_MOMENTUM = re.compile(r"mom(?:entum)?_?([wvθ]|theta)_?(\d+(?:_\d+)?)")
+KINDS = ("net", "out", "slope", "delta", "error", "change", "new", "gradient", "momentum")
+# The values of a weight update: only after the last step of a group (batch mode).
+UPDATE_KINDS = ("new", "gradient", "momentum")
 
 
 @dataclass(frozen=True)
 class Quantity:
-    """One value of a step: a node's net/out/delta, the error, or a weight's change/new."""
+    """One value of a step: a node's net/out/slope/delta, the error, or a weight's change,
+    new value, gradient or momentum term."""
 
     kind: str  # one of KINDS
     node: int | None = None
@@ -116,11 +124,8 @@ def _check_step(problem: Problem, step: int, key: Value) -> None:
 def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: str,
          key: Value, value: Value) -> None:
     quantity = parse_name(name, problem, key)
-    per_epoch = len(problem.patterns)
-    if quantity.kind == "new" and problem.update == "batch" and step % per_epoch:
-        raise key.error(f"in batch mode the weights change only after the last pattern "
-                        f"of an epoch (step {step + per_epoch - step % per_epoch}), "
-                        f"not after step {step}")
+    if quantity.kind in UPDATE_KINDS:
+        _check_update_step(problem, step, key)
     text = "" if value.is_null() or not value.is_scalar() else value.text().strip()
     if not text or value.is_bool():
         raise value.error(f"expected a number (like .777, -0.0115 or \"1/3\"), "
@@ -141,6 +146,27 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
     answer = Answer(name, step, quantity, text, parse_number(text), places, value.line)
     seen[(step, quantity)] = answer
     answers.append(answer)
+
+
+def update_after(problem: Problem, step: int) -> int:
+    """The step after which the weights next change, counting from `step`: the step itself
+    (sequential), else the last of its group of `group_size` patterns (the last group of an
+    epoch may be smaller)."""
+    per_epoch, group = len(problem.patterns), problem.group_size
+    position = (step - 1) % per_epoch + 1
+    return step + min(-(-position // group) * group, per_epoch) - position
+
+
+def _check_update_step(problem: Problem, step: int, key: Value) -> None:
+    last = update_after(problem, step)
+    if last == step:
+        return
+    if problem.group_size == len(problem.patterns):
+        where = "the last pattern of an epoch"
+    else:
+        where = f"the last pattern of each group of {problem.group_size} (batch_size)"
+    raise key.error(f"in batch mode the weights change only after {where} (step {last}), "
+                    f"not after step {step}")
 
 
 def plain(text: str) -> str:
@@ -164,19 +190,21 @@ def parse_name(name: str, problem: Problem, key: Value) -> Quantity:
     if word in _ERROR_NAMES:
         return Quantity("error")
     z_kind = "net" if problem.notation == "paper" else "out"
-    for pattern, kind in ((_CHANGE, "change"), (_DELTA, "delta"), (_NET, "net"),
-                          (_OUT, "out"), (_Z, z_kind), (_WEIGHT, "new")):
+    for pattern, kind in ((_GRADIENT, "gradient"), (_MOMENTUM, "momentum"),
+                          (_CHANGE, "change"), (_DELTA, "delta"), (_SLOPE, "slope"),
+                          (_NET, "net"), (_OUT, "out"), (_Z, z_kind), (_WEIGHT, "new")):
         match = pattern.fullmatch(word)
         if match is None:
             continue
-        if kind in ("change", "new"):
+        if kind in ("change", "new", "gradient", "momentum"):
             letter, digits = match.group(1), match.group(2)
             # The notes write θ_ji for the weight from i to j: the ids the other way round.
             backwards = letter in ("θ", "theta")
             return Quantity(kind, key=_weight_key(digits, problem, key, backwards))
         return Quantity(kind, node=_node(_whole(match.group(1), "node", key), kind, problem, key))
     raise key.error("not a value name: write net4, z4 (or a4, y7, o4), delta7, w47 or w4_7 "
-                    "(the new weight), dw47 (its change), error, or a `step 2:` section")
+                    "(the new weight), dw47 (its change), error, slope4, dE/dw47 (the "
+                    "gradient), momentum_w47, or a `step 2:` section")
 
 
 def _node(node_id: int, kind: str, problem: Problem, key: Value) -> int:
@@ -186,9 +214,9 @@ def _node(node_id: int, kind: str, problem: Problem, key: Value) -> int:
     except KeyError:
         raise key.error(f"there is no node {node_id}: this network has nodes "
                         f"1 to {network.node_count}") from None
-    if kind in ("net", "delta") and node_kind in ("input", "bias"):
+    if kind in ("net", "delta", "slope") and node_kind in ("input", "bias"):
         article = "an" if node_kind == "input" else "a"
-        what = "net input" if kind == "net" else "delta"
+        what = {"net": "net input", "delta": "delta", "slope": "slope f'(net)"}[kind]
         raise key.error(f"node {node_id} is {article} {node_kind} node: it has no {what}")
     return node_id
 

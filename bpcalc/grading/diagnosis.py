@@ -18,14 +18,18 @@ from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
+from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
-from bpcalc.problem.model import Problem, Rounding
+from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
 _SLACK = Fraction(1, 10**9)
+# An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
+_QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
+                "error": "error", "change": "change", "new": "weight"}
 
 
 @dataclass
@@ -99,16 +103,21 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
 
 
 def value_of(trace: Trace, answer: Answer):
-    """The value an answer names, read from a solved trace."""
+    """The value an answer names, read from a solved trace (None: a step the run did not
+    reach, as a mistake's run that `until` stopped sooner)."""
+    if answer.step > len(trace.steps):
+        return None
     step = trace.steps[answer.step - 1]
     quantity = answer.quantity
     if quantity.kind == "error":
         return step.error
-    if quantity.kind in ("net", "out", "delta"):
+    if quantity.kind in ("net", "out", "slope", "delta"):
         return getattr(step.node(quantity.node), quantity.kind)
     if quantity.kind == "change":
         return step.changes[quantity.key]
-    return next(update.new for update in step.updates if update.key == quantity.key)
+    field = "new" if quantity.kind == "new" else quantity.kind  # or gradient, momentum
+    return next(getattr(update, field) for update in step.updates
+                if update.key == quantity.key)
 
 
 def dependency_order(problem: Problem, answer: Answer) -> tuple:
@@ -120,10 +129,10 @@ def dependency_order(problem: Problem, answer: Answer) -> tuple:
         rest = (0, layer_of(quantity.node), quantity.node, quantity.kind == "out")
     elif quantity.kind == "error":
         rest = (1,)
-    elif quantity.kind == "delta":
-        rest = (2, -layer_of(quantity.node), quantity.node)
+    elif quantity.kind in ("slope", "delta"):
+        rest = (2, -layer_of(quantity.node), quantity.node, quantity.kind == "delta")
     else:
-        phase = 3 if quantity.kind == "change" else 4
+        phase = {"gradient": 3, "momentum": 4, "change": 5, "new": 6}[quantity.kind]
         rest = (phase, -layer_of(quantity.key[1]), quantity.key)
     return (answer.step, *rest)
 
@@ -137,7 +146,8 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     verdicts = []
     for answer in answers:
         value = value_of(expected, answer)
-        verdicts.append(Verdict(answer, value, given, agrees(answer, value, tolerance)))
+        verdicts.append(Verdict(answer, value, rounding_of(given, answer),
+                                agrees(answer, value, tolerance)))
     rounding, detected = given, False
     if given is not None:
         _accept(verdicts, _solve(replace(problem, rounding=None)), tolerance,
@@ -156,10 +166,22 @@ def _solve(problem: Problem, slips: Slips = CORRECT) -> Trace:
 
 
 def _only_needed_epochs(problem: Problem, answers: list[Answer]) -> Problem:
-    """Solve no further than the last step answered: diagnosis solves many times."""
-    last = max(answer.step for answer in answers)
-    epochs = -(-last // len(problem.patterns))
-    return replace(problem, epochs=min(epochs, problem.epochs))
+    """Solve no further than the last step answered: diagnosis solves many times. A step
+    after `until` stopped the run is refused; within the run, `until` is dropped, so that
+    a mistake's run (whose error may fall sooner) still reaches every step answered."""
+    last = max(answers, key=lambda answer: answer.step)
+    epochs = min(-(-last.step // len(problem.patterns)), problem.epochs)
+    problem = replace(problem, epochs=epochs)
+    if problem.until is None:
+        return problem
+    run = _solve(problem)
+    if last.step > len(run.steps):
+        stopped = run.stopped[0] if run.stopped else epochs
+        raise ProblemError(
+            f"training stops after epoch {stopped}, step {len(run.steps)} (its `until` "
+            f"is met): there is no step {last.step} to answer for",
+            key=f"step {last.step}.{last.name}", line=last.line)
+    return replace(problem, until=None)
 
 
 def _accept(verdicts: list[Verdict], trace: Trace, tolerance, note: str) -> None:
@@ -171,12 +193,23 @@ def _accept(verdicts: list[Verdict], trace: Trace, tolerance, note: str) -> None
         value = value_of(trace, verdict.answer)
         if agrees(verdict.answer, value, tolerance):
             verdict.right, verdict.note = True, note
-            verdict.expected, verdict.rounding = value, rounding
+            verdict.expected, verdict.rounding = value, rounding_of(rounding, verdict.answer)
 
 
-def _carried(answer: Answer, rounding: Rounding | None) -> bool:
+def rounding_of(rounding: Rounding | QuantityRounding | None, answer: Answer
+                ) -> Rounding | None:
+    """How the value an answer names was rounded in a solution carried with `rounding`
+    (a gradient or momentum term never is: only the change they make)."""
+    quantity = _QUANTITY_OF.get(answer.quantity.kind)
+    if rounding is None or quantity is None:
+        return None
+    return rounding.of(quantity)
+
+
+def _carried(answer: Answer, rounding: Rounding | QuantityRounding | None) -> bool:
     """Could the student have carried `rounding` and written this? Who rounds to 5 places
     writes 5 (a 4-place answer matching a 5-place solution is a double-rounding accident)."""
+    rounding = rounding_of(rounding, answer)
     if rounding is None or rounding.kind != "places" or answer.places is None:
         return True
     return answer.places >= rounding.digits

@@ -4,7 +4,10 @@
 answer. A mistake is a changed problem (the other convention's sign, a loss with its factor
 2 toggled, the bias forgotten or negated, the learning rate left out, an early rounding) or
 one of the engine's deliberate `Slips` (a new weight in a hidden delta, f' left out, net in
-place of the activation). Pure: it only builds problems.
+place of the activation, softmax's derivative as its diagonal, an f' put back into a
+cancelled closed form, momentum from the wrong update, a mini-batch averaged). Version 2's
+training additions give their own: momentum forgotten, bias weights trained when they
+should not be. Pure: it only builds problems.
 """
 
 from __future__ import annotations
@@ -54,6 +57,12 @@ _SHORT = {
     "no_slope": "f' left out of the deltas",
     "net_in_update": "net instead of the activation in the update",
     "no_learning_rate": "learning rate left out",
+    "momentum_forgotten": "momentum term left out",
+    "momentum_wrong_update": "momentum from the wrong update",
+    "softmax_diagonal": "softmax derivative as z(1 - z) alone",
+    "extra_slope": "extra f' in the cross-entropy delta",
+    "batch_averaged": "mini-batch changes averaged, not summed",
+    "bias_trained": "bias weights updated (train_bias is false)",
 }
 
 
@@ -104,12 +113,60 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
         mistakes.append(Mistake("no_learning_rate", f"the learning rate left out ({rate} taken "
                                 f"as 1 instead of {fraction_text(problem.learning_rate)})",
                                 replace(problem, learning_rate=Fraction(1))))
+    mistakes += _version_two_mistakes(problem)
     for early in EARLY_ROUNDINGS:
         if early == rounding or (detect_rounding and rounding is None and _detectable(early)):
             continue
         mistakes.append(Mistake("early_rounding", f"rounded too early: every value to "
                                 f"{rounding_text(early)} along the way",
                                 replace(problem, rounding=early)))
+    return mistakes
+
+
+def _version_two_mistakes(problem: Problem) -> list[Mistake]:
+    """The usual mistakes of version 2's additions, each only where the problem has the
+    addition and the mistake would change a number."""
+    slides = problem.convention == "slides"
+    rate, z, net = ("C", "z", "net") if slides else ("η", "a", "h")
+    term = f"{rate} δ {z}" if slides else f"-{rate} δ {z}"
+    residual = "(t - z)" if slides else "(y - t)"
+    group = problem.group_size
+    updates = problem.epochs * -(-len(problem.patterns) // group)
+    alpha = fraction_text(problem.momentum)
+    output = problem.activations[-1]
+    form = problem.output_delta.form
+    mistakes = []
+    if problem.momentum and updates > 1 and problem.learning_rate:
+        mistakes.append(Mistake(
+            "momentum_forgotten", f"the momentum term left out: Δw(n) = {term} instead of "
+            f"{term} + α Δw(n-1) (α = {alpha})", replace(problem, momentum=Fraction(0))))
+    if problem.momentum and updates > 2 and problem.learning_rate:
+        mistakes.append(Mistake(
+            "momentum_wrong_update", f"momentum taken from the wrong update: α times the "
+            f"previous {term} alone instead of α Δw(n-1), the whole previous change "
+            "(its own momentum term included)", problem, Slips(momentum_rate_term_only=True)))
+    if activation_spec(output.name).layer_wide:
+        mistakes.append(Mistake(
+            "softmax_diagonal", f"softmax's derivative taken as {z}_k (1 - {z}_k) alone: "
+            f"the terms -{z}_j {z}_k (j ≠ k) of its Jacobian left out of the output deltas",
+            problem, Slips(softmax_diagonal=True)))
+    if form == "softmax_cross_entropy" or (form == "residual" and not problem.output_delta.slope
+                                           and not problem.perceptron):
+        closed = (f"{residual} (for targets summing to 1)" if form != "residual"
+                  else f"β {residual}" if output.beta != 1 else residual)
+        mistakes.append(Mistake(
+            "extra_slope", f"an extra f'({net}) in the output delta: {problem.loss}'s closed "
+            f"form {closed} multiplied by f'({net}) again, though f' has cancelled in it",
+            problem, Slips(extra_slope=True)))
+    if problem.update == "batch" and group > 1 and problem.learning_rate:
+        mistakes.append(Mistake(
+            "batch_averaged", f"the mini-batch's changes averaged instead of summed: each "
+            f"group's summed Δw divided by its size ({group} patterns) before the update",
+            problem, Slips(batch_averaged=True)))
+    if not problem.train_bias and problem.bias and problem.learning_rate:
+        mistakes.append(Mistake(
+            "bias_trained", "the bias weights updated, though train_bias is false (they "
+            "keep their initial values)", replace(problem, train_bias=True)))
     return mistakes
 
 

@@ -228,7 +228,8 @@ class Problem:
         loss that is not a squared error, rounding per quantity, stopping early)."""
         layer_wide = any(activations.activation_spec(act.name).layer_wide
                          for act in self.activations)
-        return (self.momentum != 0 or self.group_size not in (1, len(self.patterns))
+        mini_batch = self.update == "batch" and self.group_size != len(self.patterns)
+        return (self.momentum != 0 or mini_batch
                 or not self.train_bias or layer_wide or self.until is not None
                 or not losses.loss_spec(self.loss).squared
                 or isinstance(self.rounding, QuantityRounding))

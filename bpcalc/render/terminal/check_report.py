@@ -8,6 +8,7 @@ import json
 from fractions import Fraction
 
 from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
+from bpcalc.problem.model import Rounding
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
 
@@ -61,9 +62,13 @@ def summary_lines(result: CheckResult) -> list[str]:
 def result_to_dict(result: CheckResult) -> dict:
     """The `--format json` schema documented in the README."""
     rounding = None
-    if result.rounding is not None:
+    if isinstance(result.rounding, Rounding):
         rounding = {"kind": result.rounding.kind, "digits": result.rounding.digits,
                     "detected": result.rounding_detected}
+    elif result.rounding is not None:  # the problem's rounding per quantity (version 2)
+        rounding = {"by_quantity": {name: {"kind": each.kind, "digits": each.digits}
+                                    for name, each in result.rounding.by},
+                    "detected": False}
     return {
         "score": result.score,
         "total": result.total,
