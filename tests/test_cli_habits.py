@@ -137,13 +137,14 @@ def test_new_takes_one_activation_per_layer(tmp_path):
     for given, message in (("tanh,linear,relu", "3 activations for 2 layers after the "
                             "inputs: give one name, or one per layer"),
                            ("tanh,sigmoidal", "unknown 'sigmoidal' (known: sigmoid, tanh, "
-                            "relu, linear, step)"),
+                            "relu, linear, step, leaky_relu, softmax)"),
                            ("step,step", "step (the perceptron rule) needs a single layer")):
         result = runner.invoke(app, ["new", "--activation", given])
         assert result.exit_code == 2 and result.stdout == "", given
         assert result.stderr.startswith(f"bpcalc: error: --activation: {message}"), given
     text = help_text("new", 100)
-    for option, allowed in (("--activation", "sigmoid, tanh, relu, linear or step"),
+    for option, allowed in (("--activation", "sigmoid, tanh, relu, linear, step, leaky_relu or "
+                             "softmax"),
                             ("--convention", "slides"), ("--loss", "half_sse"),
                             ("--bias", "none"), ("--patterns", "1 to 1000")):
         assert allowed in " ".join(text[text.index(option):].split()[:40]), option

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bpcalc.cli import app
-from bpcalc.problem.loader import KNOWN_KEYS, parse_problem
+from bpcalc.problem.loader import known_keys, parse_problem
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def test_new_default_solves_and_comments_every_key(tmp_path):
     top_level = [line.removeprefix("# ") for line in result.stdout.splitlines()
                  if re.match(r"(# )?[a-z_]+:", line)]
     written = {line.split(":")[0] for line in top_level}
-    assert written == set(KNOWN_KEYS) - {"patterns"}
+    assert written == set(known_keys()) - {"patterns"}
     assert all("#" in line for line in top_level)
     assert "into node 4: from 1, 2, bias 3" in result.stdout
 
@@ -57,7 +57,8 @@ def test_new_with_options(tmp_path):
     assert set(problem.weights.values()) == {Fraction(1, 5)}
     solved = solve_json(path)
     assert solved["steps"][0]["nodes"][3] == {"id": 4, "kind": "bias", "layer": 0,
-                                               "net": None, "out": -1.0, "delta": None}
+                                               "net": None, "out": -1.0, "delta": None,
+                                               "slope": None}
     again = runner.invoke(app, ["new", "-o", str(path)])
     assert again.exit_code == 2 and "--force" in again.stderr
     assert runner.invoke(app, ["new", "-o", str(path), "--force"]).exit_code == 0
@@ -78,6 +79,54 @@ def test_new_perceptron_and_bad_options():
         assert result.exit_code == 2, options
         assert result.stderr.startswith(f"bpcalc: error: {key}:"), result.stderr
         assert result.stdout == ""
+
+
+def test_new_with_version_two_options(tmp_path):
+    path = tmp_path / "p.yaml"
+    result = runner.invoke(app, ["new", "--layers", "2-2-2", "--activation", "sigmoid,softmax",
+                                 "--loss", "cross_entropy", "--momentum", "0.9",
+                                 "--batch-size", "2", "--patterns", "3", "--no-train-bias",
+                                 "--until-error", "0.5", "-o", str(path)])
+    assert result.exit_code == 0, result.stderr
+    problem = parse_problem(path.read_text())
+    assert [a.name for a in problem.activations] == ["sigmoid", "softmax"]
+    assert problem.loss == "cross_entropy" and problem.momentum == Fraction(9, 10)
+    assert (problem.update, problem.batch_size, problem.train_bias) == ("batch", 2, False)
+    assert problem.until.error == Fraction(1, 2) and problem.epochs == 100
+    assert [p.target for p in problem.patterns] == [(1, 0), (0, 1), (1, 0)]  # one-hot
+    solved = solve_json(path)
+    assert (solved["momentum"], solved["batch_size"], solved["train_bias"]) == (0.9, 2, False)
+    # Groups of 2 and 1: updates after steps 2 and 3; the bias weights (from 3, 6) stay.
+    steps = solved["steps"]
+    assert [bool(s["updates"]) for s in steps[:3]] == [False, True, True]
+    assert all(u["change"] == 0 for u in steps[1]["updates"] if u["from"] in (3, 6))
+    assert any(u["change"] != 0 for u in steps[1]["updates"] if u["from"] == 4)
+    leaky = runner.invoke(app, ["new", "--activation", "leaky_relu", "--leak", "1/10"])
+    assert leaky.exit_code == 0, leaky.stderr
+    assert {a.leak for a in parse_problem(leaky.stdout).activations} == {Fraction(1, 10)}
+    assert "leak: 0.1" in leaky.stdout
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--momentum", "1"], "--momentum: must be less than 1, got '1'"),
+    (["--momentum", "-0.1"], "--momentum: must be 0 or more"),
+    (["--batch-size", "0"], "--batch-size: expected a whole number of patterns from 1 to 1000"),
+    (["--batch-size", "two"], "--batch-size: expected a whole number"),
+    (["--until-error", "-1"], "--until-error: must be 0 or more"),
+    (["--until-error", "small"], "--until-error: expected a number"),
+    (["--leak", "0.1"], "--leak: only leaky_relu takes a leak"),
+    (["--activation", "leaky_relu", "--leak", "1"], "--leak: must be less than 1"),
+    (["--activation", "softmax"], "--activation: softmax works only as the output layer's"),
+    (["--activation", "sigmoid,softmax"], "--activation: softmax needs at least 2 output"),
+    (["--layers", "2-1", "--activation", "tanh", "--loss", "cross_entropy", "--weights",
+      "-0.5"], "--loss: step 1, output node 4: cross_entropy takes the log of a value <= 0"),
+])
+def test_new_refuses_bad_version_two_values(options, message):
+    result = runner.invoke(app, ["new", *options])
+    assert result.exit_code == 2, options
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"bpcalc: error: {message}"), result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_examples_lists_problems_answers_and_templates_in_groups():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +12,9 @@ from bpcalc.commands.common import OutputOption, register_command, run_guarded
 from bpcalc.commands.files import check_output, write_output
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem import activations, losses
+
+if TYPE_CHECKING:
+    from bpcalc.problemset.starter import Training
 
 
 def either(names: tuple[str, ...]) -> str:
@@ -42,13 +46,27 @@ def new(
     = "0.5",
     patterns: Annotated[int, typer.Option(
         metavar="N", help="How many training patterns: 1 to 1000.")] = 1,
+    momentum: Annotated[str, typer.Option(
+        metavar="ALPHA", help="Momentum alpha, 0 or more and less than 1: each change adds "
+        "alpha times the previous one.")] = "0",
+    batch_size: Annotated[str | None, typer.Option(
+        metavar="N", help="Batch updates after every N patterns (1 or more); without it, "
+        "sequential updates.")] = None,
+    train_bias: Annotated[bool, typer.Option(
+        "--train-bias/--no-train-bias", help="Whether the bias weights are trained "
+        "(--no-train-bias: they keep their initial values).")] = True,
+    until_error: Annotated[str | None, typer.Option(
+        metavar="X", help="Stop after the first epoch whose error is X or less (0 or "
+        "more), within 100 epochs.")] = None,
+    leak: Annotated[str | None, typer.Option(
+        metavar="VALUE", help="leaky_relu's slope for net <= 0, 0 or more and less than 1 "
+        "(default 0.01).")] = None,
     output: OutputOption = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --output file.")] = False,
 ) -> None:
     """Print a starter problem: every key with a comment saying what it means."""
 
     def job() -> None:
-        from bpcalc.problem.loader import parse_problem
         from bpcalc.problem.model import CONVENTIONS
         from bpcalc.problemset.starter import starter_text
 
@@ -66,19 +84,62 @@ def new(
                                "--layers 2-1", key="--activation")
         if not 1 <= patterns <= 1000:
             raise ProblemError("must be from 1 to 1000", key="--patterns")
+        training = _training(momentum, batch_size, train_bias, until_error, leak, chosen)
         check_output(output, force=force)
         text = starter_text(
             sizes, activation=chosen, convention=convention, bias=_bias(bias),
             loss=loss, learning_rate=_number(learning_rate, "--learning-rate", 0),
-            weight=_number(weights, "--weights"), patterns=patterns,
+            weight=_number(weights, "--weights"), patterns=patterns, training=training,
             command=f"bpcalc new --layers {'-'.join(map(str, sizes))}")
-        try:
-            parse_problem(text)  # the promise: it solves as it stands
-        except ProblemError as error:
-            raise ProblemError(error.message, key=f"--{error.key or 'layers'}") from None
+        _solves(text)
         write_output(text, output, force=force)
 
     run_guarded(job)
+
+
+def _training(momentum: str, batch_size: str | None, train_bias: bool,
+              until_error: str | None, leak: str | None, chosen) -> Training:
+    """Version 2's training keys for the starter, each checked."""
+    from bpcalc.problemset.starter import Training
+
+    alpha = _number(momentum, "--momentum", 0)
+    if alpha >= 1:
+        raise ProblemError(f"must be less than 1, got {quoted(momentum)}", key="--momentum")
+    size = None
+    if batch_size is not None:
+        text = batch_size.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 4
+                and 1 <= int(text) <= 1000):
+            raise ProblemError(f"expected a whole number of patterns from 1 to 1000, got "
+                               f"{quoted(batch_size)}", key="--batch-size")
+        size = int(text)
+    slope = None
+    if leak is not None:
+        if "leaky_relu" not in ([chosen] if isinstance(chosen, str) else chosen):
+            raise ProblemError("only leaky_relu takes a leak: add --activation leaky_relu",
+                               key="--leak")
+        slope = _number(leak, "--leak", 0)
+        if slope >= 1:
+            raise ProblemError(f"must be less than 1, got {quoted(leak)}", key="--leak")
+    bound = None if until_error is None else _number(until_error, "--until-error", 0)
+    return Training(alpha, size, train_bias, bound, slope)
+
+
+def _solves(text: str) -> None:
+    """The promise: the starter loads and solves as it stands (a cross-entropy's log needs
+    outputs strictly between 0 and 1: tanh or linear outputs may not have them)."""
+    from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
+    from bpcalc.problem.loader import parse_problem
+
+    try:
+        problem = parse_problem(text)
+        if not losses.loss_spec(problem.loss).squared:
+            first = replace(problem, epochs=1, until=None)
+            solve(first, make_arithmetic(None, exact=False), record=False)
+    except ProblemError as error:
+        key = (error.key or "layers").partition("[")[0].replace("_", "-")
+        raise ProblemError(error.message, key=f"--{key.removeprefix('--')}") from None
 
 
 def _activations(text: str, layers: int) -> str | tuple[str, ...]:
@@ -142,4 +203,6 @@ def register(app: typer.Typer) -> None:
                      "bpcalc new > problem.yaml",
                      "bpcalc new --layers 3-4-2 --activation tanh,linear",
                      "bpcalc new --layers 2-1 --activation step --patterns 4",
+                     "bpcalc new --layers 2-2-2 --activation sigmoid,softmax \\",
+                     "    --loss cross_entropy --momentum 0.9",
                      "bpcalc new | bpcalc solve -")
