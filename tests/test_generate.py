@@ -274,3 +274,87 @@ def test_template_without_random_values_warns(tmp_path):
     result = run_generate(template, tmp_path / "keys", "--count", "2", "--formats", "json")
     assert result.exit_code == 0
     assert "no random or choice values" in result.stderr
+
+
+# -- version 2: momentum, leak, batch_size drawn; an activation and a loss chosen by name ---
+
+SOFTMAX_TEMPLATE = ROOT / "templates" / "softmax_momentum_variants.yaml"
+
+NAMES = """\
+layers: [2, 2, 2]
+activation: [{choice: [sigmoid, leaky_relu]}, softmax]
+loss: {choice: [cross_entropy, half_sse]}
+leak: {choice: [0.1, 0.2]}
+weights: {random: [-1, 1], step: 0.5}
+patterns:
+  - {input: [1, 0], target: [1, 0]}
+  - {input: [0, 1], target: [0, 1]}
+  - {input: [1, 1], target: [1, 0]}
+update: batch
+batch_size: {choice: [1, 2]}
+momentum: {random: [0, 0.9], step: 0.3}
+learning_rate: 1
+"""
+
+
+def test_the_bundled_softmax_template_draws_momentum(tmp_path):
+    variants = generate(SOFTMAX_TEMPLATE.read_text(), seed=7, count=20, name="s.yaml")
+    for variant in variants:
+        problem = variant.problem
+        assert [a.name for a in problem.activations] == ["sigmoid", "softmax"]
+        assert problem.loss == "cross_entropy"
+        assert problem.learning_rate in (Fraction(1, 2), 1)
+        assert [p.target for p in problem.patterns] == [(1, 0), (0, 1)]
+    assert {v.problem.momentum for v in variants} == {Fraction(1, 2), Fraction(9, 10)}
+    assert [label for label, _text in variants[0].drawn][-2:] == ["learning_rate", "momentum"]
+    out = tmp_path / "keys"
+    result = run_generate(SOFTMAX_TEMPLATE, out, "--count", "2", "--formats", "json")
+    assert result.exit_code == 0, result.stderr
+    key = json.loads((out / "variant_01.key.json").read_text())
+    solved = runner.invoke(app, ["solve", str(out / "variant_01.yaml"), "--format", "json"])
+    assert solved.stdout == (out / "variant_01.key.json").read_text()
+    # The second update carries alpha times the first change of each weight.
+    alpha = key["momentum"]
+    first, second = (step["updates"] for step in key["steps"])
+    for before, after in zip(first, second, strict=True):
+        assert after["momentum"] == pytest.approx(alpha * before["change"], abs=1e-15)
+    assert "momentum" in (out / "index.csv").read_text().splitlines()[0]
+
+
+def test_names_chosen_and_version_two_numbers_drawn():
+    variants = generate(NAMES, seed=3, count=40, name="n.yaml")
+    seen = {(v.problem.activations[0].name, v.problem.loss, v.problem.batch_size,
+             v.problem.momentum) for v in variants}
+    assert {hidden for hidden, *_ in seen} == {"sigmoid", "leaky_relu"}
+    assert {loss for _h, loss, *_ in seen} == {"cross_entropy", "half_sse"}
+    assert {size for _h, _l, size, _m in seen} == {1, 2}
+    assert {m for *_, m in seen} == {0, Fraction(3, 10), Fraction(3, 5), Fraction(9, 10)}
+    assert {a.leak for v in variants for a in v.problem.activations} == {
+        Fraction(1, 10), Fraction(1, 5)}
+    assert "activation: [leaky_relu, softmax]" in "".join(v.text for v in variants)
+    assert all(v.problem.activations[1].name == "softmax" for v in variants)
+
+
+@pytest.mark.parametrize(("body", "fragments"), [
+    ("activation: {random: [0, 1], step: 1}\n",
+     ["line 4", "activation", "a name is drawn with choice"]),
+    ("activation: {choice: [sigmoid, [tanh]]}\n",
+     ["line 4", "activation.choice[1]", "expected a single value"]),
+    ("activation: {choice: [sigmoidal]}\n",
+     ["line 4", "activation", "unknown activation 'sigmoidal'", "(in variant 1)"]),
+    ("loss: {choice: [2]}\n", ["line 4", "loss", "(in variant 1)"]),
+    ("momentum: {choice: [0.5, fast]}\n", ["line 4", "momentum.choice[1]", "expected a number"]),
+    ("momentum: {choice: [1]}\n", ["line 4", "momentum", "less than 1, got '1' (in variant 1)"]),
+    ("update: batch\nbatch_size: {random: [0.5, 1], step: 0.5}\n",
+     ["line 5", "batch_size", "(in variant"]),
+    ("convention: {choice: [slides, textbook]}\n",
+     ["line 4", "convention", "random and choice values may be given only in"]),
+])
+def test_bad_version_two_template_values(tmp_path, body, fragments):
+    template = write(tmp_path, GOOD_HEAD + body + "weights: 0.5\nlearning_rate: 1\n")
+    result = run_generate(template, tmp_path / "keys", "--count", "3")
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    message = result.stderr.strip()
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)

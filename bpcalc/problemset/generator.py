@@ -1,9 +1,11 @@
 """From a template to variants: problem files with drawn numbers, each checked by the loader.
 
 A template is a problem file where weights, pattern values, targets, the learning rate,
-beta and threshold may be random (`bpcalc.problemset.template`). Variant n draws from its own
-`random.Random(f"{seed}/{n}")`, in the template's order, so the same seed gives the same
-files byte for byte, and variant 3 is the same whatever `--count` is. Each variant's text
+beta, threshold and version 2's momentum, leak and batch_size may be random, and the
+activation (or one layer's) and the loss a choice of names (`bpcalc.problemset.template`).
+Variant n draws from its own `random.Random(f"{seed}/{n}")`, in the template's order, so
+the same seed gives the same files byte for byte, and variant 3 is the same whatever
+`--count` is. Each variant's text
 is parsed by `bpcalc.problem.loader`, exactly as `bpcalc solve` will read it; an error in a variant
 is reported at the template's key and line. Pure: text in, text and problems out.
 """
@@ -24,7 +26,9 @@ from bpcalc.problem.yamlsource import Value, compose_mapping
 from bpcalc.problemset.template import Spec, is_spec, parse_spec
 from bpcalc.text import fraction_text
 
-RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold")
+RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold",
+               "momentum", "leak", "batch_size", "activation", "loss")
+NAME_KEYS = ("activation", "loss")  # drawn from a choice of names, not numbers
 MAX_VARIANTS = 10_000
 _SAFE_PLAIN = re.compile(r"[A-Za-z0-9_.+\-/~]+")
 
@@ -102,24 +106,24 @@ class _Template:
         self.lines: dict[str, int] = {}
         for name, (key, value) in self.fields.items():
             self.lines[name] = key.line
-            self._index(value, random_allowed=name in RANDOM_KEYS)
+            self._index(value, random_allowed=name in RANDOM_KEYS, names=name in NAME_KEYS)
         self.network = self._network()
 
-    def _index(self, value: Value, random_allowed: bool) -> None:
+    def _index(self, value: Value, random_allowed: bool, names: bool = False) -> None:
         """Remember each key path's line; refuse random values where none may be."""
         if is_spec(value):
             if not random_allowed:
                 raise value.error("random and choice values may be given only in "
                                   f"{', '.join(RANDOM_KEYS)}")
-            parse_spec(value)
+            parse_spec(value, names)
             return
         self.lines.setdefault(value.key, value.line)
         if value.is_list():
             for item in value.items():
-                self._index(item, random_allowed)
+                self._index(item, random_allowed, names)
         elif not value.is_scalar():
             for _name, (_key, item) in value.mapping().items():
-                self._index(item, random_allowed)
+                self._index(item, random_allowed, names)
 
     def _network(self) -> Network:
         """The topology specs are expanded to: layers and bias are never random."""
@@ -175,6 +179,8 @@ class _Template:
         if name == "patterns":
             return "patterns:\n" + "\n".join(
                 f"  - {_pattern(item, sizes, drawer)}" for item in value.items())
+        if name == "activation" and value.is_list():  # a name per layer, some drawn
+            return f"{name}: [{', '.join(drawer.value(item) for item in value.items())}]"
         return f"{name}: {drawer.value(value)}"
 
 
@@ -192,8 +198,10 @@ class _Drawer:
             return _flow(value)
         spec = self._specs.get(id(value.node))
         if spec is None:
-            spec = self._specs[id(value.node)] = parse_spec(value)
-        text = number_text(spec.draw(self.rng))
+            names = re.split(r"[.\[]", value.key)[0] in NAME_KEYS
+            spec = self._specs[id(value.node)] = parse_spec(value, names)
+        drawn = spec.draw(self.rng)
+        text = drawn if isinstance(drawn, str) else number_text(drawn)
         self.drawn.append((label or value.key, text))
         return text
 

@@ -1,4 +1,5 @@
-"""Random values in a problem template: `{random: [low, high], step: s}` and `{choice: [...]}`.
+"""Random values in a problem template: `{random: [low, high], step: s}` and `{choice: [...]}`
+(of numbers, or of names where the key takes a name: `activation: {choice: [sigmoid, tanh]}`).
 
 Values are drawn on an exact grid of Fractions (low, low + step, ... up to high), so every
 value a student sees is a short decimal to work by hand: 0.3, never 0.30000000000000004.
@@ -39,9 +40,9 @@ class Grid:
 
 @dataclass(frozen=True)
 class Choice:
-    values: tuple[Fraction, ...]
+    values: tuple[Fraction | str, ...]  # numbers, or names (an activation, a loss)
 
-    def draw(self, rng: random.Random) -> Fraction:
+    def draw(self, rng: random.Random) -> Fraction | str:
         return self.values[rng.randrange(len(self.values))]
 
 
@@ -56,11 +57,14 @@ def is_spec(value: Value) -> bool:
                for key, _item in value.node.value)
 
 
-def parse_spec(value: Value) -> Spec:
-    """Check a spec once; every message names the key and the template's line."""
+def parse_spec(value: Value, names: bool = False) -> Spec:
+    """Check a spec once; every message names the key and the template's line. `names`:
+    the key takes a name (activation, loss), so only a choice of names is drawn."""
     fields = value.mapping()
     if "random" in fields and "choice" in fields:
         raise value.error("give random or choice, not both")
+    if names and "choice" not in fields:
+        raise value.error("a name is drawn with choice, e.g. {choice: [sigmoid, tanh]}")
     if "choice" in fields:
         for name, (key, _item) in fields.items():
             if name != "choice":
@@ -68,7 +72,7 @@ def parse_spec(value: Value) -> Spec:
         items = fields["choice"][1].items()
         if not items:
             raise fields["choice"][1].error("needs at least one value")
-        return Choice(tuple(item.number() for item in items))
+        return Choice(tuple(_name(item) if names else item.number() for item in items))
     for name, (key, _item) in fields.items():
         if name not in _RANDOM_KEYS:
             raise key.error(f"unknown key in a random value (known: {', '.join(_RANDOM_KEYS)})")
@@ -92,6 +96,14 @@ def parse_spec(value: Value) -> Spec:
     if len(excluded) == count:
         raise fields["exclude"][1].error("excludes every value of the range")
     return Grid(low, step, int(count), excluded)
+
+
+def _name(item: Value) -> str:
+    """A name to draw: one plain word (the loader then checks it is a known one)."""
+    word = item.word()
+    if not item.is_scalar() or not word.replace("_", "").isalnum() or not word.isascii():
+        raise item.error(f"expected a name such as sigmoid, got {item.describe()}")
+    return word
 
 
 def _excluded(entry: tuple[Value, Value] | None, low: Fraction, step: Fraction,
