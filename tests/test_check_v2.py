@@ -18,7 +18,7 @@ from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import parse_answers
 from bpcalc.grading.diagnosis import check, dependency_order, usual_mistakes
 from bpcalc.problem.loader import parse_problem
-from bpcalc.problem.model import weight_name
+from bpcalc.problem.model import Rounding, weight_name
 
 runner = CliRunner()
 
@@ -162,21 +162,22 @@ def test_descriptions_are_in_the_conventions_words():
 
 # -- a right answers file for each addition passes -----------------------------------------
 
-def _correct_case(tmp_path, text: str, *, places: int = 4, extra_names: bool = True):
-    """The problem's own solution as a student writes it; checked through the CLI."""
+def _correct_case(tmp_path, text: str, places: int = 4):
+    """The problem's own solution as a student writes it, with version 2's names (slope,
+    gradient, momentum of the last update: a momentum term that is not 0, where there is
+    momentum); checked through the CLI."""
     problem = parse_problem(text)
     trace = solve(problem, make_arithmetic(problem.rounding, exact=False), CORRECT)
     answers = answers_from(trace, places)
-    if extra_names:  # the version-2 names: slope, gradient, momentum of the first update
-        step = next(s for s in trace.steps if s.updates)
-        update = step.updates[0]
-        node = next(n for n in step.nodes if n.slope is not None)
-        number = trace.steps.index(step) + 1
-        extra = (f"  slope{node.id}: {_text(node.slope, places)}\n"
-                 f"  dE/dw{update.key[0]}{update.key[1]}: {_text(update.gradient, places)}\n"
-                 f"  momentum_w{update.key[0]}{update.key[1]}: "
-                 f"{_text(update.momentum, places)}\n")
-        answers = answers.replace(f"step {number}:\n", f"step {number}:\n{extra}", 1)
+    step = [s for s in trace.steps if s.updates][-1]
+    update = step.updates[0]
+    node = next(n for n in step.nodes if n.slope is not None)
+    number = trace.steps.index(step) + 1
+    extra = (f"  slope{node.id}: {_text(node.slope, places)}\n"
+             f"  dE/dw{update.key[0]}{update.key[1]}: {_text(update.gradient, places)}\n"
+             f"  momentum_w{update.key[0]}{update.key[1]}: "
+             f"{_text(update.momentum, places)}\n")
+    answers = answers.replace(f"step {number}:\n", f"step {number}:\n{extra}", 1)
     problem_path, answers_path = tmp_path / "p.yaml", tmp_path / "a.yaml"
     problem_path.write_text(text, encoding="utf-8")
     answers_path.write_text(answers, encoding="utf-8")
@@ -206,8 +207,29 @@ def test_right_answers_pass(tmp_path, name):
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["all_right"] and report["total"] > 20
-    kinds = {a["name"][:5] for a in report["answers"]}
-    assert {"slope", "dE/dw", "momen"} <= kinds
+    kinds = {a["name"][:5]: a["expected"] for a in report["answers"]}
+    assert {"slope", "dE/dw", "momen"} <= set(kinds)
+    assert (kinds["momen"] != 0) == ("momentum" in CORRECT_CASES[name])
+
+
+def test_a_planted_mistake_through_the_command(tmp_path):
+    text = CORRECT_CASES["momentum"]
+    problem = parse_problem(text)
+    wrong = solve(replace(problem, momentum=0), make_arithmetic(None, exact=False))
+    (tmp_path / "p.yaml").write_text(text)
+    (tmp_path / "a.yaml").write_text(answers_from(wrong))
+    result = runner.invoke(app, ["check", str(tmp_path / "p.yaml"), str(tmp_path / "a.yaml"),
+                                 "-f", "json"])
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    (finding,) = report["mistakes"]
+    assert finding["mistake"] == "momentum_forgotten"
+    assert finding["short"] == "momentum term left out"
+    assert finding["first"] == {"name": "dw47", "step": 2}  # the first change with momentum
+    assert report["unexplained"] == []
+    table = runner.invoke(app, ["check", str(tmp_path / "p.yaml"), str(tmp_path / "a.yaml")])
+    assert "step 2: dw47 wrong: the momentum term left out: Δw(n) = C δ z" in " ".join(
+        table.stdout.split())
 
 
 def test_until_stops_early_and_a_later_step_is_refused(tmp_path):
@@ -272,13 +294,11 @@ def test_update_values_only_where_the_weights_change(text, message):
     assert message in caught.value.message
 
 
-def test_a_rounded_mistake_with_momentum(tmp_path):
+def test_a_rounded_mistake_with_momentum():
     # Momentum forgotten by a student who carried 3 places: found with the rounding.
     problem = problem_of(TRAINING, "slides", "momentum: 0.9\n")
     (mistake,) = [m for m in usual_mistakes(problem, None) if m.id == "momentum_forgotten"]
-    rounded = replace(mistake.problem, rounding=parse_problem(
-        "layers: [1, 1]\nweights: 1\npattern: [1]\ntarget: [1]\nlearning_rate: 1\n"
-        "round: 3\n").rounding)
+    rounded = replace(mistake.problem, rounding=Rounding("places", 3))
     trace = solve(rounded, make_arithmetic(rounded.rounding, exact=False))
     result = check(problem, parse_answers(answers_from(trace, 3), problem))
     assert [f.mistake.id for f in result.findings] == ["momentum_forgotten"]
