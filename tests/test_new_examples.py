@@ -119,7 +119,7 @@ def test_new_with_version_two_options(tmp_path):
     (["--activation", "softmax"], "--activation: softmax works only as the output layer's"),
     (["--activation", "sigmoid,softmax"], "--activation: softmax needs at least 2 output"),
     (["--layers", "2-1", "--activation", "tanh", "--loss", "cross_entropy", "--weights",
-      "-0.5"], "--loss: step 1, output node 4: cross_entropy takes the log of a value <= 0"),
+      "-0.5"], "--loss: step 1, output node 4: cross_entropy takes the log of "),
 ])
 def test_new_refuses_bad_version_two_values(options, message):
     result = runner.invoke(app, ["new", *options])
