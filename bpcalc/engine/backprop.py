@@ -14,7 +14,6 @@ of steps (`train` gives them one at a time, kept by nobody: see `bpcalc.engine.r
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from operator import mul
@@ -25,6 +24,7 @@ from bpcalc.engine.limits import check_computation
 from bpcalc.engine.numerics import NumericalError, finite_check
 from bpcalc.engine.outputs import output_deltas
 from bpcalc.engine.run import Run
+from bpcalc.engine.slips import CORRECT, Slips
 from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
 from bpcalc.engine.training import Momentum, Progress
 from bpcalc.problem import activations, losses
@@ -35,25 +35,6 @@ from bpcalc.problem.model import Activation, Problem
 VECTORISE_FROM_WEIGHTS = 200
 
 
-@dataclass(frozen=True)
-class Slips:
-    """Deliberate hand-calculation mistakes, so `bpcalc check` can reproduce a wrong answer.
-
-    The other usual mistakes (sign, factor 2, bias, learning rate, early rounding) are
-    changes to the problem itself and need no switch here.
-    """
-
-    new_weights_in_hidden_delta: bool = False  # w_jk after its update in sum_k delta_k w_jk
-    no_slope: bool = False  # f'(net) left out of every delta
-    net_in_update: bool = False  # net_i instead of the activation z_i in the weight change
-    softmax_diagonal: bool = False  # softmax's derivative taken as z_k (1 - z_k) alone
-    extra_slope: bool = False  # f'(net) multiplied into a closed form that cancelled it
-    momentum_rate_term_only: bool = False  # alpha x the previous learning-rate term, not
-    # the previous change (its momentum left out): the momentum of the wrong update
-    batch_averaged: bool = False  # a group's summed changes divided by its size
-
-
-CORRECT = Slips()
 
 
 def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
@@ -71,8 +52,6 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     """The same training as a `Run`: its steps are handed on one at a time, as computed,
     and kept by nobody, so a reader that writes them as they come needs the memory of a
     step, not of the run. `warn` gathers the warnings (numerics.py) as the steps pass.
-from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
-from bpcalc.engine.limits import check_computation
 
     Floats without slips run in a float engine: `fastfloat` (the same numbers, bit for
     bit) or, from VECTORISE_FROM_WEIGHTS weights, `vectorised` (numpy, to 1e-12);
