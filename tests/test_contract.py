@@ -148,13 +148,14 @@ def reference(layers, acts, weights, patterns, lr, *, bias=1, beta=1, threshold=
                 for j in numbered[li][0]:
                     s = slope(acts[li - 1], net[j], out[j], num(F(beta)))
                     delta[j] = r(s * sum(delta[k] * used[(j, k)] for k in above))
-            change = {(i, j): r(sign * num(F(lr)) * delta[j] * out[i]) for i, j in keys}
+            raw = {(i, j): sign * num(F(lr)) * delta[j] * out[i] for i, j in keys}
+            change = {key: r(value) for key, value in raw.items()}
             nodes = [{"id": n, "kind": kinds[n][0], "layer": kinds[n][1], "net": net.get(n),
                       "out": out[n], "delta": delta.get(n)} for n in sorted(out)]
             step = {"epoch": epoch, "pattern": position, "nodes": nodes, "error": error,
                     "updates": []}
-            if update == "batch":
-                summed = {k: summed[k] + change[k] for k in keys}
+            if update == "batch":  # rounded once, as a whole (section 4's gradient identity)
+                summed = {k: summed[k] + raw[k] for k in keys}
                 if position == len(patterns):
                     step["updates"] = [{"from": i, "to": j, "old": start[(i, j)],
                                         "change": r(summed[(i, j)]),

@@ -129,8 +129,9 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
             check_finite(number, step, weights, changes)
             if alone:
                 weights = values.update(changes, step, record, gradient, momentum.terms)
-            else:
-                summed = changes if summed is None else list(map(_add, summed, changes))
+            else:  # the group's change is rounded once: from the unrounded terms
+                part = momentum.frozen_at_zero(list(terms)) if arithmetic.rounds else changes
+                summed = part if summed is None else list(map(_add, summed, part))
                 gradients = gradient if gradients is None else list(map(_add, gradients,
                                                                         gradient))
                 if position % group == 0 or position == last:
@@ -378,8 +379,10 @@ class _Presentation:
     def update(self, changes: list, step: Step, record: bool, gradients: list,
                momentum: list) -> list:
         """The new weights, w + change, recorded on `step` as its updates (with each
-        weight's gradient and momentum term)."""
+        weight's gradient and momentum term); a frozen bias weight keeps its value as given."""
         new = self.settled_all(list(map(_add, self.weights, changes)), "new")
+        for position in self.plan.frozen:
+            new[position] = self.weights[position]
         if record:
             step.updates = list(map(WeightUpdate, self.plan.keys, self.weights, changes, new,
                                     gradients, momentum))
