@@ -3,7 +3,7 @@
 The promise under test: `parse_problem` returns a Problem or raises ProblemError, and
 `solve` returns a trace or raises NumericalError (a ProblemError) -- any other exception is
 a bug. Runs under atheris (coverage-guided libFuzzer) when it is installed, otherwise under
-hypothesis at scale; the command line is fuzz/harness.py's (a long run keeps going past a
+hypothesis at scale; the command line is fuzz/longrun.py's (a long run keeps going past a
 failure and saves each distinct one). Usage:
 
     python fuzz/fuzz_problem.py -max_total_time=180      # atheris: prints "Done N runs"
@@ -15,7 +15,8 @@ are tested in tests/test_limits.py), so that one big but valid file is not taken
 
 from __future__ import annotations
 
-from harness import main, seeds, splice
+from harness import seeds, splice
+from longrun import main
 
 SOLVE_LIMIT = 20_000  # steps x weights solved per input
 SEEDS = seeds("problems/*.yaml")

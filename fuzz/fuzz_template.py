@@ -5,7 +5,7 @@ template: raw bytes, or (first byte 0) a byte-spliced copy of a real template or
 file. The promise is the harness's (exit 0 or 2, one error line, nothing written on exit 2,
 no raw control character in any file), plus: a set is whole (every variant file and the
 index), every variant file loads as a problem, every JSON key parses, and a title holding
-a control character is refused. Usage: see fuzz/harness.py, e.g.
+a control character is refused. Usage: see fuzz/longrun.py, e.g.
 
     nice -n 19 python fuzz/fuzz_template.py -max_total_time=600 -timeout=60 \\
         -dict=fuzz/yaml.dict CORPUS_DIR
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import Case, Failure, Runner, main, parse_json, raw_controls, seeds, splice
+from harness import Case, Failure, command_target, expect_titles_refused, parse_json, seeds, splice
+from longrun import main
 
 GENERATE_LIMIT = 400  # steps x weights per variant: each is solved and rendered as keys
 SEEDS = seeds("templates/*.yaml", "fuzz/seeds/templates/*.yaml", "problems/*.yaml")
@@ -23,7 +24,6 @@ SEEDS = seeds("templates/*.yaml", "fuzz/seeds/templates/*.yaml", "problems/*.yam
 FORMATS = (None, "json", "markdown", "latex", "html", "txt", "md,tex", "json,html")
 SUFFIXES = {"json": "key.json", "markdown": "key.md", "md": "key.md", "latex": "key.tex",
             "tex": "key.tex", "html": "key.html", "txt": "key.txt"}
-_runner: Runner | None = None
 
 
 def build(data: bytes) -> Case | None:
@@ -43,9 +43,7 @@ def build(data: bytes) -> Case | None:
     case = Case(args, {"template.yaml": template})
     keys = (chosen or "json,markdown").split(",")
     case.checks.append(lambda result, directory: _check_set(directory / "set", count, keys))
-    if variants and any(raw_controls(v.problem.title) or "\n" in v.problem.title
-                        for v in variants):
-        case.checks.append(_title_accepted)
+    expect_titles_refused(case, [v.problem.title for v in variants or ()])
     return case
 
 
@@ -58,10 +56,6 @@ def _variants(template: bytes, seed: int, count: int):
                         name="template.yaml")
     except Exception:  # noqa: BLE001 - refused, or a crash the command-line run will report
         return None
-
-
-def _title_accepted(result, directory) -> None:
-    raise Failure("a title with a control character or line break is accepted")
 
 
 def _check_set(out: Path, count: int, formats: list[str]) -> None:
@@ -93,16 +87,7 @@ def seed_inputs() -> list[bytes]:
     return [prefix + seed for seed in SEEDS for prefix in options]
 
 
-def check_one(data: bytes) -> int | None:
-    """Run one input; its exit status, or None if it was skipped as too big."""
-    global _runner
-    case = build(data)
-    if case is None:
-        return None
-    if _runner is None:
-        _runner = Runner()
-    return _runner.run(case)
-
+check_one = command_target(build)
 
 if __name__ == "__main__":
     main("template", check_one, build, prefix=2, seed_inputs=seed_inputs)

@@ -128,8 +128,8 @@ def test_the_boxes_are_richs():
 
 
 def test_solving_on_the_fast_path_imports_no_rich():
-    """At 120 columns every piece of the slide example fits (at 80 the statement's network
-    line wraps, and wrapping is rich's job)."""
+    """Off a terminal bpcalc is 80 wide: every piece of the slide example is laid out
+    without rich (the statement's long network line wrapped as rich wraps it)."""
     import os
     import subprocess
     import sys
@@ -138,7 +138,7 @@ def test_solving_on_the_fast_path_imports_no_rich():
             "'problems/slides_2-2-1.yaml']\ntry: main()\nexcept SystemExit: pass\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), "
             "file=sys.stderr)")
-    env = {**os.environ, "COLUMNS": "120"}
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, env=env)
     assert "┏━━━━━━┳" in done.stdout
@@ -162,7 +162,8 @@ def test_whole_solutions_equal_rich_alone(path):
     problem = load_problem(str(path))
     trace = solve(problem, make_arithmetic(problem.rounding, False))
     document = build_document(trace, worked_lines=True, calculations=True)
-    for width, color in ((120, False), (120, True), (72, False)):
+    for width, color in ((120, False), (120, True), (80, False), (80, True), (72, False),
+                         (60, False)):
         fast = RichRenderer(width=width, color=color, show="both").render(document)
         slow = RichRenderer(width=width, color=color, show="both", fast=False).render(document)
         if color:

@@ -74,18 +74,11 @@ def check(
         from bpcalc.grading.answers import load_answers
         from bpcalc.grading.diagnosis import check as check_answers
         from bpcalc.problem.loader import apply_overrides, load_problem
-        from bpcalc.problem.yamlsource import parse_number
-        from bpcalc.render.terminal import check_report
 
         problem = load_problem(str(problem_file))
         problem = apply_overrides(problem, convention=convention.value if convention else None,
                                   round_places=round_places, sigfigs=sigfigs)
-        limit = None
-        if tolerance is not None:
-            limit = parse_number(tolerance.strip())
-            if limit is None or limit < 0:
-                raise ProblemError(f"expected a number of 0 or more, got {quoted(tolerance)}",
-                                   key="--tolerance")
+        limit = _tolerance(tolerance)
         answers = load_answers(str(answers_file), problem)
         try:
             result = check_answers(problem, answers, tolerance=limit,
@@ -94,18 +87,35 @@ def check(
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
             raise
-        if format is CheckFormat.json:
-            text = check_report.render_json(result)
-        elif format is CheckFormat.gradescope:
-            text = check_report.render_gradescope(result)
-        else:
-            screen = screen_for(color, output)
-            text = check_report.render_table_text(result, color=screen.color,
-                                                  width=screen.width)
-        write_output(text, output, force=force)
+        write_output(_report(result, format, color, output), output, force=force)
         return 0 if result.score == result.total else SOME_WRONG
 
     run_guarded(job)
+
+
+def _tolerance(text: str | None):
+    """--tolerance as a number of 0 or more (None: judge by the written digits)."""
+    if text is None:
+        return None
+    from bpcalc.problem.yamlsource import parse_number
+
+    limit = parse_number(text.strip())
+    if limit is None or limit < 0:
+        raise ProblemError(f"expected a number of 0 or more, got {quoted(text)}",
+                           key="--tolerance")
+    return limit
+
+
+def _report(result, format: CheckFormat, color: ColorChoice, output: str | None) -> str:
+    """The verdicts in the chosen format; the table sized and coloured for where it goes."""
+    from bpcalc.render.terminal import check_report
+
+    if format is CheckFormat.json:
+        return check_report.render_json(result)
+    if format is CheckFormat.gradescope:
+        return check_report.render_gradescope(result)
+    screen = screen_for(color, output)
+    return check_report.render_table_text(result, color=screen.color, width=screen.width)
 
 
 def register(app: typer.Typer) -> None:

@@ -72,11 +72,8 @@ def new(
 
         sizes = _sizes(layers, _bias(bias) is not None)
         chosen = _activations(activation, len(sizes) - 1)
-        for name, value, known in (("--convention", convention, CONVENTIONS),
-                                   ("--loss", loss, losses.names())):
-            if value not in known:
-                raise ProblemError(f"unknown {quoted(value)} (known: {', '.join(known)})",
-                                   key=name)
+        _known("--convention", convention, CONVENTIONS)
+        _known("--loss", loss, losses.names())
         perceptron = [name for name in ([chosen] if isinstance(chosen, str) else chosen)
                       if activations.activation_spec(name).perceptron]
         if perceptron and len(sizes) > 2:
@@ -146,9 +143,7 @@ def _activations(text: str, layers: int) -> str | tuple[str, ...]:
     """'tanh' (every layer) or 'tanh,linear' (one per layer after the inputs)."""
     names = [part.strip() for part in text.split(",")]
     for name in names:
-        if name not in activations.names():
-            raise ProblemError(f"unknown {quoted(name)} (known: "
-                               f"{', '.join(activations.names())})", key="--activation")
+        _known("--activation", name, activations.names())
     if len(names) == 1:
         return names[0]
     if len(names) != layers:
@@ -156,6 +151,12 @@ def _activations(text: str, layers: int) -> str | tuple[str, ...]:
                            f"{'s' * (layers != 1)} after the inputs: give one name, or one "
                            "per layer", key="--activation")
     return tuple(names)
+
+
+def _known(key: str, value: str, known) -> None:
+    """Refuse a name that is none of the known ones, listing them."""
+    if value not in known:
+        raise ProblemError(f"unknown {quoted(value)} (known: {', '.join(known)})", key=key)
 
 
 def _sizes(text: str, bias: bool) -> tuple[int, ...]:

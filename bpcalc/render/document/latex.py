@@ -86,7 +86,7 @@ class LatexRenderer(PageRenderer):
         return escape_text(text)
 
     def math(self, math: Math) -> str:
-        return f"${_latex(math)}$"
+        return f"${math_latex(math)}$"
 
     def heading(self, block: Heading) -> str:
         command = "section" if block.level == 1 else "subsection"
@@ -103,7 +103,7 @@ class LatexRenderer(PageRenderer):
     def equations(self, block: Equations) -> str:
         lines = []
         for line in block.lines:
-            text = _latex(line, align=True)
+            text = math_latex(line, align=True)
             if line.note:
                 text += rf"\quad\text{{{self.inline(prose(line.note))}}}"
             lines.append("  " + text)
@@ -260,7 +260,9 @@ _COMMANDS = re.compile(r"\\(left|right|mathrm)?([a-zA-Z]+|.)")
 _BRACES = re.compile(r"[{}_^]")
 
 
-def _latex(math: Math, align: bool = False) -> str:
+def math_latex(math: Math, align: bool = False) -> str:
+    """A formula's LaTeX (without `$`), for LaTeX and Markdown alike: its own where the
+    builder gave one, else its text's; `align`: as a row of `align*`, with its `&`."""
     if math.latex is not None:
         return ("&" if align else "") + math.latex
     return to_latex(math.text, align=align)

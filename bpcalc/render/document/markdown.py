@@ -6,8 +6,7 @@ prose is escaped so that an underscore or star in a title never turns into empha
 
 from __future__ import annotations
 
-from bpcalc.render.document.formula import to_latex
-from bpcalc.render.document.latex import LATEX_STYLE
+from bpcalc.render.document.latex import LATEX_STYLE, math_latex
 from bpcalc.render.document.model import (
     Document,
     Equations,
@@ -74,7 +73,7 @@ class MarkdownRenderer(PageRenderer):
 
 def _latex(math: Math) -> str:
     """LaTeX safe inside Markdown: `|` would split a table cell, `<` start an HTML tag."""
-    return _safe(math.latex if math.latex is not None else to_latex(math.text))
+    return _safe(math_latex(math))
 
 
 def _safe(latex: str) -> str:

@@ -81,6 +81,30 @@ def _simple(text: str) -> bool:
     return cell_len(text) == len(text)
 
 
+def _wrapped(line: Line, room: int) -> list[Line] | None:
+    """One line of one style wrapped at single spaces to `room` cells, word by word as rich
+    wraps a cell; None (left to rich) for several styles, runs of spaces or a word longer
+    than the room."""
+    text = plain(line)
+    if len(text) <= room:
+        return [line]
+    styles = {style for _, style in line}
+    if len(styles) != 1 or "  " in text or text != text.strip() or room < 1:
+        return None
+    style = styles.pop()
+    out, current = [], ""
+    for word in text.split(" "):
+        if len(word) > room:
+            return None
+        if current and len(current) + 1 + len(word) > room:
+            out.append([(current, style)])
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    out.append([(current, style)])
+    return out
+
+
 def _pad(line: Line, width: int, justify: Justify = "left") -> Line:
     gap = width - sum(len(text) for text, _ in line)
     if gap <= 0:
@@ -232,27 +256,36 @@ class Panel(NamedTuple):
     expand: bool = False
     title_style: str = "bold"
 
-    def _content(self) -> list[Line] | None:
+    def _content(self, room: int) -> tuple[list[Line], bool] | None:
+        """The panel's lines, label and text side by side, and whether one was wrapped: a
+        text wider than `room` cells (the panel's inside) is wrapped at its spaces as
+        rich's grid wraps it (rich then makes the panel as wide as it can be)."""
         if all(label == "" for label, _ in self.rows):
-            return [line for _, text in self.rows for line in split_lines(text)]
+            return [line for _, text in self.rows for line in split_lines(text)], False
         labels = max(len(label) for label, _ in self.rows)
-        lines = []
+        lines, wrapped_any = [], False
         for label, text in self.rows:
             content = split_lines(text)
             if len(content) != 1 or not content[0]:  # rich's grid squeezes an empty cell
                 return None
-            lines.append([(label, "bold"), (" " * (labels - len(label) + 2), ""), *content[0]])
-        return lines
+            wrapped = _wrapped(content[0], room - labels - 2)
+            if wrapped is None:
+                return None
+            wrapped_any = wrapped_any or len(wrapped) > 1
+            lines.append([(label, "bold"), (" " * (labels - len(label) + 2), ""), *wrapped[0]])
+            lines.extend([(" " * (labels + 2), ""), *more] for more in wrapped[1:])
+        return lines, wrapped_any
 
     def lines(self, width: int) -> list[Line] | None:
-        content = self._content()
-        if content is None or not _simple(self.title):
+        laid_out = self._content(width - 4)
+        if laid_out is None or not _simple(self.title):
             return None
+        content, wrapped = laid_out
         texts = [plain(line) for line in content]
         if not all(_simple(text) for text in texts):
             return None
         inner = max((len(text) for text in texts), default=0) + 2
-        if self.expand:
+        if self.expand or wrapped:
             inner = width - 2
         elif self.title:
             inner = max(inner, len(self.title) + 4)
