@@ -28,8 +28,8 @@ def valid(output: str, loss: str) -> bool:
     return True
 
 
-def _shape(rng: random.Random, output: str) -> tuple[int, ...]:
-    shapes = [s for s in SHAPES
+def _shape(rng: random.Random, output: str, shapes=SHAPES) -> tuple[int, ...]:
+    shapes = [s for s in shapes
               if (output != "softmax" or s[-1] >= 2) and (output != "step" or len(s) == 2)]
     return rng.choice(shapes)
 
@@ -87,21 +87,22 @@ def _acts(rng: random.Random, shape, output: str):
 
 
 def random_spec(seed: int, output: str | None = None, loss: str | None = None,
-                **fixed) -> dict:
-    """A solvable problem for `seed`; keyword arguments set keys outright."""
+                shapes=SHAPES, patterns: int = 4, **fixed) -> dict:
+    """A solvable problem for `seed` (at most `patterns` patterns, a shape from `shapes`);
+    other keyword arguments set keys outright."""
     rng = random.Random(seed)
     output = output or rng.choice(OUTPUTS)
     loss = loss or rng.choice([name for name in LOSSES if valid(output, name)])
-    shape = _shape(rng, output)
+    shape = _shape(rng, output, shapes)
     bias = rng.choice([1, -1, None])
     step = output == "step"
-    patterns = [{"input": [rng.randint(0, 1) if step else _value(rng, -100, 100)
+    given = [{"input": [rng.randint(0, 1) if step else _value(rng, -100, 100)
                            for _ in range(shape[0])],
                  "target": _target(rng, output, loss, shape[-1])}
-                for _ in range(rng.randint(1, 4))]
+                for _ in range(rng.randint(1, patterns))]
     spec = {"title": f"random v2 problem {seed}", "layers": list(shape),
             "activation": _acts(rng, shape, output), "bias": bias,
-            "weights": _weights(rng, shape, bias), "patterns": patterns,
+            "weights": _weights(rng, shape, bias), "patterns": given,
             "learning_rate": rng.choice([0.1, 0.25, 0.5, 1, "3/10"]), "loss": loss,
             "convention": rng.choice(["slides", "textbook"]), "epochs": rng.randint(1, 3)}
     if rng.random() < 0.4:
@@ -110,7 +111,10 @@ def random_spec(seed: int, output: str | None = None, loss: str | None = None,
         spec["leak"] = rng.choice([0.1, 0.2, "1/8"])
     if step:
         spec["threshold"] = rng.choice([0, 0.5, -0.25])
-    return spec | _training(rng, step) | fixed
+    spec = spec | _training(rng, step) | fixed
+    if spec.get("update") != "batch":
+        spec.pop("batch_size", None)  # batch_size belongs to update: batch only
+    return {key: value for key, value in spec.items() if value is not None or key == "bias"}
 
 
 def _training(rng: random.Random, step: bool) -> dict:
