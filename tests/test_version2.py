@@ -10,6 +10,7 @@ each malformed v2 key must be one line on stderr naming it, exit status 2.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction as F
@@ -177,6 +178,37 @@ def _records(data: dict):
     yield from data["epochs"]
 
 
+def _mp(expr, memo: dict):
+    """expr's value in mpmath, each shared subtree once (evalf on nested closed forms is
+    thousands of times slower)."""
+    import mpmath
+
+    if id(expr) in memo:
+        return memo[id(expr)][1]
+    if expr.is_Rational:
+        result = mpmath.mpf(expr.p) / expr.q
+    elif expr.is_Add or expr.is_Mul:
+        parts = [_mp(a, memo) for a in expr.args]
+        result = mpmath.fsum(parts) if expr.is_Add else mpmath.fprod(parts)
+    elif expr.is_Pow:
+        result = mpmath.power(_mp(expr.base, memo), _mp(expr.exp, memo))
+    elif isinstance(expr, sympy.exp):
+        result = mpmath.exp(_mp(expr.args[0], memo))
+    else:
+        result = mpmath.mpf(str(expr.evalf(60)))
+    memo[id(expr)] = (expr, result)  # keeps expr alive so that its id is not reused
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def exact_value(text: str):
+    """A twin read back by sympy.parse_expr, evaluated to 60 digits (each text once)."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        return _mp(sympy.parse_expr(text), {})
+
+
 def assert_twins(data: dict) -> None:
     """Each value's `_exact` twin reads back with sympy.parse_expr to the same number."""
     seen = set()
@@ -186,7 +218,7 @@ def assert_twins(data: dict) -> None:
                 continue
             text = record[name + "_exact"]
             assert "e**" not in text and " e " not in text, text
-            value = float(sympy.parse_expr(text).evalf(40))
+            value = float(exact_value(text))
             assert math.isclose(value, record[name], rel_tol=1e-12, abs_tol=1e-15), (
                 name, text, record[name])
             seen.add(name)
@@ -215,11 +247,16 @@ def assert_change_identity(data: dict, spec: dict) -> int:
 
 
 def assert_exact_change_identity(data: dict, spec: dict) -> None:
-    rate = sympy.Rational(str(spec["learning_rate"]))
+    import mpmath
+
+    rate = F(str(spec["learning_rate"]))
     for u in trained_updates(data, spec):
-        change, gradient, momentum = (sympy.parse_expr(u[f"{n}_exact"])
+        change, gradient, momentum = (exact_value(u[f"{n}_exact"])
                                       for n in ("change", "gradient", "momentum"))
-        assert abs((change - (-rate * gradient + momentum)).evalf(50)) < 1e-40, u
+        with mpmath.workdps(60):
+            gap = change - (-mpmath.mpf(rate.numerator) / rate.denominator * gradient
+                            + momentum)
+        assert abs(gap) <= 1e-45 * max(1, abs(change)), (u, gap)
 
 
 @pytest.mark.parametrize("name", ["softmax_2-3-3.yaml", "mazur_2-2-2.yaml",
