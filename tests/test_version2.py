@@ -192,8 +192,9 @@ def _mp(expr, memo: dict):
         result = mpmath.fsum(parts) if expr.is_Add else mpmath.fprod(parts)
     elif expr.is_Pow:
         result = mpmath.power(_mp(expr.base, memo), _mp(expr.exp, memo))
-    elif isinstance(expr, sympy.exp):
-        result = mpmath.exp(_mp(expr.args[0], memo))
+    elif isinstance(expr, (sympy.exp, sympy.log, sympy.tanh)):
+        function = {sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.tanh: mpmath.tanh}
+        result = function[type(expr)](_mp(expr.args[0], memo))
     else:
         result = mpmath.mpf(str(expr.evalf(60)))
     memo[id(expr)] = (expr, result)  # keeps expr alive so that its id is not reused
