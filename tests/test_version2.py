@@ -332,8 +332,11 @@ SMALL = ((2, 2, 1), (3, 2), (2, 2, 3), (1, 3), (2, 1))  # exact closed forms sta
 
 @pytest.mark.parametrize("seed", range(8))
 def test_random_problem_exact_equals_reference(tmp_path, seed):
+    # (Softmax's closed forms grow fastest: seed 0's second epoch would write 2.8 million
+    # characters, over bpcalc's limit for exact JSON, so its run is one epoch.)
     spec = v2.random_spec(9000 + seed, output=["softmax", "sigmoid", "leaky_relu", "tanh"][
-        seed % 4], shapes=SMALL, patterns=2, epochs=2 - seed % 2, until=None, momentum=0.5,
+        seed % 4], shapes=SMALL, patterns=2, epochs=1 if seed == 0 else 2 - seed % 2,
+        until=None, momentum=0.5,
         update=["sequential", "batch"][seed // 4], batch_size=1 if seed >= 4 else None)
     data = check_against_reference(written(tmp_path, spec), spec, "--exact")
     assert_twins(data)
