@@ -21,6 +21,8 @@ from typing import Any
 
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.errors import ProblemError
+from bpcalc.problem import losses
+from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.model import Problem, WeightKey, weight_name
 
 # Paths multiply: a 10-10-10-10 net has 1,000 paths from a first-layer weight. Above this
@@ -41,6 +43,8 @@ class Factor:
       "slope"  dout_node/dnet_node   = f'(net_node)
       "weight" dnet_node/dout_source = w_(source, node), the weight before the update
       "input"  dnet_node/dw_(source, node) = out_source
+      "jacobian" dout_node/dnet_source = z_node (1[node = source] - z_source): a softmax
+               output depends on every net of its layer
     """
 
     kind: str
@@ -91,10 +95,18 @@ class ChainRule:
 
 
 def path_count(problem: Problem, key: WeightKey) -> int:
-    """How many paths lead from w_ij to the outputs: the sizes of the layers above j."""
+    """How many paths lead from w_ij to the outputs: the sizes of the layers above j (and
+    through a softmax, from each output's net to every output)."""
     layers = problem.network.layers
     above = layers[problem.network.layer_of(key[1]) + 1:]
-    return prod(len(layer.node_ids) for layer in above)
+    wide = _softmax_outputs(problem)
+    return prod(len(layer.node_ids) for layer in above) * (
+        len(layers[-1].node_ids) if wide else 1)
+
+
+def _softmax_outputs(problem: Problem) -> bool:
+    """Whether the output activation is one of the whole layer (softmax)."""
+    return activation_spec(problem.activations[-1].name).layer_wide
 
 
 def check_weight(problem: Problem, key: WeightKey, argument: str = "WEIGHT") -> None:
@@ -129,25 +141,40 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
     output_layer = network.output_layer
     perceptron = problem.perceptron
     factor = problem.output_delta.factor
+    wide = _softmax_outputs(problem)
 
     i, j = key
     num = arithmetic.number
     targets = dict(zip(output_layer.node_ids, step.target, strict=True))
     input_factor = Factor("input", j, i, step.node(i).out)
 
+    loss_spec = losses.loss_spec(problem.loss)
+    count = len(output_layer.node_ids)
+
     def loss(o: int) -> Factor:
-        return Factor("loss", o, None, num(factor) * (step.node(o).out - num(targets[o])))
+        z, t = step.node(o).out, num(targets[o])
+        if perceptron or loss_spec.squared:
+            return Factor("loss", o, None, num(factor) * (z - t))
+        return Factor("loss", o, None, loss_spec.dE_dz(arithmetic, t, z, count))
 
     def slope(node: int) -> Factor:
         return Factor("slope", node, None, step.node(node).slope)
 
+    def jacobian(o: int, k: int) -> Factor:
+        z_o, z_k = step.node(o).out, step.node(k).out
+        return Factor("jacobian", o, k, z_o * ((num(Fraction(1)) if o == k else 0) - z_k))
+
     paths = []
     for nodes in _node_paths(network, j):
-        chain = [loss(nodes[-1])]
-        for lower, upper in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
-            chain += [slope(upper), Factor("weight", upper, lower, step.weights[(lower, upper)])]
-        chain += [slope(j), input_factor]
-        paths.append(Path(nodes, tuple(chain), prod(f.value for f in chain)))
+        k = nodes[-1]
+        for o in output_layer.node_ids if wide else (k,):  # a softmax: k's net reaches all
+            chain = [loss(o), jacobian(o, k) if wide else slope(k)]
+            for lower, upper in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
+                chain += [Factor("weight", upper, lower, step.weights[(lower, upper)]),
+                          slope(lower)]
+            chain.append(input_factor)
+            paths.append(Path(nodes + ((o,) if wide else ()), tuple(chain),
+                              prod(f.value for f in chain)))
 
     total = sum(path.product for path in paths)  # 0 + x is x for every number type
     sign = -1 if problem.convention == "slides" else 1
