@@ -59,6 +59,12 @@ def decimal_text(value: Fraction, digits: int = 6, *, min_places: int = 0) -> st
     return text
 
 
+def quantity_rounding_text(rounding) -> str:
+    """A rounding per quantity (bpcalc.problem.model.QuantityRounding) in words:
+    `out to 3 decimal places, delta to 3 significant figures, weight to 4 decimal places`."""
+    return ", ".join(f"{quantity} to {rounding_text(by)}" for quantity, by in rounding.by)
+
+
 def rounding_text(rounding) -> str:
     """A hand rounding (bpcalc.problem.model.Rounding) in words: `4 decimal places`,
     `1 significant figure`."""
@@ -121,6 +127,53 @@ def _away_on_halves(value: float, digits: int) -> float:
     return value
 
 
+def display_text(value, rounding) -> str:
+    """A value as `display` shows it (bpcalc.problem.model.Rounding: places or figures):
+    rounded to exactly that many digits, trailing zeros kept (0.3964, -0.0115, 0.7770), but
+    a value that is exact in fewer digits as it is (1.25 to 3 places is 1.25). Floats are
+    read as their shortest decimal, and one within binary noise of its rounding is exact."""
+    from decimal import ROUND_HALF_UP, Context, Decimal
+
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        number = Decimal(repr(value))
+    else:
+        fraction = Fraction(value)
+        number = Context(prec=60).divide(Decimal(fraction.numerator),
+                                         Decimal(fraction.denominator))
+    if number == 0:
+        return "0"
+
+    def rounded(places: int) -> Decimal:
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
+                               context=Context(prec=200))
+
+    places = rounding.digits
+    if rounding.kind == "sigfigs":
+        places = rounding.digits - 1 - number.adjusted()
+        if rounded(places).adjusted() > number.adjusted():  # 0.09996 -> 0.100, not 0.1000
+            places -= 1
+    shown = rounded(places)
+    if abs(shown - number) <= abs(number) * Decimal(_NOISE):  # exact in these digits
+        shown = shown.normalize(Context(prec=200))
+        shown = shown if shown.as_tuple().exponent <= 0 else shown.quantize(Decimal(1))
+    return _plain_decimal(shown)
+
+
+def _plain_decimal(number) -> str:
+    """A Decimal in positional notation (never 1E+3), without a negative zero."""
+    text = format(number, "f")
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def shown_rounding(problem, quantity: str | None):
+    """The digits `display` asks for `quantity` (net, out, slope, delta, error, change,
+    weight), or None: the one place that reads a problem's display."""
+    display = getattr(problem, "display", None)
+    return None if display is None or quantity is None else display.of(quantity)
+
+
 class Shown(NamedTuple):
     """A value split for display: its decimal and, in exact mode, its closed form.
 
@@ -143,7 +196,8 @@ class Shown(NamedTuple):
 
 
 def show_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
-               exact_limit: int | None = None, pad: bool = True) -> Shown:
+               exact_limit: int | None = None, pad: bool = True, quantity: str | None = None,
+               display=None) -> Shown:
     """A computed value (in `arithmetic`'s own number type), split for display.
 
     - float arithmetic: `format_float`;
@@ -157,20 +211,37 @@ def show_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
     if value is None:
         return Shown("")
     if getattr(arithmetic, "name", "float") == "exact":
-        return _exact_parts(arithmetic, value, digits, exact, exact_limit)
+        shown = _exact_parts(arithmetic, value, digits, exact, exact_limit)
+        if display is not None and not (shown.exact is None and shown.equal):
+            rational = as_fraction(value)
+            decimal = display_text(rational if rational is not None
+                                   else arithmetic.to_float(value), display)
+            shown = shown._replace(decimal=decimal)
+        return shown
     if getattr(arithmetic, "rounds", False):
         value = Fraction(value)
+        if display is not None:
+            return Shown(display_text(value, display))
         rounding = getattr(arithmetic, "rounding", None)
+        if rounding is not None and quantity is not None and not hasattr(rounding, "kind"):
+            rounding = rounding.of(quantity)  # a rounding per quantity
+            if rounding is None:  # carried unrounded: a long decimal, shown as a float's
+                return Shown(format_float(float(value), digits))
+        elif rounding is not None and not hasattr(rounding, "kind"):
+            rounding = None
         places = rounded_places(value, rounding) if pad and rounding is not None else 0
         return Shown(decimal_text(value, digits, min_places=places))
+    if display is not None:
+        return Shown(display_text(arithmetic.to_float(value), display))
     return Shown(format_float(arithmetic.to_float(value), digits))
 
 
 def format_value(arithmetic, value, digits: int = 6, *, exact: bool = True,
-                 exact_limit: int | None = None, pad: bool = True) -> str:
+                 exact_limit: int | None = None, pad: bool = True, quantity: str | None = None,
+                 display=None) -> str:
     """`show_value` on one line: `0.777300`, `0.3964`, or `1/3 ≈ 0.333333` in exact mode."""
     return show_value(arithmetic, value, digits, exact=exact, exact_limit=exact_limit,
-                      pad=pad).text()
+                      pad=pad, quantity=quantity, display=display).text()
 
 
 def _exact_parts(arithmetic, value, digits: int, exact: bool, limit: int | None) -> Shown:

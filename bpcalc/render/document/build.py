@@ -33,7 +33,14 @@ from bpcalc.render.document.model import (
     Worked,
 )
 from bpcalc.render.names import node_numbering, notation_for, parameter_values
-from bpcalc.text import epoch_error_texts, fraction_text, rounding_text, show_value
+from bpcalc.text import (
+    epoch_error_texts,
+    fraction_text,
+    quantity_rounding_text,
+    rounding_text,
+    show_value,
+    shown_rounding,
+)
 
 # A long run's error per epoch is read, not searched: beyond this many epochs, a digest. A
 # summary lists at most a screenful of final weights (the full list is in --format json).
@@ -63,6 +70,9 @@ def statement_rounding(trace: Trace) -> str:
         return "none: exact values (closed forms), decimals to 6 significant digits"
     if rounding is None:
         return "none: full double precision, shown to 6 significant digits"
+    if not hasattr(rounding, "kind"):  # per quantity
+        return (f"{quantity_rounding_text(rounding)}, each rounded so before it is used "
+                "again; the rest carried unrounded")
     return f"every computed value rounded to {rounding_text(rounding)} before it is used again"
 
 
@@ -80,13 +90,20 @@ class _Builder:
 
     # -- values --------------------------------------------------------------------------
 
-    def value(self, value, pad: bool = True) -> list[Inline]:
-        """A cell of one computed value: the carried decimal, in exact mode its closed form."""
-        return [show_value(self.arithmetic, value, exact=True, pad=pad)]
+    def value(self, value, pad: bool = True, quantity: str | None = None) -> list[Inline]:
+        """A cell of one computed value (a `quantity` of the contract's: net, out, slope,
+        delta, error, change, weight): the carried decimal, in exact mode its closed form,
+        to the digits `display` asks for; a given value (`pad=False`) as it is."""
+        return [self.shown(value, pad, quantity, exact=True)]
 
-    def decimal(self, value, pad: bool = True) -> str:
+    def decimal(self, value, pad: bool = True, quantity: str | None = None) -> str:
         """A value inside a calculation: its decimal only."""
-        return show_value(self.arithmetic, value, exact=False, pad=pad).decimal
+        return self.shown(value, pad, quantity, exact=False).decimal
+
+    def shown(self, value, pad: bool, quantity: str | None, exact: bool):
+        display = shown_rounding(self.problem, quantity) if pad else None
+        return show_value(self.arithmetic, value, exact=exact, pad=pad, quantity=quantity,
+                          display=display)
 
     def name(self, key) -> Math:
         return Math(self.notation.weight_text(self.network, key))
@@ -220,8 +237,8 @@ class _Builder:
             given = record.kind in ("input", "bias")  # not computed, so never rounded
             name = n.activation_name(record.kind, record.id, record.layer)
             rows.append([[str(record.id)], [record.kind], [Math(name)],
-                         self.value(record.net) if record.net is not None else [""],
-                         self.value(record.out, pad=not given)])
+                         self.value(record.net, quantity="net") if record.net is not None
+                         else [""], self.value(record.out, pad=not given, quantity="out")])
         columns = [Column(["node"], "count"), Column(["kind"]), Column(["name"]),
                    Column([Math(f"{n.net}_j")], "value"),
                    Column([Math(f"{n.activation_heading()} = f({n.net}_j)")], "value")]
@@ -232,9 +249,9 @@ class _Builder:
         outputs = self.network.output_layer.node_ids
         detail = ", ".join(
             f"{n.target}{k} = {fraction_text(t)}, "
-            f"{n.activation_name('output', k)} = {self.decimal(step.node(k).out)}"
+            f"{n.activation_name('output', k)} = {self.decimal(step.node(k).out, quantity='out')}"
             for k, t in zip(outputs, step.target, strict=True))
-        value: Value = self.value(step.error)[0]
+        value: Value = self.value(step.error, quantity="error")[0]
         return ErrorLine(Math(n.loss_formula(self.problem.loss)), value, detail)
 
     def backward_table(self, step: TraceStep) -> Table:
@@ -245,8 +262,9 @@ class _Builder:
             for node_id in layer.node_ids:
                 record = step.node(node_id)
                 rule = output_rule if record.kind == "output" else n.hidden_delta_rule
-                rows.append([[str(record.id)], [record.kind], self.value(record.slope),
-                             self.value(record.delta), [Math(rule)]])
+                rows.append([[str(record.id)], [record.kind],
+                             self.value(record.slope, quantity="slope"),
+                             self.value(record.delta, quantity="delta"), [Math(rule)]])
         columns = [Column(["node"], "count"), Column(["kind"]),
                    Column([Math(f"f'({n.net}_j)")], "value"),
                    Column([Math(f"{n.delta}_j")], "value"), Column(["rule"], "formula")]
@@ -272,14 +290,14 @@ class _Builder:
         rate = fraction_text(self.problem.learning_rate)
         rows = []
         for key, change in step.changes.items():
-            row = [[self.name(key)], self.value(step.weights[key])]
+            row = [[self.name(key)], self.value(step.weights[key], quantity="weight")]
             if self.calculations:
                 row.append([self.calculation(step, key, rate, with_old=not batch)])
-            row.append(self.value(change))
+            row.append(self.value(change, quantity="change"))
             if key in applied:
                 if batch:
-                    row.append(self.value(applied[key].change))
-                row.append(self.value(applied[key].new))
+                    row.append(self.value(applied[key].change, quantity="change"))
+                row.append(self.value(applied[key].new, quantity="weight"))
             rows.append(row)
         caption = ""
         if batch:
@@ -290,11 +308,12 @@ class _Builder:
     def calculation(self, step: TraceStep, key, rate: str, with_old: bool) -> str:
         """The hand calculation of the change (and new weight), in the convention's form."""
         i, j = key
-        delta = _paren(self.decimal(step.node(j).delta))
+        delta = _paren(self.decimal(step.node(j).delta, quantity="delta"))
         source = step.node(i)
-        out = _paren(self.decimal(source.out, pad=source.kind not in ("input", "bias")))
+        out = _paren(self.decimal(source.out, pad=source.kind not in ("input", "bias"),
+                                  quantity="out"))
         product = f"{rate} × {delta} × {out}"
-        old = self.decimal(step.weights[key])
+        old = self.decimal(step.weights[key], quantity="weight")
         if self.notation.update_sign < 0:
             return f"{old} - {product}" if with_old else f"-{product}"
         return f"{old} + {product}" if with_old else product
@@ -330,7 +349,7 @@ class _Builder:
             initial = self.problem.weights.get(key)
             rows.append([[self.name(key)], [f"{key[0]} → {key[1]}"],
                          [fraction_text(initial) if initial is not None else ""],
-                         self.value(value)])
+                         self.value(value, quantity="weight")])
         return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
                                        Column(["initial"], "value"),
                                        Column(["final"], "value", strong=True)], rows, caption)

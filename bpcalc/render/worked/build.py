@@ -19,7 +19,9 @@ from bpcalc.text import (
     WORKED_CLOSED_FORM,
     WORKED_RESULT_CLOSED_FORM,
     as_fraction,
+    display_text,
     format_float,
+    shown_rounding,
     terminating_decimal,
 )
 
@@ -42,8 +44,13 @@ class _Builder:
 
     # -- numbers -------------------------------------------------------------------------
 
-    def num(self, value, ref: Sym | None = None) -> Num:
-        """A computed value of the trace, as this mode shows it."""
+    def num(self, value, ref: Sym | None = None, quantity: str | None = None) -> Num:
+        """A computed value of the trace (a `quantity` of the contract's: net, out, slope,
+        delta, error, change, weight), as this mode shows it, to the digits `display` asks."""
+        display = shown_rounding(self.problem, quantity)
+        if display is not None and self.mode != "exact":
+            number = Fraction(value) if self.mode == "rounded" else float(value)
+            return Num(value, display_text(number, display))
         if self.mode == "exact":
             rational = as_fraction(value)
             if rational is not None:
@@ -55,7 +62,10 @@ class _Builder:
             return Num(value, text)
         if self.mode == "rounded":
             text = terminating_decimal(Fraction(value))
-            return Num(value, text if text is not None else format_float(float(value), 6))
+            if text is None or (quantity is not None and len(text) > 20
+                                and self.problem.rounding.of(quantity) is None):
+                text = format_float(float(value), 6)  # carried unrounded (per quantity)
+            return Num(value, text)
         return Num(value, format_float(float(value), self.digits))
 
     def given(self, value: Fraction) -> Num:
@@ -70,16 +80,19 @@ class _Builder:
     def const(self, value: int | Fraction) -> Num:
         return self.given(Fraction(value))
 
-    def result(self, value, ref: Sym) -> tuple[Num, str | None]:
+    def result(self, value, ref: Sym, quantity: str | None = None) -> tuple[Num, str | None]:
         """The line's result, and its decimal when the result is an exact closed form (one
         longer than WORKED_RESULT_CLOSED_FORM is elided to `…`: the JSON has it whole)."""
-        shown = self.num(value)
+        shown = self.num(value, quantity=quantity)
         if self.mode != "exact":
             return shown, None
         rational = as_fraction(value)
         if rational is not None and terminating_decimal(rational) is not None:
             return shown, None  # 5/4 is exact; its decimal adds nothing a reader needs
-        approx = format_float(self.arithmetic.to_float(value), 6, keep_zeros=True)
+        display = shown_rounding(self.problem, quantity)
+        number = rational if rational is not None else self.arithmetic.to_float(value)
+        approx = (display_text(number, display) if display is not None else
+                  format_float(self.arithmetic.to_float(value), 6, keep_zeros=True))
         if len(shown.text) > WORKED_RESULT_CLOSED_FORM:
             return Num(value, "…"), approx
         return shown, approx
@@ -105,7 +118,7 @@ class _Builder:
         record = step.node(node_id)
         if record.kind in ("input", "bias"):
             return self.given_value(record.out)
-        return self.num(record.out, self.out_sym(node_id))
+        return self.num(record.out, self.out_sym(node_id), "out")
 
     def given_value(self, value) -> Num:
         """An input or bias value carried in the trace's number type, shown as written."""
@@ -118,7 +131,7 @@ class _Builder:
         return Num(value, shown.text)
 
     def weight_value(self, value, key) -> Num:
-        return self.num(value, self.weight_sym(key))
+        return self.num(value, self.weight_sym(key), "weight")
 
     # -- forward -------------------------------------------------------------------------
 
@@ -143,18 +156,18 @@ class _Builder:
             numbers.append(Prod(pair_v))
         record = step.node(j)
         target = self.net_sym(j)
-        result, approx = self.result(record.net, target)
+        result, approx = self.result(record.net, target, "net")
         return WorkedLine("net", "forward", target, _sum(formula), _sum(numbers), result,
                           node=j, approx=approx)
 
     def activation_line(self, step: Step, j: int, act: Activation) -> WorkedLine:
         record = step.node(j)
-        net_value = self.num(record.net, self.net_sym(j))
+        net_value = self.num(record.net, self.net_sym(j), "net")
         expression = activation_spec(act.name).expression
         formula = expression(act, self.net_sym(j), self.terms)
         numbers = expression(act, net_value, self.terms)
         target = self.out_sym(j)
-        result, approx = self.result(record.out, target)
+        result, approx = self.result(record.out, target, "out")
         return WorkedLine("activation", "forward", target, formula, numbers, result, node=j,
                           approx=approx)
 
@@ -166,7 +179,8 @@ class _Builder:
         if symbolic:
             t, z = Sym(self.n.target, str(k)), self.out_sym(k)
         else:
-            t, z = self.given(target[position]), self.num(step.node(k).out, self.out_sym(k))
+            t, z = self.given(target[position]), self.num(step.node(k).out, self.out_sym(k),
+                                                          "out")
         return Diff(t, z) if self.slides_sign else Diff(z, t)
 
     def error_line(self, step: Step) -> WorkedLine:
@@ -180,7 +194,7 @@ class _Builder:
             return body if scale == 1 else Prod((self.const(scale), body))
 
         target = Sym(self.n.error)
-        result, approx = self.result(step.error, target)
+        result, approx = self.result(step.error, target, "error")
         return WorkedLine("error", "error", target, build(True), build(False), result,
                           approx=approx)
 
@@ -204,7 +218,8 @@ class _Builder:
         if symbolic:
             z, slope = self.out_sym(j), Func("f'", (self.net_sym(j),))
         else:
-            z, slope = self.num(record.out, self.out_sym(j)), self.num(record.slope)
+            z, slope = (self.num(record.out, self.out_sym(j), "out"),
+                        self.num(record.slope, quantity="slope"))
         return activation_spec(act.name).slope_factors(act, z, slope, self.terms)
 
     def output_delta_line(self, step: Step, k: int, act: Activation) -> WorkedLine:
@@ -218,7 +233,7 @@ class _Builder:
             return factors[0] if len(factors) == 1 else Prod(tuple(factors))
 
         target = self.delta_sym(k)
-        result, approx = self.result(step.node(k).delta, target)
+        result, approx = self.result(step.node(k).delta, target, "delta")
         return WorkedLine("output_delta", "backward", target, build(True), build(False), result,
                           node=k, approx=approx)
 
@@ -229,7 +244,7 @@ class _Builder:
                 if symbolic:
                     pair = (self.delta_sym(k), self.weight_sym((j, k)))
                 else:
-                    pair = (self.num(step.node(k).delta, self.delta_sym(k)),
+                    pair = (self.num(step.node(k).delta, self.delta_sym(k), "delta"),
                             self.weight_value(step.weights[(j, k)], (j, k)))
                 terms.append(Prod(pair[::-1] if self.n.weight_first_backward else pair))
             back = Paren(_sum(terms))
@@ -238,7 +253,7 @@ class _Builder:
             return factors[0] if len(factors) == 1 else Prod(tuple(factors))
 
         target = self.delta_sym(j)
-        result, approx = self.result(step.node(j).delta, target)
+        result, approx = self.result(step.node(j).delta, target, "delta")
         return WorkedLine("hidden_delta", "backward", target, build(True), build(False), result,
                           node=j, approx=approx)
 
@@ -250,7 +265,8 @@ class _Builder:
         if symbolic:
             return Prod((Sym(self.n.rate), self.delta_sym(j), self.out_sym(i)))
         return Prod((self.given(self.problem.learning_rate),
-                     self.num(step.node(j).delta, self.delta_sym(j)), self.out_value(step, i)))
+                     self.num(step.node(j).delta, self.delta_sym(j), "delta"),
+                     self.out_value(step, i)))
 
     def move(self, old, amount):
         """old + (amount) in the slides, old - (amount) in the textbook."""
@@ -273,10 +289,10 @@ class _Builder:
         carried = None
         if self.arithmetic.rounds:  # the change was rounded before it was added
             if self.slides_sign:
-                carried = Sum((old, Paren(self.num(update.change))))
+                carried = Sum((old, Paren(self.num(update.change, quantity="change"))))
             else:  # w - (η δ a): the same rounded amount, written as it is subtracted
-                carried = Diff(old, self.num(-update.change))
-        result, approx = self.result(update.new, target)
+                carried = Diff(old, self.num(-update.change, quantity="change"))
+        result, approx = self.result(update.new, target, "weight")
         return WorkedLine("update", "update", target, formula, numbers, result, key=key,
                           carried=carried, approx=approx)
 
@@ -288,7 +304,7 @@ class _Builder:
             product = self.product(step, key, symbolic)
             return product if self.slides_sign else Neg(Paren(product))
 
-        result, approx = self.result(step.changes[key], target)
+        result, approx = self.result(step.changes[key], target, "change")
         return WorkedLine("change", "update", target, build(True), build(False), result,
                           key=key, approx=approx)
 
@@ -299,12 +315,12 @@ class _Builder:
         formula = Sum((target, Paren(_sum([self.weight_sym(key, "Δ", f"p{s.pattern}")
                                            for s in epoch_steps]))))
         old = self.weight_value(update.old, key)
-        changes = [self.num(s.changes[key]) for s in epoch_steps]
+        changes = [self.num(s.changes[key], quantity="change") for s in epoch_steps]
         numbers = Sum((old, Paren(_sum(changes))))
         carried = None
         if self.arithmetic.rounds and len(changes) > 1:
-            carried = Sum((old, Paren(self.num(update.change))))
-        result, approx = self.result(update.new, target)
+            carried = Sum((old, Paren(self.num(update.change, quantity="change"))))
+        result, approx = self.result(update.new, target, "weight")
         return WorkedLine("update", "update", target, formula, numbers, result, key=key,
                           carried=carried, approx=approx)
 
