@@ -59,6 +59,7 @@ class LossSpec:
     term: Callable | None = None  # (m, t, z) -> one output's share of E; None: a square
     derivative: Callable | None = None  # (m, t, z) -> dE/dz_k; None: -2 scale (t - z)
     formula: str = ""  # E as the statement writes it, for a loss that is not a square
+    gradient_text: str = ""  # dE/dz_k as a rule writes it (t_k, z_k), for the same losses
 
     @property
     def squared(self) -> bool:
@@ -173,6 +174,7 @@ register(LossSpec(
     term=_cross_entropy_term,
     derivative=lambda m, t, z: m.number(Fraction(0)) if t == 0 else -m.divide(t, z),
     formula="-Σ_k t_k ln z_k",
+    gradient_text="-t_k/z_k",
     cancelled={"softmax": lambda act: Fraction(1)},
 ))
 
@@ -184,5 +186,6 @@ register(LossSpec(
     term=_binary_term,
     derivative=_binary_derivative,
     formula="-Σ_k [t_k ln z_k + (1 - t_k) ln(1 - z_k)]",
+    gradient_text="(1 - t_k)/(1 - z_k) - t_k/z_k",
     cancelled={"sigmoid": lambda act: act.beta},
 ))

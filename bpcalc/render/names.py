@@ -106,17 +106,65 @@ class Notation(NamedTuple):
 
     # -- formulas ------------------------------------------------------------------------
 
-    def output_delta_rule(self, loss: str = losses.DEFAULT, perceptron: bool = False) -> str:
-        """The output delta as computed: the loss's factor (2 for sse, 2/K for mse) shown,
-        and the perceptron's plain error where the output is a step."""
+    def output_delta_rule(self, loss: str = losses.DEFAULT, perceptron: bool = False,
+                          delta: losses.OutputDelta | None = None) -> str:
+        """The output delta as computed, in the form `delta` (the problem's
+        `output_delta`) names: the loss's factor (2 for sse, 2/K for mse) shown, the
+        perceptron's plain error where the output is a step, a closed form where f'
+        cancels, the chain through dE/dz, or softmax's sum over every output."""
         if perceptron:
             return f"{self.delta}_j = {self.residual}"
-        factor = losses.loss_spec(loss).factor_text
-        return f"{self.delta}_j = {_spaced(factor)}{self.residual} f'({self.net}_j)"
+        spec = losses.loss_spec(loss)
+        if delta is None or (delta.form == "residual" and delta.slope):
+            return f"{self.delta}_j = {_spaced(spec.factor_text)}{self.residual} f'({self.net}_j)"
+        d, t, z = self.delta, self.target, self.output_out
+        slides = self.update_sign > 0
+        if delta.form == "residual":  # a closed form: f' cancelled against dE/dz
+            factor = "" if delta.factor == 1 else f"{fraction_text(delta.factor)} "
+            return f"{d}_j = {factor}{self.residual}"
+        if delta.form == "chain":
+            gradient = self.symbols(spec.gradient_text, "j")
+            slope = f" f'({self.net}_j)"
+            return f"{d}_j = ({_negated(gradient) if slides else gradient}){slope}"
+        if delta.form == "softmax_cross_entropy":
+            if slides:
+                return f"{d}_k = {t}_k - {z}_k Σ_j {t}_j"
+            return f"{d}_k = {z}_k Σ_j {t}_j - {t}_k"
+        sign = "-" if slides else ""
+        return f"{d}_k = {sign}Σ_j ∂{self.error}/∂{z}_j {z}_j (1[j = k] - {z}_k)"
+
+    def output_gradient(self, loss: str) -> str:
+        """∂E/∂z_j as the loss writes it: what softmax's delta sums (`∂E/∂z_j = -(t_j -
+        z_j)` for half_sse, in the notation's letters and the residual's sign)."""
+        spec = losses.loss_spec(loss)
+        z = self.output_out
+        if spec.squared:
+            factor = _spaced(spec.factor_text)
+            residual = self.residual
+            text = f"-{factor}{residual}" if self.update_sign > 0 else f"{factor}{residual}"
+        else:
+            text = self.symbols(spec.gradient_text, "j")
+        return f"∂{self.error}/∂{z}_j = {text}"
+
+    def symbols(self, text: str, index: str = "k") -> str:
+        """A loss entry's text (t_k, z_k) in this notation's letters, indexed `index`."""
+        marked = text.replace("t_k", "\x00")  # the target's letter may be another's output
+        return (marked.replace("z_k", f"{self.output_out}_{index}")
+                .replace("\x00", f"{self.target}_{index}"))
 
     def loss_formula(self, loss: str = losses.DEFAULT) -> str:
-        scale = losses.loss_spec(loss).scale_text
-        return f"{self.error} = {_spaced(scale)}Σ_k {self.squared_error}"
+        spec = losses.loss_spec(loss)
+        if not spec.squared:
+            return f"{self.error} = {self.symbols(spec.formula)}"
+        return f"{self.error} = {_spaced(spec.scale_text)}Σ_k {self.squared_error}"
+
+    def momentum_rules(self) -> tuple[str, str]:
+        """The update and the change with momentum α: `w_ij ← w_ij + Δw_ij(n)` and
+        `Δw_ij(n) = C δ_j z_i + α Δw_ij(n-1)`, the change's sign the convention's."""
+        left, _, right = self.change_rule.partition(" = ")
+        weight = left.removeprefix("Δ")
+        return (f"{weight} ← {weight} + {left}(n)",
+                f"{left}(n) = {right} + α {left}(n-1)")
 
     def activation_rule(self, act: Activation) -> str:
         """f(net) for one layer, with its β or threshold where they are not the default."""
@@ -131,6 +179,23 @@ def parameter_values(act: Activation):
 
 def _spaced(text: str) -> str:
     return f"{text} " if text else ""
+
+
+def _negated(text: str) -> str:
+    """-(text), written as a hand derivation would: `-t_j/z_j` -> `t_j/z_j`, `a - b` ->
+    `b - a` (a top-level difference of two terms), else `-(text)`."""
+    depth, cut = 0, None
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+        if depth == 0 and text.startswith(" - ", position):
+            if cut is not None:
+                return f"-({text})"
+            cut = position
+        elif depth == 0 and text.startswith(" + ", position):
+            return f"-({text})"
+    if cut is not None:
+        return f"{text[cut + 3:]} - {text[:cut]}"
+    return text[1:] if text.startswith("-") else f"-{text}"
 
 
 NOTATIONS: dict[str, Notation] = {

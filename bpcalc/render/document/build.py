@@ -14,6 +14,12 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from bpcalc.problem.activations import activation_spec
+from bpcalc.render.document.facts import (
+    extra_facts,
+    output_delta_note,
+    training_text,
+    update_rules,
+)
 from bpcalc.render.document.model import (
     Column,
     Document,
@@ -131,7 +137,8 @@ class _Builder:
             ("Loss", [f"{p.loss}: ", Math(n.loss_formula(p.loss))]),
             ("Convention", [self.convention_text()]),
             ("Learning rate", [Math(f"{n.rate} = {fraction_text(p.learning_rate)}")]),
-            ("Training", [self.training_text()]),
+            ("Training", [training_text(p)]),
+            *extra_facts(p, n),
             ("Rounding", [statement_rounding(self.trace)]),
         ]
         return Statement(Facts(rows), self.formulas(), self.patterns_table(),
@@ -159,12 +166,6 @@ class _Builder:
                       Math(rule(act))]
         return parts
 
-    def training_text(self) -> str:
-        p = self.problem
-        count = len(p.patterns)
-        return (f"{count} pattern{'s' * (count != 1)}, {p.epochs} epoch{'s' * (p.epochs != 1)}, "
-                f"{p.update} updates")
-
     def formulas(self) -> Formulas:
         p, n = self.problem, self.notation
         activations = []
@@ -174,11 +175,14 @@ class _Builder:
             slope = spec.slope_rule(act, n.net, f"f({n.net})", parameter_values(act))
             note = "(taken as 1: the perceptron rule)" if spec.perceptron else ""
             activations.append(Math(f"f'({n.net}) = {slope}", note=note))
-        rule, _, note = n.update_rule.partition("  ")
         hidden = Math(n.hidden_delta_rule) if len(self.network.layers) > 2 else None
-        return Formulas(activations, Math(n.loss_formula(p.loss)),
-                        Math(n.output_delta_rule(p.loss, p.perceptron)), hidden,
-                        Math(rule, note=note.strip()), Math(n.change_rule))
+        output = Math(self.output_rule(), note=output_delta_note(p, n))
+        return Formulas(activations, Math(n.loss_formula(p.loss)), output, hidden,
+                        *update_rules(p, n))
+
+    def output_rule(self) -> str:
+        p = self.problem
+        return self.notation.output_delta_rule(p.loss, p.perceptron, p.output_delta)
 
     def patterns_table(self) -> Table:
         n = self.notation
@@ -256,7 +260,7 @@ class _Builder:
 
     def backward_table(self, step: TraceStep) -> Table:
         n = self.notation
-        output_rule = n.output_delta_rule(self.problem.loss, self.problem.perceptron)
+        output_rule = self.output_rule()
         rows = []
         for layer in reversed(self.network.layers[1:]):
             for node_id in layer.node_ids:

@@ -93,7 +93,9 @@ class RichRenderer(Renderer):
         for label, parts in block.facts.rows:
             rows.append((label, [(self.inline(parts), "")]))
             if label == "Convention":
-                rows.append(("  output δ", [(formulas.output_delta.text, "")]))
+                output = formulas.output_delta
+                rule = f"{output.text}  {output.note}" if output.note else output.text
+                rows.append(("  output δ", [(rule, "")]))
                 if formulas.hidden_delta is not None:
                     rows.append(("  hidden δ", [(formulas.hidden_delta.text, "")]))
                 update = formulas.update
