@@ -297,16 +297,19 @@ def terminating_decimal(value: Fraction) -> str | None:
     return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
 
 
-def epoch_error_texts(trace, epochs: list[int] | None = None) -> list[tuple[int, str]]:
+def epoch_error_texts(trace, epochs: list[int] | None = None,
+                      display=None) -> list[tuple[int, str]]:
     """(epoch, total error shown) per epoch, or for the chosen `epochs` (from 1); hand-
     rounded runs sum the carried decimals exactly, so a hand check of the column matches
-    digit for digit."""
+    digit for digit; `display` (a Rounding) sets the digits shown."""
     totals = trace.epoch_totals()
     exact = totals.exact()
     rows = exact if exact is not None else totals.floats()
     if epochs is not None:
         rows = [rows[epoch - 1] for epoch in epochs]
     text = decimal_text if exact is not None else format_float
+    if display is not None:
+        return [(epoch, display_text(total, display)) for epoch, total in rows]
     return [(epoch, text(total)) for epoch, total in rows]
 
 

@@ -38,9 +38,14 @@ from bpcalc.render.document.model import (
     Value,
     Worked,
 )
+from bpcalc.render.document.progress import (  # noqa: F401 (epoch_digest: re-exported)
+    DIGEST_ROWS,
+    epoch_digest,
+    epoch_error_table,
+    stopped_text,
+)
 from bpcalc.render.names import node_numbering, notation_for, parameter_values
 from bpcalc.text import (
-    epoch_error_texts,
     fraction_text,
     quantity_rounding_text,
     rounding_text,
@@ -48,9 +53,7 @@ from bpcalc.text import (
     shown_rounding,
 )
 
-# A long run's error per epoch is read, not searched: beyond this many epochs, a digest. A
-# summary lists at most a screenful of final weights (the full list is in --format json).
-DIGEST_ROWS = 21
+# A summary lists at most a screenful of final weights (the full list is in --format json).
 SCREENFUL = 40
 
 if TYPE_CHECKING:
@@ -124,8 +127,9 @@ class _Builder:
                 if steps is None or number in steps:
                     doc.blocks.append(self.step(number, step))
         several = summary or len(self.trace.epoch_errors()) > 1
-        doc.blocks.append(Result(self.epoch_error_table() if several else None,
-                                 self.final_weights_table(SCREENFUL if summary else None)))
+        table = epoch_error_table(self.trace, self.notation) if several else None
+        doc.blocks.append(Result(table, self.final_weights_table(SCREENFUL if summary else None),
+                                 stopped=stopped_text(self.trace, self.notation)))
         return doc
 
     def statement(self) -> Statement:
@@ -324,21 +328,6 @@ class _Builder:
 
     # -- after the steps -----------------------------------------------------------------
 
-    def epoch_error_table(self) -> Table:
-        """Every epoch's error, or for a long run a digest a person reads, saying so."""
-        columns = [Column(["epoch"], "count"),
-                   Column([Math(self.notation.error), " (sum over patterns)"], "value")]
-        totals = [total for _, total in self.trace.epoch_totals().floats()]
-        epochs, lowest = epoch_digest(totals, DIGEST_ROWS)
-        if len(epochs) == len(totals):
-            rows = [[[str(epoch)], [text]] for epoch, text in epoch_error_texts(self.trace)]
-            return Table("Error per epoch", columns, rows)
-        rows = [[[str(epoch)], [text], ["lowest" if epoch == lowest else ""]]
-                for epoch, text in epoch_error_texts(self.trace, epochs)]
-        return Table("Error per epoch", [*columns, Column([""])], rows,
-                     f"{len(epochs)} of {len(totals):,} epochs ({len(totals) - len(epochs):,} "
-                     "left out): the first, the last, evenly spaced ones and the lowest error")
-
     def final_weights_table(self, most: int | None = None) -> Table:
         """The final weights; with `most` (a summary), the first and last `most` // 2 of a
         larger network's, and a note that the full list is in the JSON."""
@@ -357,17 +346,6 @@ class _Builder:
         return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
                                        Column(["initial"], "value"),
                                        Column(["final"], "value", strong=True)], rows, caption)
-
-
-def epoch_digest(totals, rows: int) -> tuple[list[int], int]:
-    """The epochs (from 1) a person reads, and the one with the lowest error: all of them,
-    or for a longer run `rows` evenly spaced from the first to the last, plus the lowest."""
-    count = len(totals)
-    lowest = min(range(count), key=totals.__getitem__) + 1 if count else 0
-    if count <= rows:
-        return list(range(1, count + 1)), lowest
-    chosen = {1 + round(k * (count - 1) / (rows - 1)) for k in range(rows)} | {lowest}
-    return sorted(chosen), lowest
 
 
 def _paren(text: str) -> str:

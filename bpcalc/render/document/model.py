@@ -179,6 +179,7 @@ class Result(NamedTuple):
     epoch_errors: Table | None
     final_weights: Table
     picture: Picture | None = None  # the error plot (HTML)
+    stopped: str = ""  # why training stopped, where `until` could stop it
 
 
 class Document(NamedTuple):
@@ -291,5 +292,6 @@ class PageRenderer(Renderer):
         return self.blocks(shown)
 
     def result(self, block: Result) -> str:
-        return self.blocks([Heading(1, "Result"), block.picture, block.epoch_errors,
+        stopped = Paragraph([block.stopped]) if block.stopped else None
+        return self.blocks([Heading(1, "Result"), block.picture, block.epoch_errors, stopped,
                             block.final_weights])

@@ -140,6 +140,8 @@ class RichRenderer(Renderer):
     def result(self, block: Result) -> str:
         if block.epoch_errors is not None:
             self.screen.print(self.box(block.epoch_errors))
+        if block.stopped:
+            self.screen.print(layout.Text([(block.stopped, "bold")]))
         if len(block.final_weights.rows) > PLAIN_ROWS:
             self.screen.print(self.aligned(block.final_weights))
         else:
