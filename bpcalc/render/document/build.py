@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING
 
 from bpcalc.problem.activations import activation_spec
 from bpcalc.render.document.facts import (
+    applied_heading,
+    batch_caption,
     extra_facts,
+    frozen,
+    group_text,
     output_delta_note,
     training_text,
     update_rules,
@@ -228,8 +232,8 @@ class _Builder:
             Section("update", "Weight changes (batch)" if batch else "Weight updates",
                     lines("update"), self.update_table(step)),
         ]
-        return Step(f"Step {number}: epoch {step.epoch}, pattern {step.pattern}", given,
-                    sections)
+        return Step(f"Step {number}: epoch {step.epoch}, pattern {step.pattern}"
+                    f"{group_text(self.problem, step)}", given, sections)
 
     def step_lines(self, step: TraceStep) -> list | None:
         if not self.worked_lines:
@@ -292,7 +296,7 @@ class _Builder:
         columns.append(Column(["this pattern's " if batch else "change ", Math(delta_w)],
                               "value"))
         if batch and applied:
-            columns.append(Column(["epoch's ", Math(f"Σ {delta_w}")], "value"))
+            columns.append(Column(applied_heading(self.problem, delta_w), "value"))
         if applied:
             columns.append(Column(["new"], "value", strong=True))
         rate = fraction_text(self.problem.learning_rate)
@@ -300,18 +304,20 @@ class _Builder:
         for key, change in step.changes.items():
             row = [[self.name(key)], self.value(step.weights[key], quantity="weight")]
             if self.calculations:
-                row.append([self.calculation(step, key, rate, with_old=not batch)])
+                calculation = self.calculation(step, key, rate, with_old=not batch)
+                if frozen(self.problem, key):
+                    calculation = "bias weight, not trained"
+                elif key in applied and not batch and self.problem.momentum != 0:
+                    momentum = self.decimal(applied[key].momentum, quantity="change")
+                    calculation += f" + {_paren(momentum)}"
+                row.append([calculation])
             row.append(self.value(change, quantity="change"))
             if key in applied:
                 if batch:
                     row.append(self.value(applied[key].change, quantity="change"))
                 row.append(self.value(applied[key].new, quantity="weight"))
             rows.append(row)
-        caption = ""
-        if batch:
-            caption = ("the epoch's summed changes are applied now" if applied
-                       else "summed and applied after the epoch's last pattern")
-        return Table("", columns, rows, caption)
+        return Table("", columns, rows, batch_caption(self.problem, step) if batch else "")
 
     def calculation(self, step: TraceStep, key, rate: str, with_old: bool) -> str:
         """The hand calculation of the change (and new weight), in the convention's form."""

@@ -75,3 +75,44 @@ def output_delta_note(problem: Problem, notation: Notation) -> str:
     if form == "residual" and not problem.output_delta.slope and not problem.perceptron:
         return "(f' cancels against dE/dz)"
     return ""
+
+
+# -- a step's weight changes -----------------------------------------------------------
+
+
+def frozen(problem: Problem, key) -> bool:
+    """A bias weight that does not train (train_bias: false)."""
+    return not problem.train_bias and problem.network.node_kind(key[0]) == "bias"
+
+
+def _groups(problem: Problem) -> bool:
+    """Batch updates in groups smaller than the epoch (batch_size)."""
+    return problem.update == "batch" and problem.group_size < len(problem.patterns)
+
+
+def group_text(problem: Problem, step) -> str:
+    """`, group 2 (patterns 3-4)` after a step's title, in a mini-batch run; else ""."""
+    if not _groups(problem):
+        return ""
+    size = problem.group_size
+    number = (step.pattern - 1) // size + 1
+    first, last = (number - 1) * size + 1, min(number * size, len(problem.patterns))
+    patterns = f"pattern {first}" if first == last else f"patterns {first}–{last}"
+    return f", group {number} ({patterns})"
+
+
+def applied_heading(problem: Problem, delta_w: str) -> list[Inline]:
+    """The heading of a batch update's applied change: the epoch's or group's sum, plus
+    the momentum term where there is one."""
+    whose = "group's " if _groups(problem) else "epoch's "
+    rule = f"Σ {delta_w}" + (f" + α {delta_w}(prev)" if problem.momentum != 0 else "")
+    return [whose, Math(rule)]
+
+
+def batch_caption(problem: Problem, step) -> str:
+    """Below a batch step's changes: when they are applied."""
+    whose = "group's" if _groups(problem) else "epoch's"
+    momentum = " (plus α times the previous change)" if problem.momentum != 0 else ""
+    if step.updates:
+        return f"the {whose} summed changes{momentum} are applied now"
+    return f"summed and applied after the {whose} last pattern"

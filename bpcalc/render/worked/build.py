@@ -11,8 +11,10 @@ from fractions import Fraction
 
 from bpcalc.engine.trace import Step, Trace
 from bpcalc.problem.activations import activation_spec
+from bpcalc.problem.losses import loss_spec
 from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
+from bpcalc.render.worked import additions as more
 from bpcalc.render.worked.expr import Diff, Func, Neg, Num, Paren, Pow, Prod, Sum, Sym, Terms
 from bpcalc.render.worked.style import PLAIN, PlainStyle, StepWork, WorkedLine
 from bpcalc.text import (
@@ -140,6 +142,11 @@ class _Builder:
         for previous, layer in zip(self.network.layers, self.network.layers[1:], strict=False):
             act = self.problem.activation_of_layer(layer.index)
             feeding = previous.feeding_ids()
+            if activation_spec(act.name).layer_wide:  # every net first, then the layer
+                lines += [self.net_line(step, j, feeding) for j in layer.node_ids]
+                lines += [more.softmax_line(self, step, j, layer.node_ids)
+                          for j in layer.node_ids]
+                continue
             for j in layer.node_ids:
                 lines.append(self.net_line(step, j, feeding))
                 lines.append(self.activation_line(step, j, act))
@@ -184,6 +191,8 @@ class _Builder:
         return Diff(t, z) if self.slides_sign else Diff(z, t)
 
     def error_line(self, step: Step) -> WorkedLine:
+        if not loss_spec(self.problem.loss).squared:
+            return more.loss_error_line(self, step)
         outputs = self.network.output_layer.node_ids
         scale = self.problem.loss_scale
 
@@ -223,9 +232,11 @@ class _Builder:
         return activation_spec(act.name).slope_factors(act, z, slope, self.terms)
 
     def output_delta_line(self, step: Step, k: int, act: Activation) -> WorkedLine:
-        factor, with_slope = self.problem.output_delta[:2]
+        factor, with_slope, form = self.problem.output_delta
 
         def build(symbolic: bool):
+            if form != "residual":
+                return more.output_delta_expr(self, step, k, act, form, symbolic)
             factors = [] if factor == 1 else [self.const(factor)]
             factors.append(Paren(self.residual(step, k, step.target, symbolic)))
             if with_slope:
@@ -276,9 +287,19 @@ class _Builder:
         if self.problem.update == "batch":
             lines = [self.change_line(step, key) for key in step.changes]
             if step.updates:
-                lines += [self.summed_line(step, u) for u in step.updates]
+                lines += [more.frozen_line(self, u) if more.frozen(self, u.key)
+                          else self.summed_line(step, u) for u in step.updates]
             return lines
-        return [self.update_line(step, u) for u in step.updates]
+        lines = []
+        for update in step.updates:
+            if more.frozen(self, update.key):
+                lines.append(more.frozen_line(self, update))
+            elif self.problem.momentum != 0:
+                lines += [more.momentum_change_line(self, step, update),
+                          more.applied_line(self, update)]
+            else:
+                lines.append(self.update_line(step, update))
+        return lines
 
     def update_line(self, step: Step, update) -> WorkedLine:
         key = update.key
@@ -301,6 +322,8 @@ class _Builder:
         target = self.weight_sym(key, prefix="Δ", tag=f"p{step.pattern}")
 
         def build(symbolic: bool):
+            if more.frozen(self, key):
+                return self.const(0)
             product = self.product(step, key, symbolic)
             return product if self.slides_sign else Neg(Paren(product))
 
@@ -310,12 +333,15 @@ class _Builder:
 
     def summed_line(self, step: Step, update) -> WorkedLine:
         key = update.key
-        epoch_steps = self.trace.epoch_steps(step.epoch)
+        epoch_steps = more.group_steps(self, step)
         target = self.weight_sym(key)
-        formula = Sum((target, Paren(_sum([self.weight_sym(key, "Δ", f"p{s.pattern}")
-                                           for s in epoch_steps]))))
+        names = [self.weight_sym(key, "Δ", f"p{s.pattern}") for s in epoch_steps]
         old = self.weight_value(update.old, key)
         changes = [self.num(s.changes[key], quantity="change") for s in epoch_steps]
+        if self.problem.momentum != 0:  # the group's sum plus α times the previous change
+            names.append(more.momentum_parts(self, step, update, True))
+            changes.append(more.momentum_parts(self, step, update, False))
+        formula = Sum((target, Paren(_sum(names))))
         numbers = Sum((old, Paren(_sum(changes))))
         carried = None
         if self.arithmetic.rounds and len(changes) > 1:
