@@ -182,7 +182,7 @@ class LatexStyle(worked.PlainStyle):
         return "e^{" + _SMALL_FRACTION.sub(r"\1/\2", arg) + "}"  # e^{-5/4}: readable size
 
     def func(self, name: str, args: list[str]) -> str:
-        head = {"tanh": r"\tanh", "max": r"\max", "min": r"\min"}.get(name, name)
+        head = {"tanh": r"\tanh", "max": r"\max", "min": r"\min", "ln": r"\ln"}.get(name, name)
         return head + self.paren(", ".join(args))
 
     def threshold(self, arg: str, bound: str) -> str:

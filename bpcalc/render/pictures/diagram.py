@@ -17,7 +17,7 @@ from bpcalc.errors import ProblemError
 from bpcalc.problem.model import WeightKey
 from bpcalc.render.names import Notation, weight_label
 from bpcalc.render.pictures.plot import LITERAL, figure_bytes, problem_notation
-from bpcalc.text import format_value, fraction_text
+from bpcalc.text import format_value, fraction_text, shown_rounding
 
 # Sizes in inches (1 layout unit = 1 inch of the figure) and points.
 RADIUS = 0.24
@@ -110,14 +110,15 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
     arithmetic = trace.arithmetic
 
     def edge_text(key: WeightKey) -> str:
-        value = format_value(arithmetic, drawn[key], DIGITS, exact=False, pad=False)
+        value = format_value(arithmetic, drawn[key], DIGITS, exact=False, pad=False,
+                             quantity="weight", display=shown_rounding(problem, "weight"))
         return f"{weight_label(notation, network, key)} = {value}" if names else value
 
     labels = {key: edge_text(key) for key in network.weight_keys()}
     label_w, label_h = text_size(["-0.0000"], EDGE_FONT)
     label_w = max(label_w, max(text_size([t], EDGE_FONT)[0] for t in labels.values()))
     outputs = network.output_layer.node_ids
-    values = {node.id: _node_values(notation, node, chosen, arithmetic, outputs)
+    values = {node.id: _node_values(notation, node, chosen, arithmetic, outputs, problem)
               for node in (chosen.nodes if chosen else [])}
 
     # Rows: a layer's nodes from the top, its bias last; spacing leaves room for value boxes.
@@ -185,25 +186,28 @@ def _captions(count: int) -> list[str]:
 def _subtitle(trace: Trace, step: int | None, weights: str, chosen: Step | None) -> str:
     if chosen is None:
         return "initial weights" if weights == "before" else "final weights"
-    error = format_value(trace.arithmetic, chosen.error, DIGITS, exact=False)
+    error = format_value(trace.arithmetic, chosen.error, DIGITS, exact=False,
+                         quantity="error", display=shown_rounding(trace.problem, "error"))
     when = "before" if weights == "before" else "after"
     return (f"step {step} (epoch {chosen.epoch}, pattern {chosen.pattern}): "
             f"E = {error}; weights {when} the update")
 
 
 def _node_values(notation: Notation, node, step: Step, arithmetic,
-                 outputs: tuple[int, ...]) -> list[str]:
+                 outputs: tuple[int, ...], problem=None) -> list[str]:
     """A node's lines: the activation alone for inputs; net, activation, delta (and the
-    target, for outputs) for the nodes that compute."""
-    def show(value, pad: bool = True) -> str:
-        return format_value(arithmetic, value, DIGITS, exact=False, pad=pad)
+    target, for outputs) for the nodes that compute, to the digits `display` asks."""
+    def show(value, pad: bool = True, quantity: str | None = None) -> str:
+        display = shown_rounding(problem, quantity) if pad else None
+        return format_value(arithmetic, value, DIGITS, exact=False, pad=pad,
+                            quantity=quantity, display=display)
 
     name = notation.activation_name(node.kind, node.id, node.layer)
     if node.kind in ("input", "bias"):
         return [f"{name} = {show(node.out, pad=False)}"]
-    out = f"{name} = {show(node.out)}"
-    lines = [f"{notation.net_name(node.id)} = {show(node.net)}", out,
-             f"{notation.delta_name(node.id)} = {show(node.delta)}"]
+    out = f"{name} = {show(node.out, quantity='out')}"
+    lines = [f"{notation.net_name(node.id)} = {show(node.net, quantity='net')}", out,
+             f"{notation.delta_name(node.id)} = {show(node.delta, quantity='delta')}"]
     if node.kind == "output":
         target = step.target[outputs.index(node.id)]
         lines.append(f"{notation.target}{node.id} = {show(target, pad=False)}")

@@ -98,6 +98,7 @@ def error_plot_figure(trace: Trace):
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.margins(x=0.02)
+    until_line(axes, trace, notation)
     axes.annotate(f"{format_float(errors[-1], 4)}", (epochs[-1], errors[-1]),
                   textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
                   color="#1f6fb2", **LITERAL)
@@ -107,6 +108,25 @@ def error_plot_figure(trace: Trace):
                 **LITERAL)
     figure.subplots_adjust(left=0.12, right=0.96, top=0.9, bottom=0.2)
     return figure
+
+
+def until_threshold(trace: Trace) -> float | None:
+    """The error `until` stops at, or None (no until, or until no_mistakes)."""
+    until = trace.problem.until
+    return None if until is None or until.error is None else float(until.error)
+
+
+def until_line(axes, trace: Trace, notation: Notation) -> None:
+    """A dashed horizontal line at the error `until` stops at, labelled, and the epoch it
+    stopped at where it did."""
+    threshold = until_threshold(trace)
+    if threshold is None:
+        return
+    label = f"until {notation.error} <= {fraction_text(trace.problem.until.error)}"
+    if trace.stopped is not None and trace.stopped[1] == "until":
+        label += f" (met at epoch {trace.stopped[0]})"
+    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1.0, label=label)
+    axes.legend(loc="upper right", fontsize=8, frameon=False)
 
 
 def error_plot_svg(trace: Trace) -> str:

@@ -85,6 +85,22 @@ class _View:
             return factor.value != self.problem.weights[(factor.source, factor.node)]
         return True
 
+    def change_note(self, rule: ChainRule) -> str:
+        """Why the trace's change is not -C dE/dw alone (version 2): a frozen bias weight,
+        the momentum term it adds, or a batch's group summing its patterns' changes."""
+        problem = self.problem
+        if not problem.train_bias and problem.network.node_kind(rule.key[0]) == "bias":
+            return "; a bias weight, not trained: it never changes"
+        notes = []
+        if problem.update == "batch":
+            notes.append("this pattern's share; the group's are summed")
+        update = next((u for u in rule.step.updates if u.key == rule.key), None)
+        if problem.momentum != 0 and update is not None:
+            applied = self.short(update.change)
+            notes.append(f"the update adds the momentum term α Δ{self.wname}(prev) = "
+                         f"{self.short(update.momentum)}, giving {applied}")
+        return "".join(f"; {note}" for note in notes)
+
     def short(self, value, pad: bool = True) -> str:
         return format_value(self.arithmetic, value, exact=False, pad=pad)
 
@@ -233,7 +249,7 @@ class _View:
             f"Weight change: Δ{self.wname} = -{rate} {grad} = "
             f"-{self.paren(rule.rate, pad=False)} × {self.paren(rule.total)} = ",
             self.short(rule.gradient_change), "   (the trace's change: ",
-            self.short(rule.change), ")"))
+            self.short(rule.change), f"{self.change_note(rule)})"))
         if getattr(self.arithmetic, "name", "") == "exact":
             lines.append(Text("(decimals here; the tables above show the closed forms)",
                               style="dim"))
