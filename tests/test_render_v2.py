@@ -280,3 +280,19 @@ def test_html_key_escapes_user_text(tmp_path):
     assert "script" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;x&lt;/script&gt; &amp; &lt;b&gt;y_z" in page
     assert re.search(r"Training stopped at epoch \d+: error [\d.]+ &lt;= 0.05", page)
+
+
+def test_check_report_with_rounding_per_quantity(tmp_path):
+    """`bpcalc check` of a problem rounded per quantity (was AttributeError: 'kind')."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text(SLIDES + "round: {out: 3, weight: 4}\nsigfigs: {delta: 3}\n",
+                       encoding="utf-8")
+    answers = PROBLEMS / "answers" / "slides_2-2-1_correct.yaml"
+    result = CliRunner().invoke(app, ["check", str(problem), str(answers)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert cells(result.output, "delta4")[0][1:4] == ["-.0115", "-0.0115", "right"]
+    assert cells(result.output, "z7")[0][1:4] == [".782", "0.782", "right"]
+    report = json.loads(CliRunner().invoke(app, ["check", str(problem), str(answers),
+                                                 "--format", "json"]).output)
+    assert report["rounding"]["by_quantity"]["delta"] == {"kind": "sigfigs", "digits": 3}

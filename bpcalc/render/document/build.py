@@ -284,6 +284,9 @@ class _Builder:
         if self.problem.perceptron:
             name = self.problem.activations[-1].name
             caption = f"{name}: f'({n.net}) taken as 1 (the perceptron rule)"
+        elif activation_spec(self.problem.activations[-1].name).layer_wide:
+            caption = (f"softmax: f'({n.net}_k) shows the diagonal ∂z_k/∂net_k; the output δ "
+                       "sums over the whole Jacobian")
         return Table("", columns, rows, caption)
 
     def update_table(self, step: TraceStep) -> Table:

@@ -13,10 +13,15 @@ from bpcalc.text import decimal_text, format_float, rounded_places, rounding_tex
 
 
 def expected_text(verdict: Verdict) -> str:
-    """The value judged against: 6 significant digits, or a hand-rounded value as carried."""
-    if verdict.rounding is not None:
+    """The value judged against: 6 significant digits, or a hand-rounded value as carried
+    (a rounding per quantity: as this quantity was rounded, if it was)."""
+    rounding = verdict.rounding
+    if rounding is not None and not isinstance(rounding, Rounding):
+        kind = verdict.answer.quantity.kind
+        rounding = rounding.of({"new": "weight"}.get(kind, kind))
+    if rounding is not None:
         value = Fraction(verdict.expected)
-        return decimal_text(value, min_places=rounded_places(value, verdict.rounding))
+        return decimal_text(value, min_places=rounded_places(value, rounding))
     return format_float(float(verdict.expected), 6)
 
 
