@@ -28,6 +28,9 @@ from bpcalc.text import (
 )
 
 DIGITS = 4  # significant digits of float values in worked lines (the slides': .7773)
+# Longer than any hand-rounded value (40 digits at most): a term not rounded on its own,
+# such as momentum's learning-rate part, whose sum is rounded once.
+_LONGEST_ROUNDED = 44
 
 
 class _Builder:
@@ -64,9 +67,10 @@ class _Builder:
             return Num(value, text)
         if self.mode == "rounded":
             text = terminating_decimal(Fraction(value))
-            if text is None or (quantity is not None and len(text) > 20
-                                and self.problem.rounding.of(quantity) is None):
-                text = format_float(float(value), 6)  # carried unrounded (per quantity)
+            if text is None or len(text) > _LONGEST_ROUNDED or (
+                    quantity is not None and len(text) > 20
+                    and self.problem.rounding.of(quantity) is None):
+                text = format_float(float(value), 6)  # a value not (yet) rounded
             return Num(value, text)
         return Num(value, format_float(float(value), self.digits))
 
