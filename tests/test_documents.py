@@ -70,6 +70,23 @@ EXPECTED = {
     "perceptron_and.yaml": ["-0.5", "Step 24: epoch 6, pattern 4"],
     "xor.yaml": [f"{value:.4g}" for value in xor_first_forward()]
                 + ["Step 20: epoch 5, pattern 4", "Error per epoch"],
+    # version 2 (the problems' own comments): Mazur's out_o1 .75136507, out_o2 .772928465,
+    # E .298371109, w5 new .35891648, w1 new .149780716 (his biases are not updated)
+    "mazur_2-2-2.yaml": ["0.7514", "0.7729", "0.2984", "0.3589", "0.1498",
+                         "not trained: they keep their initial values"],
+    # OR learnt after epoch 4, weights .5, .5 and bias weight -.5
+    "perceptron_or.yaml": ["Step 16: epoch 4, pattern 4", "-0.5",
+                           "Training stopped at epoch 4: no mistakes (until met)."],
+    # the slide's carried rounding: w47 .3967, w67 .3670, w14 .4897, w24 .4931, w34 .4885
+    "slides_mixed_rounding.yaml": ["0.3967", "0.3670", "0.4897", "0.4931", "0.4885",
+                                   "out to 3 decimal places"],
+    # z8 .3887, z9 .2987, z10 .3125, E = -ln z9 = 1.2082, δ9 = 1 - z9 = .7013, δ4 .07983,
+    # w7_9 new -.1 + .5 · .7013 = .2506
+    "softmax_2-3-3.yaml": ["0.3887", "0.2987", "0.3125", "1.208", "0.7013", "0.07983",
+                           "0.2506"],
+    # epoch 196 ends at .0469, where until stops the run
+    "xor_momentum.yaml": ["Step 784: epoch 196, pattern 4", "0.0468818",
+                          "Training stopped at epoch 196"],
 }
 
 

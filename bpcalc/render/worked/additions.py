@@ -192,6 +192,20 @@ def applied_line(b, update) -> WorkedLine:
                       approx=approx)
 
 
+def group_term(b, step, key, symbolic: bool):
+    """One pattern's learning-rate term of a group's change, C δ_j(p) z_i(p), unrounded:
+    with hand rounding the group's change is rounded once, from these terms (the step's
+    own rounded Δw(p) would not add up to it)."""
+    i, j = key
+    tag = f"p{step.pattern}"
+    if symbolic:
+        product = Prod((Sym(b.n.rate), Sym(b.n.delta, str(j), tag=tag),
+                        Sym(b.out_sym(i).base, str(i), tag=tag)))
+    else:
+        product = b.product(step, key, False)
+    return product if b.slides_sign else Neg(Paren(product))
+
+
 def group_steps(b, step) -> list:
     """The steps of this step's group (a mini-batch of `batch_size`; every pattern of the
     epoch without one), in the epoch's order."""

@@ -339,16 +339,20 @@ class _Builder:
         key = update.key
         epoch_steps = more.group_steps(self, step)
         target = self.weight_sym(key)
-        names = [self.weight_sym(key, "Δ", f"p{s.pattern}") for s in epoch_steps]
         old = self.weight_value(update.old, key)
-        changes = [self.num(s.changes[key], quantity="change") for s in epoch_steps]
+        if self.arithmetic.rounds:  # the group's change is rounded once, from its terms
+            names = [more.group_term(self, s, key, True) for s in epoch_steps]
+            changes = [more.group_term(self, s, key, False) for s in epoch_steps]
+        else:
+            names = [self.weight_sym(key, "Δ", f"p{s.pattern}") for s in epoch_steps]
+            changes = [self.num(s.changes[key], quantity="change") for s in epoch_steps]
         if self.problem.momentum != 0:  # the group's sum plus α times the previous change
             names.append(more.momentum_parts(self, step, update, True))
             changes.append(more.momentum_parts(self, step, update, False))
         formula = Sum((target, Paren(_sum(names))))
         numbers = Sum((old, Paren(_sum(changes))))
         carried = None
-        if self.arithmetic.rounds and len(changes) > 1:
+        if self.arithmetic.rounds:
             carried = Sum((old, Paren(self.num(update.change, quantity="change"))))
         result, approx = self.result(update.new, target, "weight")
         return WorkedLine("update", "update", target, formula, numbers, result, key=key,
