@@ -296,3 +296,18 @@ def test_check_report_with_rounding_per_quantity(tmp_path):
     report = json.loads(CliRunner().invoke(app, ["check", str(problem), str(answers),
                                                  "--format", "json"]).output)
     assert report["rounding"]["by_quantity"]["delta"] == {"kind": "sigfigs", "digits": 3}
+
+
+def test_explain_labels_softmax_and_cross_entropy_factors(tmp_path):
+    """Through a softmax each path names its Jacobian factor ∂z_o/∂net_k; a cross-entropy
+    loss its own ∂E/∂z; and the chain rule agrees with backprop."""
+    output = run(tmp_path, SOFTMAX, "explain", "w48")
+    z8, z9 = solved(SOFTMAX).steps[0].node(8).out, solved(SOFTMAX).steps[0].node(9).out
+    assert f"-t9/z9 = -1/{z9:.6f}" in output
+    assert f"-z9 z8 = -{z9:.6f} × {z8:.6f}" in output
+    assert f"z8(1 - z8) = {z8:.6f} × (1 - {z8:.6f})" in output
+    assert "-(t9 - z9)" not in output
+    assert "the chain rule and backprop agree" in output
+    momentum = run(tmp_path, XOR + "epochs: 2\nmomentum: 0.9\n", "explain", "w47",
+                   "--step", "2")
+    assert "the update adds the momentum term α Δw47(prev) = -0.0342541" in momentum

@@ -52,6 +52,8 @@ class _Names:
             return f"∂{self.notation.error}/∂{self.out(node)}"
         if factor.kind == "slope":
             return f"∂{self.out(node)}/∂{self.net(node)}"
+        if factor.kind == "jacobian":  # a softmax output through another output's net
+            return f"∂{self.out(node)}/∂{self.net(source)}"
         if factor.kind == "weight":
             return f"∂{self.net(node)}/∂{self.out(source)}"
         return f"∂{self.net(node)}/∂{self.weight((source, node))}"
@@ -157,6 +159,8 @@ class _View:
             return self.loss_meaning(node)
         if factor.kind == "slope":
             return self.slope_meaning(node)
+        if factor.kind == "jacobian":
+            return self.jacobian_meaning(node, factor.source)
         if factor.kind == "weight":
             return f"{names.weight((factor.source, node))} (before the update)"
         source = self.rule.step.node(factor.source)
@@ -169,6 +173,11 @@ class _View:
         record = self.rule.step.node(node)
         target = self.rule.step.target[self.problem.network.output_layer.node_ids.index(node)]
         loss = loss_spec(self.problem.loss)
+        if not rule.perceptron and not loss.squared:  # the loss's own dE/dz
+            symbols = notation.symbols(loss.gradient_text, "§").replace("_§", str(node))
+            values = (loss.gradient_text.replace("t_k", fraction_text(target))
+                      .replace("z_k", self.paren(record.out)))
+            return f"{symbols} = {values}"
         if rule.perceptron:
             scale, note = "", " (perceptron: whatever the loss)"
         else:
@@ -179,6 +188,14 @@ class _View:
             return f"-{scale}({t} - {z}) = -{scale}({values}){note}"
         values = f"{self.paren(record.out)} - {fraction_text(target)}"
         return f"{scale}({z} - {t}) = {scale}({values}){note}"
+
+    def jacobian_meaning(self, node: int, source: int) -> str:
+        """Softmax: ∂z_o/∂net_k = z_o (1[o = k] - z_k), with the step's values."""
+        z_o, z_k = self.names.out(node), self.names.out(source)
+        out, other = self.rule.step.node(node).out, self.rule.step.node(source).out
+        if node == source:
+            return f"{z_o}(1 - {z_o}) = {self.short(out)} × (1 - {self.short(out)})"
+        return f"-{z_o} {z_k} = -{self.short(out)} × {self.paren(other)}"
 
     def slope_meaning(self, node: int) -> str:
         record = self.rule.step.node(node)
