@@ -129,8 +129,10 @@ class _View:
             "added.",
         ]
         if self.problem.update == "batch":
-            lines.append("Batch mode: this is this pattern's own gradient, at the epoch's "
-                         "starting weights; the epoch's changes are summed.")
+            whose = ("group's" if self.problem.group_size < len(self.problem.patterns)
+                     else "epoch's")
+            lines.append(f"Batch mode: this is this pattern's own gradient, at the {whose} "
+                         f"starting weights; the {whose} changes are summed.")
         title = Text(self.problem.title) if self.problem.title else None  # never markup
         return Panel("\n".join(lines), title=title, expand=False)
 

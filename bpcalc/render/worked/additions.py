@@ -213,3 +213,29 @@ def group_steps(b, step) -> list:
     epoch = b.trace.epoch_steps(step.epoch)
     start = (step.pattern - 1) // size * size
     return [s for s in epoch[start:start + size] if s is not None]
+
+
+def summed_line(b, step, update) -> WorkedLine:
+    """A batch group's update: the old weight plus the sum of its patterns' changes (and
+    momentum's α Δw(prev)); with hand rounding, the unrounded terms it is rounded from."""
+    key = update.key
+    group = group_steps(b, step)
+    target = b.weight_sym(key)
+    old = b.weight_value(update.old, key)
+    if b.arithmetic.rounds:  # the group's change is rounded once, from its terms
+        names = [group_term(b, s, key, True) for s in group]
+        changes = [group_term(b, s, key, False) for s in group]
+    else:
+        names = [b.weight_sym(key, "Δ", f"p{s.pattern}") for s in group]
+        changes = [b.num(s.changes[key], quantity="change") for s in group]
+    if b.problem.momentum != 0:  # the group's sum plus α times the previous change
+        names.append(momentum_parts(b, step, update, True))
+        changes.append(momentum_parts(b, step, update, False))
+    formula = Sum((target, Paren(_sum(names))))
+    numbers = Sum((old, Paren(_sum(changes))))
+    carried = None
+    if b.arithmetic.rounds:
+        carried = Sum((old, Paren(b.num(update.change, quantity="change"))))
+    result, approx = b.result(update.new, target, "weight")
+    return WorkedLine("update", "update", target, formula, numbers, result, key=key,
+                      carried=carried, approx=approx)

@@ -292,7 +292,7 @@ class _Builder:
             lines = [self.change_line(step, key) for key in step.changes]
             if step.updates:
                 lines += [more.frozen_line(self, u) if more.frozen(self, u.key)
-                          else self.summed_line(step, u) for u in step.updates]
+                          else more.summed_line(self, step, u) for u in step.updates]
             return lines
         lines = []
         for update in step.updates:
@@ -334,29 +334,6 @@ class _Builder:
         result, approx = self.result(step.changes[key], target, "change")
         return WorkedLine("change", "update", target, build(True), build(False), result,
                           key=key, approx=approx)
-
-    def summed_line(self, step: Step, update) -> WorkedLine:
-        key = update.key
-        epoch_steps = more.group_steps(self, step)
-        target = self.weight_sym(key)
-        old = self.weight_value(update.old, key)
-        if self.arithmetic.rounds:  # the group's change is rounded once, from its terms
-            names = [more.group_term(self, s, key, True) for s in epoch_steps]
-            changes = [more.group_term(self, s, key, False) for s in epoch_steps]
-        else:
-            names = [self.weight_sym(key, "Δ", f"p{s.pattern}") for s in epoch_steps]
-            changes = [self.num(s.changes[key], quantity="change") for s in epoch_steps]
-        if self.problem.momentum != 0:  # the group's sum plus α times the previous change
-            names.append(more.momentum_parts(self, step, update, True))
-            changes.append(more.momentum_parts(self, step, update, False))
-        formula = Sum((target, Paren(_sum(names))))
-        numbers = Sum((old, Paren(_sum(changes))))
-        carried = None
-        if self.arithmetic.rounds:
-            carried = Sum((old, Paren(self.num(update.change, quantity="change"))))
-        result, approx = self.result(update.new, target, "weight")
-        return WorkedLine("update", "update", target, formula, numbers, result, key=key,
-                          carried=carried, approx=approx)
 
 
 def _sum(terms: list):
