@@ -148,7 +148,8 @@ def test_examples_lists_problems_answers_and_templates_in_groups():
             assert row > first, (name, heading)
             assert all(not first < other < row for other in start.values()), name
     assert "2-2-1 MLP, all weights 0.5 (lecture slides)" in result.stdout
-    assert "2-2-1 sigmoid, 4 patterns x 5 epochs, learning rate 0.5" in result.stdout
+    assert "2-2-1 sigmoid, 4 patterns x 5 epochs, learning rate" in result.stdout  # (wrapped)
+    assert "2-1 step, 4 patterns x at most 20 epochs" in result.stdout  # until no_mistakes
     assert "  slides_2-2-1_correct     The lecture's own answers to" in result.stdout
     assert max(len(line) for line in lines) <= 80
 

@@ -79,8 +79,9 @@ def describe(item: Bundled) -> tuple[str, str]:
     names = sorted({a.name for a in problem.activations}, key=[a.name for a in
                                                                 problem.activations].index)
     patterns = len(problem.patterns)
+    most = "at most " if problem.until is not None else ""
     line = (f"{'-'.join(map(str, problem.network.sizes))} {'/'.join(names)}, "
-            f"{patterns} pattern{'s' * (patterns != 1)} x {problem.epochs} "
+            f"{patterns} pattern{'s' * (patterns != 1)} x {most}{problem.epochs} "
             f"epoch{'s' * (problem.epochs != 1)}, learning rate "
             f"{fraction_text(problem.learning_rate)}, {problem.convention} convention")
     return problem.title, line
