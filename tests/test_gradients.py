@@ -380,17 +380,28 @@ def test_sequential_steps_use_previous_new_weights():
     assert trace.final_weights == weights
 
 
-def test_batch_rounded_changes_are_summed_then_rounded():
+def test_batch_rounded_change_is_the_group_terms_rounded_once():
+    """A batch's change is its steps' learning-rate terms C delta_j z_i (from the carried,
+    rounded delta and z) summed unrounded and rounded once, so that change = round(-C x
+    gradient) (section 4); each step's own change is still the rounded term."""
     rounding = Rounding("sigfigs", 2)
     problem = _batch_problem("batch", epochs=1, rounding=rounding)
     trace = solve(problem, RoundedArithmetic(rounding))
     last = trace.steps[-1]
+    rate = problem.learning_rate
     for update in last.updates:
-        summed = sum(s.changes[update.key] for s in trace.steps)
-        assert update.change == round_fraction(summed, rounding)
+        i, j = update.key
+        terms = [rate * s.node(j).delta * s.node(i).out for s in trace.steps]
+        assert [s.changes[update.key] for s in trace.steps] == [
+            round_fraction(term, rounding) for term in terms]
+        assert update.change == round_fraction(sum(terms), rounding)
+        assert update.gradient == -sum(terms) / rate and update.momentum == 0
         assert update.new == round_fraction(update.old + update.change, rounding)
         assert update.old == problem.weights[update.key]
     assert all(s.weights == last.weights for s in trace.steps)
+    # the rule is not a no-op here: summing the rounded terms would differ for some weight
+    assert any(round_fraction(sum(s.changes[u.key] for s in trace.steps), rounding)
+               != u.change for u in last.updates)
 
 
 # ----------------------------------------------------------------------------------------

@@ -22,4 +22,4 @@ def with_epochs_run(problem: Problem, arithmetic: Arithmetic) -> Problem:
     run = train(problem, arithmetic, record=False)
     for _step in run.steps:
         pass
-    return replace(problem, epochs=run.stopped[0])
+    return replace(problem, epochs=run.stopped[0], epoch_limit=problem.epochs)

@@ -179,6 +179,8 @@ class Problem:
     train_bias: bool = True  # False: bias weights keep their initial values
     display: QuantityRounding | None = None  # digits shown per quantity; never computed with
     until: Until | None = None  # stop early (then epochs is the most epochs run)
+    epoch_limit: int | None = None  # the file's epochs, where `epochs` was set to the epoch
+    # `until` stops at (engine.stopping.with_epochs_run); shown, never computed with
     notation: str | None = None  # symbols to print (slides, textbook, paper, notes); None:
     # the convention's own. Display only: the solver never reads it.
     # Where a setting came from, for errors found after loading (the work limits): name ->

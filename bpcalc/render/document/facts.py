@@ -15,7 +15,8 @@ def training_text(problem: Problem) -> str:
     """`4 patterns, 2 epochs, sequential updates`; with `until`, `at most 2000 epochs`;
     with a batch size, the groups."""
     count = len(problem.patterns)
-    epochs = f"{problem.epochs} epoch{'s' * (problem.epochs != 1)}"
+    limit = problem.epoch_limit or problem.epochs  # the file's, before `until` stopped it
+    epochs = f"{limit} epoch{'s' * (limit != 1)}"
     if problem.until is not None:
         epochs = f"at most {epochs}"
     text = f"{count} pattern{'s' * (count != 1)}, {epochs}, {problem.update} updates"
