@@ -22,6 +22,24 @@ def either(names: tuple[str, ...]) -> str:
     return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
+# Version 2's training options (problem-format.md section 4).
+MomentumOption = Annotated[str, typer.Option(
+    metavar="ALPHA", help="Momentum alpha, 0 or more and less than 1: each change adds "
+    "alpha times the previous one.")]
+BatchSizeOption = Annotated[str | None, typer.Option(
+    metavar="N", help="Batch updates after every N patterns (1 or more); without it, "
+    "sequential updates.")]
+TrainBiasOption = Annotated[bool, typer.Option(
+    "--train-bias/--no-train-bias", help="Whether the bias weights are trained "
+    "(--no-train-bias: they keep their initial values).")]
+UntilErrorOption = Annotated[str | None, typer.Option(
+    metavar="X", help="Stop after the first epoch whose error is X or less (0 or "
+    "more), within 100 epochs.")]
+LeakOption = Annotated[str | None, typer.Option(
+    metavar="VALUE", help="leaky_relu's slope for net <= 0, 0 or more and less than 1 "
+    "(default 0.01).")]
+
+
 def new(
     layers: Annotated[str, typer.Option(
         metavar="SIZES", help="Node counts per layer, inputs first, outputs last: 2 or more "
@@ -46,21 +64,11 @@ def new(
     = "0.5",
     patterns: Annotated[int, typer.Option(
         metavar="N", help="How many training patterns: 1 to 1000.")] = 1,
-    momentum: Annotated[str, typer.Option(
-        metavar="ALPHA", help="Momentum alpha, 0 or more and less than 1: each change adds "
-        "alpha times the previous one.")] = "0",
-    batch_size: Annotated[str | None, typer.Option(
-        metavar="N", help="Batch updates after every N patterns (1 or more); without it, "
-        "sequential updates.")] = None,
-    train_bias: Annotated[bool, typer.Option(
-        "--train-bias/--no-train-bias", help="Whether the bias weights are trained "
-        "(--no-train-bias: they keep their initial values).")] = True,
-    until_error: Annotated[str | None, typer.Option(
-        metavar="X", help="Stop after the first epoch whose error is X or less (0 or "
-        "more), within 100 epochs.")] = None,
-    leak: Annotated[str | None, typer.Option(
-        metavar="VALUE", help="leaky_relu's slope for net <= 0, 0 or more and less than 1 "
-        "(default 0.01).")] = None,
+    momentum: MomentumOption = "0",
+    batch_size: BatchSizeOption = None,
+    train_bias: TrainBiasOption = True,
+    until_error: UntilErrorOption = None,
+    leak: LeakOption = None,
     output: OutputOption = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --output file.")] = False,
 ) -> None:

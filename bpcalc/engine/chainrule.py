@@ -137,44 +137,10 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
                            + (" in exact mode" if limit == MAX_EXACT_PATHS else ""),
                            key="WEIGHT")
     step = trace.steps[step_number - 1]
-    network = problem.network
-    output_layer = network.output_layer
-    perceptron = problem.perceptron
-    factor = problem.output_delta.factor
-    wide = _softmax_outputs(problem)
-
     i, j = key
+    paths = _paths(problem, arithmetic, step, key)
+    factor, perceptron = problem.output_delta.factor, problem.perceptron
     num = arithmetic.number
-    targets = dict(zip(output_layer.node_ids, step.target, strict=True))
-    input_factor = Factor("input", j, i, step.node(i).out)
-
-    loss_spec = losses.loss_spec(problem.loss)
-    count = len(output_layer.node_ids)
-
-    def loss(o: int) -> Factor:
-        z, t = step.node(o).out, num(targets[o])
-        if perceptron or loss_spec.squared:
-            return Factor("loss", o, None, num(factor) * (z - t))
-        return Factor("loss", o, None, loss_spec.dE_dz(arithmetic, t, z, count))
-
-    def slope(node: int) -> Factor:
-        return Factor("slope", node, None, step.node(node).slope)
-
-    def jacobian(o: int, k: int) -> Factor:
-        z_o, z_k = step.node(o).out, step.node(k).out
-        return Factor("jacobian", o, k, z_o * ((num(Fraction(1)) if o == k else 0) - z_k))
-
-    paths = []
-    for nodes in _node_paths(network, j):
-        k = nodes[-1]
-        for o in output_layer.node_ids if wide else (k,):  # a softmax: k's net reaches all
-            chain = [loss(o), jacobian(o, k) if wide else slope(k)]
-            for lower, upper in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
-                chain += [Factor("weight", upper, lower, step.weights[(lower, upper)]),
-                          slope(lower)]
-            chain.append(input_factor)
-            paths.append(Path(nodes + ((o,) if wide else ()), tuple(chain),
-                              prod(f.value for f in chain)))
 
     total = sum(path.product for path in paths)  # 0 + x is x for every number type
     sign = -1 if problem.convention == "slides" else 1
@@ -187,6 +153,55 @@ def explain(trace: Trace, key: WeightKey, step_number: int = 1) -> ChainRule:
     return ChainRule(key, step_number, step, tuple(paths), total, delta, source_out, sign,
                      recursion, difference, agreement, factor, perceptron, rate,
                      -(rate * total), step.changes[key])
+
+
+class _Factors:
+    """The local derivatives of one step, as the paths take them."""
+
+    def __init__(self, problem: Problem, arithmetic, step: Step):
+        self.problem, self.m, self.step = problem, arithmetic, step
+        self.outputs = problem.network.output_layer.node_ids
+        self.targets = dict(zip(self.outputs, step.target, strict=True))
+        self.loss_spec = losses.loss_spec(problem.loss)
+
+    def loss(self, o: int) -> Factor:
+        """dE/dz_o: factor (z - t) for a squared error (and the perceptron rule), else the
+        loss entry's own derivative."""
+        m, problem = self.m, self.problem
+        z, t = self.step.node(o).out, m.number(self.targets[o])
+        if problem.perceptron or self.loss_spec.squared:
+            return Factor("loss", o, None, m.number(problem.output_delta.factor) * (z - t))
+        return Factor("loss", o, None, self.loss_spec.dE_dz(m, t, z, len(self.outputs)))
+
+    def slope(self, node: int) -> Factor:
+        return Factor("slope", node, None, self.step.node(node).slope)
+
+    def jacobian(self, o: int, k: int) -> Factor:
+        """dz_o/dnet_k = z_o (1[o = k] - z_k), through a softmax."""
+        z_o, z_k = self.step.node(o).out, self.step.node(k).out
+        one = self.m.number(Fraction(1))
+        return Factor("jacobian", o, k, z_o * ((one if o == k else 0) - z_k))
+
+
+def _paths(problem: Problem, arithmetic, step: Step, key: WeightKey) -> list[Path]:
+    """Every path from w_key to the outputs with its factors and their product; through a
+    softmax the net of each output reaches every output."""
+    i, j = key
+    factors = _Factors(problem, arithmetic, step)
+    wide = _softmax_outputs(problem)
+    input_factor = Factor("input", j, i, step.node(i).out)
+    paths = []
+    for nodes in _node_paths(problem.network, j):
+        k = nodes[-1]
+        for o in factors.outputs if wide else (k,):
+            chain = [factors.loss(o), factors.jacobian(o, k) if wide else factors.slope(k)]
+            for lower, upper in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
+                chain += [Factor("weight", upper, lower, step.weights[(lower, upper)]),
+                          factors.slope(lower)]
+            chain.append(input_factor)
+            paths.append(Path(nodes + ((o,) if wide else ()), tuple(chain),
+                              prod(f.value for f in chain)))
+    return paths
 
 
 def _node_paths(network, start: int) -> list[tuple[int, ...]]:

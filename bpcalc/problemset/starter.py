@@ -76,6 +76,12 @@ def starter_text(sizes: tuple[int, ...], *,
     key(f"learning_rate: {number_text(learning_rate)}",
         "C in the slides, eta in the textbook")
     _training_keys(key, training)
+    _rule_keys(key, loss, convention)
+    return "\n".join(lines) + "\n"
+
+
+def _rule_keys(key, loss: str, convention: str) -> None:
+    """The loss, the convention, the notation and the rounding, each with its comment."""
     key(f"loss: {loss}", "half_sse: E = 1/2 sum (t - z)^2; sse: sum (t - z)^2;")
     key("", "mse: sum (t - z)^2 / number of outputs; cross_entropy:")
     key("", "-sum t ln z; binary_cross_entropy: -sum t ln z +")
@@ -88,7 +94,6 @@ def starter_text(sizes: tuple[int, ...], *,
     key("", "or per quantity: {out: 3, weight: 4}")
     key("sigfigs: none", "none, or N significant figures (instead of round)")
     key("display: none", "digits shown, never computed with: {round: {out: 3}}")
-    return "\n".join(lines) + "\n"
 
 
 def _training_keys(key, training: Training) -> None:
