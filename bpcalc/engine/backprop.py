@@ -60,7 +60,7 @@ def train(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
     """
     engine = engine_for(problem, arithmetic, slips, generic=generic)
     check_computation(problem, engine)
-    progress = Progress()
+    progress = Progress(arithmetic.name == "float", problem.perceptron)
     if engine == "numpy":
         from bpcalc.engine.vectorised import vectorised_steps
 
@@ -102,7 +102,8 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
     plan = _Plan(problem, arithmetic)
     weights = [arithmetic.number(value) for value in problem.weights.values()]
     check_finite = finite_check(arithmetic, plan.keys)  # overflow or NaN: names the value
-    progress = progress if progress is not None else Progress()
+    if progress is None:
+        progress = Progress(arithmetic.name == "float", problem.perceptron)
     momentum = Momentum(plan, arithmetic, slips.momentum_rate_term_only)
     last, group = len(problem.patterns), problem.group_size
     number = 0

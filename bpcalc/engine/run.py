@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 
 from bpcalc.engine.numerics import WarningWatch, check_final_weights, flat_layers
-from bpcalc.engine.trace import EpochErrors, Step, Trace
+from bpcalc.engine.trace import EpochErrors, EpochRecords, Step, Trace
 from bpcalc.problem.model import Problem
 
 
@@ -37,7 +37,7 @@ class Run:
         # Each epoch's (epoch, error, mistakes) and the stop (epoch, reason): the generic
         # engine's `Progress`, else made from the errors per epoch once the steps are done.
         self.progress = progress
-        self.epochs: list[tuple[int, object, int | None]] = []
+        self.epochs: EpochRecords | list = []
         self.stopped: tuple[int, str] | None = None
         self.arithmetic = arithmetic
         self.record = record
@@ -82,7 +82,7 @@ class Run:
         if self.progress is not None and self.progress.stopped is not None:
             self.epochs, self.stopped = self.progress.epochs, self.progress.stopped
         else:  # an engine without a Progress runs every epoch (no `until`)
-            self.epochs = [(epoch, total, None) for epoch, total in self.errors.floats()]
+            self.epochs = EpochRecords(errors=self.errors.totals())  # shared, not copied
             self.stopped = (len(self.epochs), "epochs")
 
     def trace(self, keep: set[int] | None = None) -> Trace:

@@ -230,6 +230,35 @@ class EpochErrors:
         return None if self._exact is None else list(enumerate(self._exact, start=1))
 
 
+class EpochRecords:
+    """(epoch, error, mistakes) of every epoch run, held compactly so that a long run's
+    memory stays flat: the errors in a float array (floats) or a list (rounded and exact
+    values, for their exact twins), the mistakes in an int array, or none where they are
+    not counted (outputs other than step). Reads as a sequence of tuples."""
+
+    def __init__(self, floats: bool = True, counted: bool = False, errors=None):
+        self._errors = errors if errors is not None else (array("d") if floats else [])
+        self._mistakes = array("q") if counted else None
+
+    def append(self, error, mistakes: int | None) -> None:
+        self._errors.append(error)
+        if self._mistakes is not None:
+            self._mistakes.append(mistakes)
+
+    def __len__(self) -> int:
+        return len(self._errors)
+
+    def __getitem__(self, index: int) -> tuple[int, Any, int | None]:
+        if index < 0:
+            index += len(self)
+        mistakes = None if self._mistakes is None else self._mistakes[index]
+        return index + 1, self._errors[index], mistakes
+
+    def __iter__(self):
+        mistakes = self._mistakes if self._mistakes is not None else [None] * len(self)
+        return zip(range(1, len(self) + 1), self._errors, mistakes)  # noqa: B905 (equal)
+
+
 @dataclass
 class Trace:
     problem: Problem
@@ -242,7 +271,7 @@ class Trace:
     errors: EpochErrors | None = None  # the engine's per-epoch totals (None: from the steps)
     # (epoch, error, mistakes) per epoch run, in the arithmetic's numbers (mistakes: step
     # outputs only, else None), and (epoch, "until" | "epochs"): why training stopped
-    epochs: list[tuple[int, Any, int | None]] = field(default_factory=list)
+    epochs: EpochRecords | list = field(default_factory=list)
     stopped: tuple[int, str] | None = None
 
     def epoch_steps(self, epoch: int) -> list[Step]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from bpcalc.engine.arithmetic import Arithmetic, SettleKind
+from bpcalc.engine.trace import EpochRecords
 from bpcalc.problem.model import Problem
 
 
@@ -18,14 +19,14 @@ class Progress:
     """What is known of a run across its epochs: each epoch's error (the sum of its steps'
     errors, as carried) and mistakes (step outputs only, else None), and why it stopped."""
 
-    def __init__(self):
-        self.epochs: list[tuple[int, object, int | None]] = []
+    def __init__(self, floats: bool = True, counted: bool = False):
+        self.epochs = EpochRecords(floats, counted)
         self.stopped: tuple[int, str] | None = None
 
     def epoch_done(self, epoch: int, error, mistakes: int | None, problem: Problem,
                    arithmetic: Arithmetic) -> bool:
         """Record the epoch; True when `until` is met (training stops after it)."""
-        self.epochs.append((epoch, error, mistakes))
+        self.epochs.append(error, mistakes)
         until = problem.until
         met = until is not None and (
             (until.no_mistakes and mistakes == 0) or (until.error is not None and not

@@ -91,14 +91,20 @@ class _Shape:
         return "[" + ",".join(f'{{"from":{i},"to":{j},{self.put("value", value)}}}'
                               for (i, j), value in final_weights.items()) + "]"
 
-    def epochs(self, epochs: list, stopped: tuple[int, str] | None) -> str:
-        """Version 2's `epochs` (error and mistakes of every epoch run) and `stopped`."""
-        entries = ",".join(f'{{"epoch":{epoch},{self.put("error", error)},'
-                           f'"mistakes":{"null" if mistakes is None else mistakes}}}'
-                           for epoch, error, mistakes in epochs)
+    def epochs(self, epochs, stopped: tuple[int, str] | None):
+        """Version 2's `epochs` (error and mistakes of every epoch run) and `stopped`, as
+        pieces of text: a run of a million epochs is written a piece at a time."""
+        put = self.put
+        yield '"epochs":['
+        separator = ""
+        for epoch, error, mistakes in epochs:
+            yield (f'{separator}{{"epoch":{epoch},{put("error", error)},'
+                   f'"mistakes":{"null" if mistakes is None else mistakes}}}')
+            separator = ","
         stop = "null" if stopped is None else (f'{{"epoch":{stopped[0]},'
                                                f'"reason":{_ENCODE(stopped[1])}}}')
-        return f'"epochs":[{entries}],"stopped":{stop}'
+        yield f'],"stopped":{stop}}}\n'
+
 
 
 def _head(problem) -> dict:
@@ -151,8 +157,13 @@ def write_json(trace, stream: TextIO, exact: bool = False) -> None:
             stream.write("".join(parts))
             parts, size = [], 0
     parts.append(f'],"final_weights":{shape.final_weights(trace.final_weights)},'
-                 f'"warnings":{_ENCODE(list(trace.warnings))},'
-                 f'{shape.epochs(trace.epochs, trace.stopped)}}}\n')
+                 f'"warnings":{_ENCODE(list(trace.warnings))},')
+    for piece in shape.epochs(trace.epochs, trace.stopped):
+        parts.append(piece)
+        size += len(piece)
+        if size > CHUNK:
+            stream.write("".join(parts))
+            parts, size = [], 0
     stream.write("".join(parts))
 
 
