@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from dataclasses import replace
 from fractions import Fraction as F
 
 import pytest
@@ -196,7 +195,7 @@ def test_an_entry_that_cannot_be_written_out_is_called_instead(monkeypatch):
     """An activation whose f tests its net in Python (not through the arithmetic's
     `where`) cannot become source; the fast engine calls it, and agrees bit for bit."""
     relu = activations.activation_spec("relu")
-    branching = replace(relu, name="branching_relu",
+    branching = relu._replace(name="branching_relu",
                         f=lambda m, act, net: net if net > 0 else m.number(0),
                         slope=lambda m, act, net, z: m.number(1 if net > 0 else 0))
     monkeypatch.setitem(activations.REGISTRY, "branching_relu", branching)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -23,8 +22,7 @@ from bpcalc.errors import ProblemError
 from bpcalc.problem.yamlsource import printable
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """One group of bundled files: its folder under bpcalc/examples and how one is used."""
 
     folder: str  # "" for the problems themselves
@@ -39,8 +37,7 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Bundled:
+class Bundled(NamedTuple):
     name: str  # the file's stem, unique over every kind
     kind: Kind
     text: str

@@ -3,10 +3,9 @@ written step by step as the engine computes it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -98,8 +97,7 @@ def solve(
     run_guarded(lambda: solve_file(file, view, overrides, output, force))
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """What the command line asks to see of the solution."""
 
     format: OutputFormat

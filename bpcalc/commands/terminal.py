@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -40,8 +39,7 @@ ColorOption = Annotated[ColorChoice, typer.Option(
     "set), always (also in a pipe, e.g. for less -R) or never.")]
 
 
-@dataclass(frozen=True)
-class Screen:
+class Screen(NamedTuple):
     """What the text is written for: with ANSI colour or not, and how many columns."""
 
     color: bool

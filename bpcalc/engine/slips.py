@@ -3,11 +3,10 @@ reproduces a student's wrong answer by solving with them (bpcalc/grading/mistake
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Slips:
+class Slips(NamedTuple):
     """Deliberate hand-calculation mistakes, so `bpcalc check` can reproduce a wrong answer.
 
     The other usual mistakes (sign, factor 2, bias, learning rate, early rounding) are

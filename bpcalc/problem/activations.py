@@ -27,9 +27,8 @@ z_k (1[k = j] - z_j). Its `slope` is the Jacobian's diagonal, shown but never mu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 # A layer's activation with its parameters, `bpcalc.problem.model.Activation` (not imported:
 # the model imports this module).
@@ -53,8 +52,7 @@ class Terms(Protocol):
     def paren(self, arg) -> Any: ...
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """A number an activation takes from the problem file, under the key of its name (one
     value for every layer); `bpcalc.problem.model.Activation` has a field of that name."""
 
@@ -63,8 +61,7 @@ class Param:
     symbol: str  # how a rule names it: β, θ
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """One case of a piecewise derivative: f' is `slope` where `condition` holds."""
 
     slope: str  # "1"
@@ -72,8 +69,7 @@ class Case:
     holds: Callable[[Any, Activation, Any], bool]  # (m, act, net): is this the case?
 
 
-@dataclass(frozen=True)
-class ActivationSpec:
+class ActivationSpec(NamedTuple):
     """One activation: its maths, its texts, and what it needs."""
 
     name: str

@@ -18,15 +18,14 @@ per output node and dE/dz_k, written against the arithmetic `m` (its `log` refus
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from typing import NamedTuple
 
 from bpcalc.problem.activations import Activation, ActivationSpec
 
 
-@dataclass(frozen=True)
-class Slip:
+class Slip(NamedTuple):
     """The factor-2 mistake made with a loss: the loss the student computed instead."""
 
     id: str  # the mistake's id in `bpcalc.grading.diagnosis`
@@ -46,15 +45,14 @@ class OutputDelta(NamedTuple):
     form: str = "residual"
 
 
-@dataclass(frozen=True)
-class LossSpec:
+class LossSpec(NamedTuple):
     name: str
     scale: Callable[[int], Fraction]  # K output nodes -> the scale of Σ_k (t_k - z_k)²
     scale_text: str  # the scale as the loss formula writes it: "½", "", "(1/K)"
     factor_text: str  # 2 · scale as the output delta's rule writes it: "", "2", "(2/K)"
     per_output: bool = False  # the scale divides by K (explain says what K is)
     slip: Slip | None = None
-    cancelled: Mapping[str, Callable[[Activation], Fraction]] = field(default_factory=dict)
+    cancelled: Mapping[str, Callable[[Activation], Fraction]] = MappingProxyType({})
     # output activation name -> c: there δ_k = c · (t_k - z_k), without f' (it cancels)
     term: Callable | None = None  # (m, t, z) -> one output's share of E; None: a square
     derivative: Callable | None = None  # (m, t, z) -> dE/dz_k; None: -2 scale (t - z)

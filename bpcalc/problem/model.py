@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bpcalc.problem import activations, losses
 
@@ -22,8 +22,7 @@ NOTATIONS = ("slides", "textbook", "paper", "notes")  # symbol sets, see bpcalc.
 WeightKey = tuple[int, int]  # (from node id, to node id)
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     """The activation of one non-input layer, with its own parameters: one field per
     parameter of the activation entries (`bpcalc.problem.activations`)."""
 
@@ -40,8 +39,7 @@ RoundingKind = Literal["places", "sigfigs"]
 QUANTITIES = ("net", "out", "slope", "delta", "error", "change", "weight")
 
 
-@dataclass(frozen=True)
-class Rounding:
+class Rounding(NamedTuple):
     """Hand-calculation rounding: `places` decimals or `sigfigs` significant figures, of
     every computed quantity but the slope (the scalar `round: 4`)."""
 
@@ -53,8 +51,7 @@ class Rounding:
         return None if quantity == "slope" else self
 
 
-@dataclass(frozen=True)
-class QuantityRounding:
+class QuantityRounding(NamedTuple):
     """Rounding per quantity (`round: {out: 3, weight: 4}, sigfigs: {delta: 3}`): a quantity
     not named is carried unrounded."""
 
@@ -64,8 +61,7 @@ class QuantityRounding:
         return dict(self.by).get(quantity)
 
 
-@dataclass(frozen=True)
-class Until:
+class Until(NamedTuple):
     """When training stops before `epochs`: once an epoch's error is at most `error`, or
     (`no_mistakes`) once an epoch makes no mistake."""
 
@@ -73,14 +69,12 @@ class Until:
     no_mistakes: bool = False
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     input: tuple[Fraction, ...]
     target: tuple[Fraction, ...]
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One layer of nodes; `bias_id` is the bias node that follows it (None if none)."""
 
     index: int

@@ -18,8 +18,8 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import yaml
 from yaml.resolver import Resolver
@@ -210,8 +210,7 @@ def _short_tag(tag: str) -> str:
     return tag[len(_STANDARD_TAG):] if tag.startswith(_STANDARD_TAG) else tag
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A YAML node with the key path that reached it, for messages like `weights[1][0]`."""
 
     key: str
