@@ -34,6 +34,9 @@ class Picture(str):
     def _repr_svg_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:  # the markup is the drawing's, not text to read
+        return f"<bpcalc.Picture: SVG, {len(self):,} characters>"
+
 
 class Solution:
     """A solved problem: every step as the engine recorded it, and its answer keys."""
