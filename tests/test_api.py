@@ -220,6 +220,27 @@ def test_pictures_are_svg_a_notebook_draws():
     assert "<svg" in bpcalc.solve(SLIDES, epochs=5).plot()
 
 
+def test_a_key_of_some_steps():
+    solution = bpcalc.solve(EXAMPLES / "xor.yaml", epochs=3)
+    assert solution.to_markdown(steps=[2, 12]) == cli(
+        "solve", EXAMPLES / "xor.yaml", "--epochs", "3", "-f", "markdown",
+        "--steps", "2,12").stdout
+    assert "Final weights" in solution.to_html(summary=True)
+    assert api_error(lambda: solution.to_latex(steps=[13])) == (
+        "steps: steps run from 1 to 12, got 13")
+    assert api_error(lambda: solution.to_markdown(steps=[1], summary=True)) == (
+        "steps: give steps or summary, not both (a summary shows no steps)")
+
+
+def test_notation_and_convention_are_checked_as_the_cli_does():
+    key = bpcalc.solve(SLIDES, notation="textbook").to_markdown()
+    assert key == cli("solve", SLIDES, "--notation", "textbook", "-f", "markdown").stdout
+    assert api_error(lambda: bpcalc.solve(SLIDES, convention="lecture")) == (
+        "convention: must be one of slides, textbook")
+    assert api_error(lambda: bpcalc.solve(SLIDES, notation=3)) == (
+        "notation: expected a word, got '3'")
+
+
 # -- exact and hand-rounded ----------------------------------------------------------------
 
 
@@ -229,7 +250,9 @@ def test_exact_mode():
     assert "exp(-5/4)" in str(w47)
     assert abs(float(w47) - 0.3963742759968643) < 1e-12
     assert "e^{" in solution.to_markdown() and "exp(" not in solution.to_markdown()
-    assert '"w47_exact"' in solution.to_json() or "_exact" in solution.to_json()
+    final = {(w["from"], w["to"]): w for w in json.loads(solution.to_json())["final_weights"]}
+    assert final[(4, 7)]["value_exact"] == str(w47)
+    assert final[(4, 7)]["value"] == pytest.approx(0.3963742759968643, abs=1e-15)
 
 
 def test_rounding_and_overrides():

@@ -25,8 +25,10 @@ def solve(problem: str | PathLike | dict | None = None, *, text: str | None = No
           convention: str | None = None, epochs: int | None = None,
           learning_rate: str | float | None = None, notation: str | None = None) -> Solution:
     """Solve a problem: a path (str or Path), a dict as its YAML would load, or YAML text
-    through `text=` (a string given as `problem` is always a path). The keywords override
-    the problem as `bpcalc solve`'s options do (--exact, --round, --sigfigs, ...)."""
+    through `text=` (a string given as `problem` is always a path). A dict's values are
+    never evaluated: a float is read as its shortest decimal (0.9 is 9/10, as the YAML's
+    0.9), a str as quoted YAML text ("1/3"), a Fraction exactly. The keywords override the
+    problem as `bpcalc solve`'s options do (--exact, --round, --sigfigs, ...)."""
     return guarded(lambda: _solve(problem, text, exact, dict(
         convention=convention, notation=notation, round=round, sigfigs=sigfigs,
         epochs=epochs, learning_rate=learning_rate)))
