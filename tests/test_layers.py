@@ -1,6 +1,8 @@
 """The layers hold: every module imports on its own, no two modules import each other
 (directly or round a loop, lazy function-level imports included), and imports go one way:
-commands -> render -> grading, problemset -> engine -> problem -> errors, text."""
+commands, api -> render -> grading, problemset -> engine -> problem -> errors, text.
+The package itself (`import bpcalc`) is the base layer; its lazy re-export of the Python
+API (PEP 562 `__getattr__`, FACADE) is the one import upwards."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ PACKAGE = ROOT / "bpcalc"
 # problemset are side by side (neither imports the other); render may read both's results.
 LAYERS = {
     "base": 0, "problem": 1, "engine": 2, "grading": 3, "problemset": 3, "render": 4,
-    "commands": 5,
+    "commands": 5, "api": 5,  # the command line and the Python API: neither imports the other
 }
+FACADE = ("bpcalc", "bpcalc.api")  # bpcalc/__init__.py -> the API, imported on first use
 
 
 def module_name(path: Path) -> str:
@@ -77,12 +80,21 @@ def test_the_walk_sees_lazy_imports():
     assert len(MODULES) > 50
 
 
+def test_the_facade_is_the_one_upward_import_of_the_package():
+    """`import bpcalc` imports no layer but the base: the API only when first asked for."""
+    assert {name for name, _ in GRAPH["bpcalc"]} == {"bpcalc.errors", "bpcalc.api"}
+    source = MODULES["bpcalc"].read_text(encoding="utf-8")
+    assert "from bpcalc import api" in source.split("def __getattr__")[1]
+
+
 def test_imports_go_one_way():
     wrong = []
     for module, targets in GRAPH.items():
         here = layer(module)
         for target, line in targets:
             there = layer(target)
+            if (module, target) == FACADE:
+                continue
             if LAYERS[there] > LAYERS[here] or (
                     LAYERS[there] == LAYERS[here] and there != here):
                 wrong.append(f"{MODULES[module].relative_to(ROOT)}:{line} ({here}) imports "

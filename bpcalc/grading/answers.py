@@ -65,7 +65,7 @@ class Answer:
     text: str
     value: Fraction
     places: int | None  # decimal places written; None for 1/3 or a whole number: exact
-    line: int
+    line: int | None  # None for answers given as Python data
 
     @property
     def label(self) -> str:
@@ -93,11 +93,18 @@ def load_answers(path: str, problem: Problem) -> list[Answer]:
         raise
 
 
+ANSWERS_ARE = ("an answers file is a mapping of names (net4, z4, delta7, w47, dw47, error, or "
+               "`step 2:` sections) to values")
+
+
 def parse_answers(text: str, problem: Problem) -> list[Answer]:
-    root = compose_mapping(
+    return answers_from_root(compose_mapping(
         text, "the answers file is empty: write one value per line, like `z4: .777`",
-        "an answers file is a mapping of names (net4, z4, delta7, w47, dw47, error, or "
-        "`step 2:` sections) to values")
+        ANSWERS_ARE), problem)
+
+
+def answers_from_root(root: Value, problem: Problem) -> list[Answer]:
+    """The answers of a document's root mapping (a file's, or a dict's)."""
     answers: list[Answer] = []
     seen: dict[tuple[int, Quantity], Answer] = {}
     for name, (key, value) in root.mapping().items():
@@ -138,8 +145,8 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
                           "exactly it is judged")
     earlier = seen.get((step, quantity))
     if earlier is not None:
-        raise key.error(f"the same value is already given as {earlier.name} "
-                        f"on line {earlier.line}")
+        where = f" on line {earlier.line}" if earlier.line is not None else ""
+        raise key.error(f"the same value is already given as {earlier.name}{where}")
     # `0` or `1` means exactly that (a perceptron's output, an untouched weight), not
     # "anything that rounds to 0": write 0.0 to mean one place.
     places = written_places(text) if "." in text else None

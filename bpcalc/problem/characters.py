@@ -85,7 +85,8 @@ def comment_character(text: str) -> tuple[int, str] | None:
     return None
 
 
-def check_document(root: yaml.Node, text: str, free_text: tuple[str, ...] = ()) -> None:
+def check_document(root: yaml.Node, text: str | None, free_text: tuple[str, ...] = ()
+                   ) -> None:
     """Refuse the first key or value of the document (or, failing that, the first place in
     its raw text, a comment) holding a refused character, naming its key and line.
 
@@ -93,8 +94,12 @@ def check_document(root: yaml.Node, text: str, free_text: tuple[str, ...] = ()) 
     top-level `free_text` keys (the title) are one line but may hold the joiners. The raw
     text is scanned first (a few ms for 5 MB): when it holds no refused character, no
     escape (a backslash) and no joiner, no scalar can hold one either, and only keys and
-    free text need looking at (for a tab or a line break).
+    free text need looking at (for a tab or a line break). With `text` None (a graph built
+    from Python data, with no raw text to scan) every scalar is looked at.
     """
+    if text is None:
+        _check_nodes(root, free_text, scalars=True)
+        return
     raw = comment_character(text)
     clean = raw is None and "\\" not in text and not any(j in text for j in JOINERS)
     _check_nodes(root, free_text, scalars=not clean)
@@ -113,8 +118,9 @@ def _check_nodes(root: yaml.Node, free_text: tuple[str, ...], scalars: bool) -> 
                                       joiners=role == "free")
             if reason is not None:
                 prefix = "this key: " if role == "key" else ""
+                mark = node.start_mark  # None in a graph built from Python data
                 raise ProblemError(prefix + reason, key=short(path),
-                                   line=node.start_mark.line + 1)
+                                   line=mark.line + 1 if mark is not None else None)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((f"{path}[{i}]", item, "value")
                          for i, item in reversed(list(enumerate(node.value)))

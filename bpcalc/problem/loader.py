@@ -62,11 +62,16 @@ def load_problem(path: str) -> Problem:
 
 
 def parse_problem(text: str) -> Problem:
-    root = compose_mapping(
+    return problem_from_root(compose_mapping(
         text, "the file is empty: a problem needs at least layers, weights, patterns "
         "(or pattern and target) and learning_rate",
         "a problem file is a mapping of keys (layers, weights, ...) to values",
-        free_text=FREE_TEXT_KEYS)
+        free_text=FREE_TEXT_KEYS))
+
+
+def problem_from_root(root: Value) -> Problem:
+    """The validated problem from a document's root mapping (a file's, or a dict's:
+    bpcalc.problem.datasource)."""
     fields = root.mapping()
     known = known_keys()
     for name, (key, _value) in fields.items():

@@ -202,8 +202,9 @@ def compose_mapping(text: str, empty: str, what: str, free_text: tuple[str, ...]
     return root
 
 
-def line_of(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+def line_of(node: yaml.Node) -> int | None:
+    """The node's line from 1; None for a node built from Python data (no text, no line)."""
+    return node.start_mark.line + 1 if node.start_mark is not None else None
 
 
 def _short_tag(tag: str) -> str:
@@ -217,7 +218,7 @@ class Value(NamedTuple):
     node: yaml.Node
 
     @property
-    def line(self) -> int:
+    def line(self) -> int | None:
         return line_of(self.node)
 
     @property

@@ -87,6 +87,9 @@ FORMATS: dict[str, Format] = {entry.name: entry for entry in (
     Format("png", "png", "a picture (diagram, plot) as PNG", binary=True, key=False),
 )}
 
+# Not a format of the command line: the HTML key as a notebook shows it (bpcalc.api).
+notebook_html = _document("bpcalc.render.document.html.HtmlFragmentRenderer", pictures=True)
+
 KEY_FORMATS = tuple(entry for entry in FORMATS.values() if entry.key)
 PICTURE_FORMATS = tuple(entry for entry in FORMATS.values() if not entry.key)
 

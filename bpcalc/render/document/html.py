@@ -168,3 +168,33 @@ class HtmlRenderer(PageRenderer):
                 else "")
         return (f"<table>\n{caption}<thead><tr>{cells('th', block.header)}</tr></thead>\n"
                 f"<tbody>\n{body}</tbody>\n</table>\n{note}")
+
+
+def scoped_style(scope: str) -> str:
+    """STYLE for a key inside someone else's page (a notebook): every rule confined to
+    `scope`, the page's `body` rule given to the scope itself; the print rules left out."""
+    rules = []
+    for rule in STYLE.split("@media")[0].split("}"):
+        if "{" not in rule:
+            continue
+        selectors, body = rule.split("{", 1)
+        chosen = [scope if name.strip() == "body" else f"{scope} {name.strip()}"
+                  for name in selectors.split(",")]
+        rules.append(f"{', '.join(chosen)} {{{body}}}")
+    return "\n".join(rules)
+
+
+class HtmlFragmentRenderer(HtmlRenderer):
+    """The same key as one <div> with its own scoped style, for a notebook's output cell
+    (a whole page's <html> and `body` rule would restyle the notebook)."""
+
+    scope = "bpcalc-key"
+
+    def begin(self, doc: Document) -> str:
+        title = self.text(doc.title)
+        return (f"<div class=\"{self.scope}\">\n<style>{scoped_style('.' + self.scope)}"
+                f"</style>\n<h1>{title}</h1>\n"
+                "<p class=\"subtitle\">Answer key worked by bpcalc</p>\n")
+
+    def end(self, doc: Document) -> str:
+        return "</div>\n"

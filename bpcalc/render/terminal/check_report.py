@@ -175,3 +175,65 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     for number, line in enumerate(summary_lines(result)):
         console.print(Text(line, "bold" if number == 0 else ""))
     return buffer.getvalue()
+
+
+# -- notebooks: HTML and Markdown -----------------------------------------------------------
+
+
+def _rows(result: CheckResult) -> tuple[list[str], list[list[str]]]:
+    """The table's header and rows as plain text, as the terminal's table has them."""
+    multi_step = {v.answer.step for v in result.verdicts} != {1}
+    header = ["name", "given", "expected", "verdict", "note"]
+    rows = []
+    for verdict in result.verdicts:
+        cells = [verdict.answer.name, verdict.answer.text, expected_text(verdict),
+                 "right" if verdict.right else "wrong", note_text(verdict)]
+        rows.append(([str(verdict.answer.step)] if multi_step else []) + cells)
+    return (["step"] if multi_step else []) + header, rows
+
+
+def render_html(result: CheckResult) -> str:
+    """The verdicts as an HTML fragment (a notebook's output cell): the table, then the
+    score and the mistakes found. The words right/wrong carry the verdict; colour only
+    repeats it."""
+    import html
+
+    header, rows = _rows(result)
+    verdict = header.index("verdict")
+    parts = ['<div class="bpcalc-check">', "<table>",
+             "<caption>Answers checked</caption>", "<thead><tr>"
+             + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr></thead><tbody>"]
+    for row in rows:
+        cells = []
+        for number, cell in enumerate(row):
+            style = ""
+            if number == verdict:
+                style = ' style="color:#1a7f37"' if cell == "right" else \
+                    ' style="color:#cf222e;font-weight:bold"'
+            cells.append(f"<td{style}>{html.escape(cell)}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    lines = summary_lines(result)
+    parts.append(f"<p><b>{html.escape(lines[0])}</b></p>")
+    parts += [f"<p>{html.escape(line)}</p>" for line in lines[1:]]
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+def render_markdown(result: CheckResult) -> str:
+    """The verdicts as a Markdown table, then the score and the mistakes found."""
+    header, rows = _rows(result)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(_markdown_text(cell) for cell in cells) + " |"
+
+    lines = [line(header), "|" + "|".join("---" for _ in header) + "|"]
+    lines += [line(row) for row in rows]
+    summary = [_markdown_text(text) for text in summary_lines(result)]
+    lines += ["", f"**{summary[0]}**"] + [f"\n{text}" for text in summary[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text that Markdown shows as written (δ_k w_jk is no emphasis, $ no maths)."""
+    return "".join(f"\\{ch}" if ch in "\\`*_[]<>|$#" else ch for ch in text)
