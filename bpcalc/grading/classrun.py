@@ -9,14 +9,17 @@ command reads the files and writes the reports.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from bpcalc.engine.limits import output_size
 from bpcalc.errors import ProblemError
+from bpcalc.grading import diagnosis
 from bpcalc.grading.answers import parse_answers, sheet_id
 from bpcalc.grading.diagnosis import CheckResult, check
 from bpcalc.grading.rubric import Marks, Rubric, marks
@@ -24,6 +27,10 @@ from bpcalc.problem.model import Problem
 
 # A variant as a sheet names it: 3, 03, variant_3, variant_03 (any case, - or _).
 _VARIANT = re.compile(r"(?:variant[_-]?)?0*(\d{1,9})")
+# Sharing the diagnosis's solves between sheets: for problems of at most this many values
+# (steps x (nodes + weights)), at most this many traces kept at once.
+SHARED_SOLVES_VALUES = 20_000
+SHARED_SOLVES_KEPT = 256
 UNEXPLAINED = "unexplained"  # the mistake table's row for values nothing reproduces
 UNEXPLAINED_TEXT = "wrong, and no usual mistake reproduces it"
 
@@ -101,7 +108,8 @@ def grade_sheet(sheet: Sheet, text: str, problem: Problem, rubric: Rubric | None
     """Check one sheet's text against its problem; bad answers become the sheet's error."""
     try:
         answers = parse_answers(text, problem)
-        result = check(problem, answers, **options)
+        with _shared_solves(problem):
+            result = check(problem, answers, **options)
     except ProblemError as error:
         sheet.error = str(error)
         return sheet
@@ -133,6 +141,32 @@ def grade_class(files: list[tuple[str, str, str | ReadFailure]],
         sheet.variant, problem = found
         grade_sheet(sheet, text, problem, rubric, **options)
     return sheets
+
+
+class _Solves(dict):
+    """The solves shared between sheets, emptied when full (sheets of many variants)."""
+
+    def __setitem__(self, key, trace) -> None:
+        if len(self) >= SHARED_SOLVES_KEPT:
+            self.clear()
+        super().__setitem__(key, trace)
+
+
+_SOLVES = _Solves()
+
+
+@contextlib.contextmanager
+def _shared_solves(problem: Problem) -> Iterator[None]:
+    """Share the diagnosis's solves between sheets of a small problem (a large one's traces
+    would fill the memory; each of its sheets is solved afresh)."""
+    if output_size(problem, problem.step_count) > SHARED_SOLVES_VALUES:
+        yield
+        return
+    diagnosis.SHARED_SOLVES = _SOLVES
+    try:
+        yield
+    finally:
+        diagnosis.SHARED_SOLVES = None
 
 
 @dataclass(frozen=True)
