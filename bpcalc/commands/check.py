@@ -72,7 +72,8 @@ def check(
         metavar="DIR", help="Class run: write each student's report and the summary "
         "(roster.csv, mistakes.md) into this directory.")] = None,
     visibility: Annotated[Visibility | None, typer.Option(
-        help="Gradescope: who sees each test's result.")] = None,
+        metavar="WHO", help="Gradescope: who sees each test's result: hidden, "
+        "after_due_date, after_published or visible.")] = None,
     extra_data: Annotated[bool, typer.Option(
         help="Gradescope: each test's diagnosis as extra_data.")] = False,
     markdown: Annotated[bool, typer.Option(
@@ -191,5 +192,6 @@ def register(app: typer.Typer) -> None:
                      "bpcalc check problems/slides_2-2-1.yaml \\",
                      "    problems/answers/slides_2-2-1_new_weight.yaml",
                      "bpcalc check p.yaml a.yaml -f gradescope -o results.json",
-                     "bpcalc check p.yaml submissions/ --out reports/ --rubric rubric.yaml",
-                     "bpcalc check --set keys/index.csv submissions/ --out reports/")
+                     "bpcalc check p.yaml a.yaml --rubric rubric.yaml",
+                     "bpcalc check p.yaml answers/ --out reports/",
+                     "bpcalc check --set keys/ answers/ --out reports/")

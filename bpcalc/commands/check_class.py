@@ -66,7 +66,9 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
     check_output(output, force=force, inputs=inputs)
     if out == "":
         raise ProblemError("the directory name is empty", key="--out")
-    sheets = grade_class(_read_all(_answer_files(submissions)), problem_for, settings.rubric,
+    skipped = [path for _what, path in inputs]
+    sheets = grade_class(_read_all(_answer_files(submissions, skipped)), problem_for,
+                         settings.rubric,
                          tolerance=settings.tolerance,
                          detect_rounding=settings.detect_rounding)
     if out is not None:
@@ -105,8 +107,9 @@ def _set_problems(index: Path, settings: Settings):
     return problem_for
 
 
-def _answer_files(paths: list[Path]) -> list[Path]:
-    """The files given, and a folder's .yaml/.yml files (not hidden), in name order."""
+def _answer_files(paths: list[Path], skipped: list[Path]) -> list[Path]:
+    """The files given, and a folder's .yaml/.yml files in name order: not hidden, and not
+    the problem file or the set's index (a folder holding the problem and the answers)."""
     found: list[Path] = []
     for path in paths:
         if str(path) == STDIN:
@@ -116,12 +119,20 @@ def _answer_files(paths: list[Path]) -> list[Path]:
             found.append(path)
             continue
         inside = sorted(p for p in path.iterdir() if p.suffix.lower() in ANSWER_SUFFIXES
-                        and not p.name.startswith(".") and p.is_file())
+                        and not p.name.startswith(".") and p.is_file()
+                        and not any(_same_file(p, other) for other in skipped))
         if not inside:
-            raise ProblemError(f"'{printable(str(path))}' holds no .yaml or .yml answers "
-                               "files", key="ANSWERS_FILE")
+            raise ProblemError("holds no .yaml or .yml answers files (a folder of answers "
+                               "is checked as a class)", source=printable(str(path)))
         found += inside
     return found
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.samefile(other)
+    except OSError:
+        return False
 
 
 def _read_all(paths: list[Path]) -> list[tuple[str, str, object]]:
