@@ -65,6 +65,15 @@ def test_the_schema_refuses_what_gradescope_does_not_document():
         jsonschema.validate({"score": 1, "visibility": "students"}, RESULTS)
 
 
+def test_a_bad_problem_file_is_bad_input_and_writes_nothing(tmp_path):
+    problem = tmp_path / "problem.yaml"
+    problem.write_text("layers: [2, 2\n")
+    out = tmp_path / "results.json"
+    result = runner.invoke(app, ["check", str(problem), NEW_WEIGHT, "-f", "gradescope",
+                                 "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+
+
 def test_a_checked_file_is_valid(tmp_path):
     result, document = gradescope(tmp_path, NEW_WEIGHT)
     assert result.exit_code == 3
@@ -81,8 +90,11 @@ def test_a_bad_answers_file_still_writes_results(tmp_path, text, fragment):
     answers = tmp_path / "answers.yaml"
     answers.write_text(text)
     result, document = gradescope(tmp_path, str(answers))
-    assert result.exit_code == 2  # still bad input, said on stderr too
-    assert fragment in result.stderr
+    # A result, not bad input: exit 2 would promise that nothing was written.
+    assert result.exit_code == 3
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("bpcalc: answers not read, results.json gives score 0: ")
+    assert fragment in line
     assert document["score"] == 0.0 and document["tests"] == []
     assert document["visibility"] == "visible"
     (line,) = document["output"].splitlines()
@@ -91,7 +103,7 @@ def test_a_bad_answers_file_still_writes_results(tmp_path, text, fragment):
 
 def test_a_missing_answers_file_still_writes_results(tmp_path):
     result, document = gradescope(tmp_path, str(tmp_path / "absent.yaml"))
-    assert result.exit_code == 2 and document["score"] == 0.0
+    assert result.exit_code == 3 and document["score"] == 0.0
     assert "absent.yaml" in document["output"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -141,11 +142,15 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
                 error.source = source_name(str(answers_file))
             raise
     except ProblemError as error:
-        if settings.format == CheckFormat.gradescope:
-            from bpcalc.render.gradescope import render_error
+        if settings.format != CheckFormat.gradescope:
+            raise
+        # On Gradescope the student must see why: the file is a result (score 0, exit 3),
+        # so exit 2 keeps its promise of nothing written.
+        from bpcalc.render.gradescope import render_error
 
-            write_output(render_error(str(error), settings.gradescope), output, force=force)
-        raise
+        write_output(render_error(str(error), settings.gradescope), output, force=force)
+        sys.stderr.write(f"bpcalc: answers not read, results.json gives score 0: {error}\n")
+        return SOME_WRONG
     scored = marks(result, settings.rubric) if settings.rubric else None
     write_output(_report(result, scored, settings, screen), output, force=force)
     right = result.score == result.total if scored is None else scored.score == scored.total
