@@ -194,3 +194,28 @@ def test_a_file_that_is_not_a_set_index(tmp_path):
     assert result.exit_code == 2 and "--set" in result.stderr
     with pytest.raises(Exception, match="no variants"):
         read_set_index("variant,problem\n")
+
+
+def test_the_roster_and_reports_follow_a_rubric(tmp_path, submissions):
+    rubric = tmp_path / "rubric.yaml"
+    # bob: net4 z4 net7 z7 delta7 dw47 w47 right (1 + 1 + 1 + 1 + 1 + 1 + 3), delta4 (1)
+    # and w14 w24 w34 (2 each) wrong: 9 of 16, less 2 for the one mistake.
+    rubric.write_text("points:\n  w*: 2\n  w47: 3\ndeductions:\n"
+                      "  new_weight_in_hidden_delta: 2\n")
+    out = tmp_path / "reports"
+    class_run(SLIDES, str(submissions / "bob.yaml"), str(submissions / "ann.yaml"),
+              "--rubric", str(rubric), "--out", str(out), "-f", "json")
+    rows = {Path(r["file"]).stem: (r["score"], r["total"]) for r in roster(out)}
+    assert rows["bob"] == ("7", "16")
+    assert json.loads((out / "bob.json").read_text())["deductions"] == [
+        {"mistake": "new_weight_in_hidden_delta", "points": 2}]
+
+
+def test_output_takes_the_summary_and_out_needs_a_class(tmp_path, submissions):
+    summary = tmp_path / "summary.txt"
+    result = class_run(SLIDES, str(submissions / "ann.yaml"), str(submissions / "dan.yaml"),
+                       "-o", str(summary))
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "1 all right, 1 with wrong answers" in summary.read_text()
+    single = class_run(SLIDES, str(submissions / "ann.yaml"), "--out", str(tmp_path / "r"))
+    assert single.exit_code == 2 and "--out is for a class run" in single.stderr

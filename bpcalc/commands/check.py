@@ -38,6 +38,25 @@ class CheckFormat(StrEnum):
     gradescope = "gradescope"
 
 
+# The class run's, the rubric's and Gradescope's options.
+RubricOption = Annotated[Path | None, typer.Option(
+    metavar="FILE", help="Points per answer name or pattern and deductions per mistake "
+    "(YAML); without it every answer is 1 point.")]
+SetOption = Annotated[Path | None, typer.Option(
+    "--set", metavar="INDEX", help="A generated set's index.csv (or its folder): each "
+    "answers file is checked against its variant, by its id: key or file name.")]
+OutDirOption = Annotated[str | None, typer.Option(
+    "--out", metavar="DIR", help="Class run: write each student's report and the summary "
+    "(roster.csv, mistakes.md) into this directory.")]
+VisibilityOption = Annotated[Visibility | None, typer.Option(
+    metavar="WHO", help="Gradescope: who sees each test's result: hidden, "
+    "after_due_date, after_published or visible.")]
+ExtraDataOption = Annotated[bool, typer.Option(
+    help="Gradescope: each test's diagnosis as extra_data.")]
+MarkdownOption = Annotated[bool, typer.Option(
+    help="Gradescope: the output written as Markdown (output_format md).")]
+
+
 def check(
     files: Annotated[list[Path], typer.Argument(
         metavar="PROBLEM_FILE ANSWERS_FILE", show_default=False,
@@ -63,22 +82,12 @@ def check(
              "3-4 significant figures.")] = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
-    rubric: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Points per answer name or pattern and deductions per mistake "
-        "(YAML); without it every answer is 1 point.")] = None,
-    problem_set: Annotated[Path | None, typer.Option(
-        "--set", metavar="INDEX", help="A generated set's index.csv (or its folder): each "
-        "answers file is checked against its variant, by its id: key or file name.")] = None,
-    out: Annotated[str | None, typer.Option(
-        metavar="DIR", help="Class run: write each student's report and the summary "
-        "(roster.csv, mistakes.md) into this directory.")] = None,
-    visibility: Annotated[Visibility | None, typer.Option(
-        metavar="WHO", help="Gradescope: who sees each test's result: hidden, "
-        "after_due_date, after_published or visible.")] = None,
-    extra_data: Annotated[bool, typer.Option(
-        help="Gradescope: each test's diagnosis as extra_data.")] = False,
-    markdown: Annotated[bool, typer.Option(
-        help="Gradescope: the output written as Markdown (output_format md).")] = False,
+    rubric: RubricOption = None,
+    problem_set: SetOption = None,
+    out: OutDirOption = None,
+    visibility: VisibilityOption = None,
+    extra_data: ExtraDataOption = False,
+    markdown: MarkdownOption = False,
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
