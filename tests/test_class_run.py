@@ -194,6 +194,9 @@ def test_a_file_that_is_not_a_set_index(tmp_path):
     assert result.exit_code == 2 and "--set" in result.stderr
     with pytest.raises(Exception, match="no variants"):
         read_set_index("variant,problem\n")
+    for elsewhere in ("../secret.yaml", "/etc/p.yaml", ".hidden.yaml"):
+        with pytest.raises(Exception, match="a file beside the index"):
+            read_set_index(f"variant,problem\n1,{elsewhere}\n")
 
 
 def test_the_roster_and_reports_follow_a_rubric(tmp_path, submissions):

@@ -108,6 +108,9 @@ def test_cli_json_and_table_follow_the_rubric(tmp_path):
     table = runner.invoke(app, ["check", SLIDES, str(NEW_WEIGHT), "--rubric", str(rubric)])
     assert ("Score: 7/17 points (7/11 answers right); deducted 3 for "
             "new_weight_in_hidden_delta") in " ".join(table.stdout.split())
+    rows = {line.split("│")[1].strip(): line.split("│")[5].strip()
+            for line in table.stdout.splitlines() if line.count("│") == 7}
+    assert (rows["w47"], rows["w14"], rows["net4"]) == ("5/5", "0/2", "0.5/0.5")
 
 
 def test_cli_gradescope_follows_the_rubric(tmp_path):

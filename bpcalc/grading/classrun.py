@@ -83,6 +83,9 @@ def read_set_index(text: str) -> list[Variant]:
         if len(row) < 2 or not row[0].isdigit() or not row[1]:
             raise ProblemError(f"row {number} names no variant and problem file",
                                key="--set")
+        if "/" in row[1] or "\\" in row[1] or row[1].startswith("."):
+            raise ProblemError(f"row {number}: the problem file must be a file beside the "
+                               "index (as `bpcalc generate` writes it)", key="--set")
         variants.append(Variant(int(row[0]), row[1]))
     if not variants:
         raise ProblemError("the index lists no variants", key="--set")

@@ -181,11 +181,16 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     table.add_column("given", justify="right")
     table.add_column("expected", justify="right")
     table.add_column("verdict")
+    if marks is not None:
+        table.add_column("points", justify="right")
     table.add_column("note", overflow="fold")
-    for verdict in result.verdicts:
+    for index, verdict in enumerate(result.verdicts):
         mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
         cells = [Text(verdict.answer.name), Text(verdict.answer.text),
                  Text(expected_text(verdict)), mark, Text(note_text(verdict))]
+        if marks is not None:
+            cells.insert(4, Text(f"{points_text(marks.earned[index])}/"
+                                 f"{points_text(marks.possible[index])}"))
         if multi_step:
             cells.insert(0, Text(str(verdict.answer.step)))
         table.add_row(*cells)
