@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,6 @@ from bpcalc.commands.common import (
     Convention,
     ForceOption,
     OutputOption,
-    problem_argument,
     register_command,
     run_guarded,
 )
@@ -25,16 +25,43 @@ from bpcalc.problem.yamlsource import STDIN, source_name
 SOME_WRONG = 3
 
 
+class Visibility(StrEnum):
+    hidden = "hidden"
+    after_due_date = "after_due_date"
+    after_published = "after_published"
+    visible = "visible"
+
+
 class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     gradescope = "gradescope"
 
 
+# The class run's, the rubric's and Gradescope's options.
+RubricOption = Annotated[Path | None, typer.Option(
+    metavar="FILE", help="Points per answer name or pattern and deductions per mistake "
+    "(YAML); without it every answer is 1 point.")]
+SetOption = Annotated[Path | None, typer.Option(
+    "--set", metavar="INDEX", help="A generated set's index.csv (or its folder): each "
+    "answers file is checked against its variant, by its id: key or file name.")]
+OutDirOption = Annotated[str | None, typer.Option(
+    "--out", metavar="DIR", help="Class run: write each student's report and the summary "
+    "(roster.csv, mistakes.md) into this directory.")]
+VisibilityOption = Annotated[Visibility | None, typer.Option(
+    metavar="WHO", help="Gradescope: who sees each test's result: hidden, "
+    "after_due_date, after_published or visible.")]
+ExtraDataOption = Annotated[bool, typer.Option(
+    help="Gradescope: each test's diagnosis as extra_data.")]
+MarkdownOption = Annotated[bool, typer.Option(
+    help="Gradescope: the output written as Markdown (output_format md).")]
+
+
 def check(
-    problem_file: Annotated[Path, problem_argument(metavar="PROBLEM_FILE")],
-    answers_file: Annotated[Path, problem_argument("The student's answers, a YAML file",
-                                                   metavar="ANSWERS_FILE")],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="PROBLEM_FILE ANSWERS_FILE", show_default=False,
+        help="The YAML problem file, then the student's answers: a file ('-': standard "
+             "input), several, or a folder of them (a class run). With --set, only answers.")],
     format: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="table (terminal), json, or gradescope (results.json).")]
     = CheckFormat.table,
@@ -55,42 +82,88 @@ def check(
              "3-4 significant figures.")] = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
+    rubric: RubricOption = None,
+    problem_set: SetOption = None,
+    out: OutDirOption = None,
+    visibility: VisibilityOption = None,
+    extra_data: ExtraDataOption = False,
+    markdown: MarkdownOption = False,
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
 ) -> None:
     """Check a student's answers: a verdict per value (the words right or wrong), a score,
-    and the likely mistake behind each wrong value.
+    and the likely mistake behind each wrong value. Given several answers files or a
+    folder, check a whole class in one run, with a roster and the most frequent mistakes.
 
-    Exit status: 0 all right, 3 some wrong, 2 bad input.
+    Exit status: 0 all right, 3 some wrong, 2 bad input (a class run: any file unreadable
+    or unmatched, every other file still checked).
     """
 
     def job() -> int:
-        if str(problem_file) == STDIN and str(answers_file) == STDIN:
-            raise ProblemError("only one of the two files can be read from standard input "
-                               "('-')", key="ANSWERS_FILE")
-        check_output(output, force=force, inputs=[("the problem file", problem_file),
-                                                  ("the answers file", answers_file)])
-        from bpcalc.grading.answers import load_answers
-        from bpcalc.grading.diagnosis import check as check_answers
-        from bpcalc.problem.loader import apply_overrides, load_problem
+        from bpcalc.commands import check_class
+        from bpcalc.render.gradescope import GradescopeOptions
 
-        problem = load_problem(str(problem_file))
-        problem = apply_overrides(problem, convention=convention.value if convention else None,
-                                  round_places=round_places, sigfigs=sigfigs)
-        limit = _tolerance(tolerance)
+        settings = check_class.Settings(
+            format=format.value, tolerance=_tolerance(tolerance),
+            detect_rounding=detect_rounding, rubric=_rubric(rubric),
+            convention=convention.value if convention else None, round_places=round_places,
+            sigfigs=sigfigs, gradescope=GradescopeOptions(
+                visibility.value if visibility else None, extra_data, markdown))
+        screen = screen_for(color, output)
+        if problem_set is not None or len(files) > 2 or (
+                len(files) == 2 and files[1].is_dir()):
+            return check_class.run_class(files, problem_set, settings, out=out,
+                                         output=output, force=force, screen=screen)
+        if len(files) != 2:
+            raise ProblemError("give the problem file and the answers file (or a folder of "
+                               "answers files)", key="ANSWERS_FILE")
+        if out is not None:
+            raise ProblemError("--out is for a class run (several answers files or a "
+                               "folder): use --output for one report", key="--out")
+        return _check_one(files[0], files[1], settings, output, force, screen)
+
+    run_guarded(job)
+
+
+def _check_one(problem_file: Path, answers_file: Path, settings, output, force, screen
+               ) -> int:
+    """One sheet, as before the class run; a bad answers file on Gradescope still gets a
+    results.json (score 0, the message shown to the student)."""
+    if str(problem_file) == STDIN and str(answers_file) == STDIN:
+        raise ProblemError("only one of the two files can be read from standard input "
+                           "('-')", key="ANSWERS_FILE")
+    check_output(output, force=force, inputs=[("the problem file", problem_file),
+                                              ("the answers file", answers_file)])
+    from bpcalc.commands.check_class import load_checked_problem
+    from bpcalc.grading.answers import load_answers
+    from bpcalc.grading.diagnosis import check as check_answers
+    from bpcalc.grading.rubric import marks
+
+    problem = load_checked_problem(str(problem_file), settings)
+    try:
         answers = load_answers(str(answers_file), problem)
         try:
-            result = check_answers(problem, answers, tolerance=limit,
-                                   detect_rounding=detect_rounding)
+            result = check_answers(problem, answers, tolerance=settings.tolerance,
+                                   detect_rounding=settings.detect_rounding)
         except ProblemError as error:  # an answer the run cannot have (after `until`)
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
             raise
-        write_output(_report(result, format, color, output), output, force=force)
-        return 0 if result.score == result.total else SOME_WRONG
+    except ProblemError as error:
+        if settings.format != CheckFormat.gradescope:
+            raise
+        # On Gradescope the student must see why: the file is a result (score 0, exit 3),
+        # so exit 2 keeps its promise of nothing written.
+        from bpcalc.render.gradescope import render_error
 
-    run_guarded(job)
+        write_output(render_error(str(error), settings.gradescope), output, force=force)
+        sys.stderr.write(f"bpcalc: answers not read, results.json gives score 0: {error}\n")
+        return SOME_WRONG
+    scored = marks(result, settings.rubric) if settings.rubric else None
+    write_output(_report(result, scored, settings, screen), output, force=force)
+    right = result.score == result.total if scored is None else scored.score == scored.total
+    return 0 if right else SOME_WRONG
 
 
 def _tolerance(text: str | None):
@@ -106,16 +179,24 @@ def _tolerance(text: str | None):
     return limit
 
 
-def _report(result, format: CheckFormat, color: ColorChoice, output: str | None) -> str:
+def _rubric(path: Path | None):
+    if path is None:
+        return None
+    from bpcalc.grading.rubric import load_rubric
+
+    return load_rubric(str(path))
+
+
+def _report(result, scored, settings, screen) -> str:
     """The verdicts in the chosen format; the table sized and coloured for where it goes."""
     from bpcalc.render.terminal import check_report
 
-    if format is CheckFormat.json:
-        return check_report.render_json(result)
-    if format is CheckFormat.gradescope:
-        return check_report.render_gradescope(result)
-    screen = screen_for(color, output)
-    return check_report.render_table_text(result, color=screen.color, width=screen.width)
+    if settings.format == CheckFormat.json:
+        return check_report.render_json(result, scored)
+    if settings.format == CheckFormat.gradescope:
+        return check_report.render_gradescope(result, scored, settings.gradescope)
+    return check_report.render_table_text(result, color=screen.color, width=screen.width,
+                                          marks=scored)
 
 
 def register(app: typer.Typer) -> None:
@@ -124,4 +205,7 @@ def register(app: typer.Typer) -> None:
                      "bpcalc check problem.yaml answers.yaml",
                      "bpcalc check problems/slides_2-2-1.yaml \\",
                      "    problems/answers/slides_2-2-1_new_weight.yaml",
-                     "bpcalc check p.yaml a.yaml -f gradescope -o results.json")
+                     "bpcalc check p.yaml a.yaml -f gradescope -o results.json",
+                     "bpcalc check p.yaml a.yaml --rubric rubric.yaml",
+                     "bpcalc check p.yaml answers/ --out reports/",
+                     "bpcalc check --set keys/ answers/ --out reports/")

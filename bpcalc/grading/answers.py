@@ -40,6 +40,7 @@ _WEIGHT = re.compile(r"([wvθ]|theta)_?(\d+(?:_\d+)?)")
 _SLOPE = re.compile(r"(?:slope|f')_?(\d+)")
 _GRADIENT = re.compile(r"(?:de/d|∂e/∂|grad(?:ient)?_?)([wvθ]|theta)_?(\d+(?:_\d+)?)")
 _MOMENTUM = re.compile(r"mom(?:entum)?_?([wvθ]|theta)_?(\d+(?:_\d+)?)")
+ID_KEY = "id"  # names the sheet's variant (`bpcalc check --set`), never an answer
 KINDS = ("net", "out", "slope", "delta", "error", "change", "new", "gradient", "momentum")
 # The values of a weight update: only after the last step of a group (batch mode).
 UPDATE_KINDS = ("new", "gradient", "momentum")
@@ -108,6 +109,8 @@ def answers_from_root(root: Value, problem: Problem) -> list[Answer]:
     answers: list[Answer] = []
     seen: dict[tuple[int, Quantity], Answer] = {}
     for name, (key, value) in root.mapping().items():
+        if name.strip().lower() == ID_KEY:  # whose sheet it is (a class run), not an answer
+            continue
         match = _STEP.fullmatch(name.strip().lower())
         if match:
             step = _whole(match.group(1), "step", key)
@@ -119,6 +122,17 @@ def answers_from_root(root: Value, problem: Problem) -> list[Answer]:
     if not answers:
         raise root.error("no answers in the file")
     return answers
+
+
+def sheet_id(text: str) -> str | None:
+    """The `id:` an answers file gives (the student's variant in a class run), or None."""
+    root = compose_mapping(text, "the answers file is empty", "an answers file is a mapping")
+    for name, (_key, value) in root.mapping().items():
+        if name.strip().lower() == ID_KEY:
+            if not value.is_scalar() or value.is_null():
+                raise value.error(f"expected a variant number or name, got {value.describe()}")
+            return value.text().strip()
+    return None
 
 
 def _check_step(problem: Problem, step: int, key: Value) -> None:

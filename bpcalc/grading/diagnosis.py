@@ -161,7 +161,17 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     return CheckResult(verdicts, findings, rounding, detected, tolerance)
 
 
+# A class run checks many sheets of one problem: it sets this to a dict so that a solve
+# (which depends on the problem and the slips only, never on the answers) is done once.
+SHARED_SOLVES: dict | None = None
+
+
 def _solve(problem: Problem, slips: Slips = CORRECT) -> Trace:
+    if SHARED_SOLVES is not None:
+        key = (repr(problem), repr(slips))
+        if key not in SHARED_SOLVES:
+            SHARED_SOLVES[key] = solve(problem, make_arithmetic(problem.rounding, False), slips)
+        return SHARED_SOLVES[key]
     return solve(problem, make_arithmetic(problem.rounding, exact=False), slips)
 
 

@@ -8,6 +8,7 @@ import json
 from fractions import Fraction
 
 from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
+from bpcalc.grading.rubric import Marks
 from bpcalc.problem.model import Rounding
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
@@ -47,8 +48,26 @@ def finding_text(finding: Finding) -> str:
     return text + "."
 
 
-def summary_lines(result: CheckResult) -> list[str]:
-    lines = [f"Score: {result.score}/{result.total} right"]
+def points_text(points) -> str:
+    """7, 7.5 or 0.25: a score as a marker writes it."""
+    value = Fraction(points)
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def score_line(result: CheckResult, marks: Marks | None = None) -> str:
+    """`Score: 7/11 right`, or with a rubric its points and what was deducted."""
+    if marks is None:
+        return f"Score: {result.score}/{result.total} right"
+    line = (f"Score: {points_text(marks.score)}/{points_text(marks.total)} points "
+            f"({result.score}/{result.total} answers right)")
+    if marks.deductions:
+        line += "; deducted " + ", ".join(f"{points_text(points)} for {mistake}"
+                                          for mistake, points in marks.deductions)
+    return line
+
+
+def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
+    lines = [score_line(result, marks)]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
@@ -64,8 +83,9 @@ def summary_lines(result: CheckResult) -> list[str]:
 # -- JSON ---------------------------------------------------------------------------------
 
 
-def result_to_dict(result: CheckResult) -> dict:
-    """The `--format json` schema documented in the README."""
+def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
+    """The `--format json` schema documented in the README; with a rubric the score and
+    total are its points, each answer says its points, and `deductions` are listed."""
     rounding = None
     if isinstance(result.rounding, Rounding):
         rounding = {"kind": result.rounding.kind, "digits": result.rounding.digits,
@@ -74,7 +94,7 @@ def result_to_dict(result: CheckResult) -> dict:
         rounding = {"by_quantity": {name: {"kind": each.kind, "digits": each.digits}
                                     for name, each in result.rounding.by},
                     "detected": False}
-    return {
+    document = {
         "score": result.score,
         "total": result.total,
         "all_right": result.score == result.total,
@@ -90,6 +110,25 @@ def result_to_dict(result: CheckResult) -> dict:
         ],
         "unexplained": [_ref(a) for a in result.unexplained],
     }
+    if marks is not None:
+        document = _with_points(document, marks)
+    return document
+
+
+def _number(points):
+    value = Fraction(points)
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _with_points(document: dict, marks: Marks) -> dict:
+    document["score"], document["total"] = _number(marks.score), _number(marks.total)
+    document["all_right"] = marks.score == marks.total
+    for answer, earned, possible in zip(document["answers"], marks.earned, marks.possible,
+                                        strict=True):
+        answer["points"], answer["worth"] = _number(earned), _number(possible)
+    document["deductions"] = [{"mistake": mistake, "points": _number(points)}
+                              for mistake, points in marks.deductions]
+    return document
 
 
 def _ref(answer) -> dict:
@@ -110,41 +149,22 @@ def _verdict_dict(verdict: Verdict) -> dict:
     }
 
 
-def render_json(result: CheckResult) -> str:
-    return json.dumps(result_to_dict(result), ensure_ascii=False) + "\n"
+def render_json(result: CheckResult, marks: Marks | None = None) -> str:
+    return json.dumps(result_to_dict(result, marks), ensure_ascii=False) + "\n"
 
 
-def render_gradescope(result: CheckResult) -> str:
-    """Gradescope's autograder results.json: one test per answer, one point each."""
-    tests = []
-    for verdict in result.verdicts:
-        answer = verdict.answer
-        status = "right" if verdict.right else "wrong"
-        output = f"given {answer.text}, expected {expected_text(verdict)}: {status}"
-        note = note_text(verdict)
-        if note:
-            output += f" ({note})"
-        tests.append({
-            "name": answer.label,
-            "score": 1.0 if verdict.right else 0.0,
-            "max_score": 1.0,
-            "status": "passed" if verdict.right else "failed",
-            "output": output,
-        })
-    document = {
-        "score": float(result.score),
-        "max_score": float(result.total),
-        "output": "\n".join(summary_lines(result)),
-        "tests": tests,
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def render_gradescope(result: CheckResult, marks: Marks | None = None, options=None) -> str:
+    """Gradescope's autograder results.json (bpcalc.render.gradescope)."""
+    from bpcalc.render import gradescope
+
+    return gradescope.render(result, marks, options or gradescope.GradescopeOptions())
 
 
 # -- rich table ---------------------------------------------------------------------------
 
 
 def render_table_text(result: CheckResult, *, color: bool = False,
-                      width: int | None = None) -> str:
+                      width: int | None = None, marks: Marks | None = None) -> str:
     """The verdicts as a table, then the score and the mistakes found, as one string."""
     import io
 
@@ -161,18 +181,23 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     table.add_column("given", justify="right")
     table.add_column("expected", justify="right")
     table.add_column("verdict")
+    if marks is not None:
+        table.add_column("points", justify="right")
     table.add_column("note", overflow="fold")
-    for verdict in result.verdicts:
+    for index, verdict in enumerate(result.verdicts):
         mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
         cells = [Text(verdict.answer.name), Text(verdict.answer.text),
                  Text(expected_text(verdict)), mark, Text(note_text(verdict))]
+        if marks is not None:
+            cells.insert(4, Text(f"{points_text(marks.earned[index])}/"
+                                 f"{points_text(marks.possible[index])}"))
         if multi_step:
             cells.insert(0, Text(str(verdict.answer.step)))
         table.add_row(*cells)
     buffer = io.StringIO()
     console = text_console(buffer, color=color, width=width)
     console.print(table)
-    for number, line in enumerate(summary_lines(result)):
+    for number, line in enumerate(summary_lines(result, marks)):
         console.print(Text(line, "bold" if number == 0 else ""))
     return buffer.getvalue()
 

@@ -1,0 +1,193 @@
+"""A whole class checked in one run: each answers sheet matched to its problem, checked,
+scored, and summed up as a roster and the class's most frequent mistakes.
+
+With a generated set, a sheet names its variant by an `id:` key (`id: 3`, `id: 03` or
+`id: variant_03`), else by its file name's stem (`variant_03.yaml`, `3.yaml`); a sheet
+whose id or stem names no variant is reported as unmatched, never guessed. Pure: the
+command reads the files and writes the reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bpcalc.engine.limits import output_size
+from bpcalc.errors import ProblemError
+from bpcalc.grading import diagnosis
+from bpcalc.grading.answers import parse_answers, sheet_id
+from bpcalc.grading.diagnosis import CheckResult, check
+from bpcalc.grading.rubric import Marks, Rubric, marks
+from bpcalc.problem.model import Problem
+
+# A variant as a sheet names it: 3, 03, variant_3, variant_03 (any case, - or _).
+_VARIANT = re.compile(r"(?:variant[_-]?)?0*(\d{1,9})")
+# Sharing the diagnosis's solves between sheets: for problems of at most this many values
+# (steps x (nodes + weights)), at most this many traces kept at once.
+SHARED_SOLVES_VALUES = 20_000
+SHARED_SOLVES_KEPT = 256
+UNEXPLAINED = "unexplained"  # the mistake table's row for values nothing reproduces
+UNEXPLAINED_TEXT = "wrong, and no usual mistake reproduces it"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One variant of a generated set, from its index.csv."""
+
+    number: int
+    problem_file: str  # as the index names it, relative to the index's folder
+
+
+@dataclass
+class Sheet:
+    """One student's answers file and what became of it."""
+
+    file: str  # the name as shown
+    stem: str
+    variant: int | None = None
+    result: CheckResult | None = None
+    marks: Marks | None = None
+    error: str | None = None  # why it could not be read or checked: one line
+    unmatched: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.unmatched:
+            return "unmatched"
+        if self.error is not None:
+            return "unreadable"
+        return "right" if self.marks.score == self.marks.total else "wrong"
+
+    @property
+    def mistakes(self) -> list[str]:
+        """The distinct mistake ids found on the sheet, earliest first (and `unexplained`)."""
+        if self.result is None:
+            return []
+        found = list(dict.fromkeys(f.mistake.id for f in self.result.findings))
+        return found + [UNEXPLAINED] * bool(self.result.unexplained)
+
+
+def read_set_index(text: str) -> list[Variant]:
+    """The variants listed in a set's index.csv (as `bpcalc generate` writes it)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0][:2] != ["variant", "problem"]:
+        raise ProblemError("not the index.csv of a set `bpcalc generate` wrote (its first "
+                           "columns are variant, problem)", key="--set")
+    variants = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) < 2 or not row[0].isdigit() or not row[1]:
+            raise ProblemError(f"row {number} names no variant and problem file",
+                               key="--set")
+        if "/" in row[1] or "\\" in row[1] or row[1].startswith("."):
+            raise ProblemError(f"row {number}: the problem file must be a file beside the "
+                               "index (as `bpcalc generate` writes it)", key="--set")
+        variants.append(Variant(int(row[0]), row[1]))
+    if not variants:
+        raise ProblemError("the index lists no variants", key="--set")
+    return variants
+
+
+def match_variant(variants: list[Variant], given_id: str | None, stem: str
+                  ) -> Variant | None:
+    """The variant a sheet names by its `id:`, else by its file stem; None when it names
+    none (a sheet with an id is matched by the id alone)."""
+    word = (given_id if given_id is not None else stem).strip().lower()
+    by_number = {v.number: v for v in variants}
+    by_stem = {v.problem_file.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower(): v
+               for v in variants}
+    if word in by_stem:
+        return by_stem[word]
+    match = _VARIANT.fullmatch(word)
+    return by_number.get(int(match.group(1))) if match else None
+
+
+def grade_sheet(sheet: Sheet, text: str, problem: Problem, rubric: Rubric | None,
+                **options) -> Sheet:
+    """Check one sheet's text against its problem; bad answers become the sheet's error."""
+    try:
+        answers = parse_answers(text, problem)
+        with _shared_solves(problem):
+            result = check(problem, answers, **options)
+    except ProblemError as error:
+        sheet.error = str(error)
+        return sheet
+    sheet.result, sheet.marks = result, marks(result, rubric)
+    return sheet
+
+
+def grade_class(files: list[tuple[str, str, str | ReadFailure]],
+                problem_for: Callable[[str | None, str], tuple[int | None, Problem] | None],
+                rubric: Rubric | None = None, **options) -> list[Sheet]:
+    """Every sheet, given as (name shown, file stem, its text or why it could not be read),
+    matched by `problem_for(id, stem)` to (variant number, problem), checked in order."""
+    sheets = []
+    for shown, stem, text in files:
+        sheet = Sheet(shown, stem)
+        sheets.append(sheet)
+        if isinstance(text, ReadFailure):
+            sheet.error = text.message
+            continue
+        try:
+            found = problem_for(sheet_id(text), stem)
+        except ProblemError as error:
+            sheet.error = str(error)
+            continue
+        if found is None:
+            sheet.unmatched = True
+            sheet.error = "matches no variant of the set (by its id: key or file name)"
+            continue
+        sheet.variant, problem = found
+        grade_sheet(sheet, text, problem, rubric, **options)
+    return sheets
+
+
+class _Solves(dict):
+    """The solves shared between sheets, emptied when full (sheets of many variants)."""
+
+    def __setitem__(self, key, trace) -> None:
+        if len(self) >= SHARED_SOLVES_KEPT:
+            self.clear()
+        super().__setitem__(key, trace)
+
+
+_SOLVES = _Solves()
+
+
+@contextlib.contextmanager
+def _shared_solves(problem: Problem) -> Iterator[None]:
+    """Share the diagnosis's solves between sheets of a small problem (a large one's traces
+    would fill the memory; each of its sheets is solved afresh)."""
+    if output_size(problem, problem.step_count) > SHARED_SOLVES_VALUES:
+        yield
+        return
+    diagnosis.SHARED_SOLVES = _SOLVES
+    try:
+        yield
+    finally:
+        diagnosis.SHARED_SOLVES = None
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file that could not be read: the one-line reason."""
+
+    message: str
+
+
+def exit_status(sheets: list[Sheet]) -> int:
+    """2 if any sheet could not be read or matched, else 3 if any answer is wrong, else 0."""
+    statuses = {sheet.status for sheet in sheets}
+    if statuses & {"unreadable", "unmatched"}:
+        return 2
+    return 3 if "wrong" in statuses else 0
+
+
+def mistake_counts(sheets: list[Sheet]) -> list[tuple[str, int]]:
+    """(mistake id, how many students made it), most frequent first, then by id."""
+    counts = Counter(mistake for sheet in sheets for mistake in sheet.mistakes)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

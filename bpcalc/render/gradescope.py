@@ -1,0 +1,84 @@
+"""Gradescope's autograder results.json for a checked answers file, or for one that could
+not be read (score 0, the message shown to the student, so the student never sees only
+"the autograder failed").
+
+Fields as documented at gradescope-autograders.readthedocs.io/en/latest/specs/: top-level
+score, max_score, output, output_format, test_output_format, visibility, tests; per test
+name, score, max_score, status, output, visibility, extra_data. Only reads the
+`CheckResult` and its `Marks`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+
+from bpcalc.grading.diagnosis import CheckResult
+from bpcalc.grading.rubric import Marks
+from bpcalc.grading.rubric import marks as marks_of
+
+# Who sees a test's result, in Gradescope's words.
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass(frozen=True)
+class GradescopeOptions:
+    visibility: str | None = None  # per test; None: Gradescope's default
+    extra_data: bool = False  # each test's diagnosis as data for the instructor
+    markdown: bool = False  # output_format "md"
+
+
+def render(result: CheckResult, marks: Marks | None = None,
+           options: GradescopeOptions = GradescopeOptions()) -> str:
+    """One test per answer, worth its points (1 each without a rubric)."""
+    from bpcalc.render.terminal.check_report import expected_text, note_text, summary_lines
+
+    rubric_marks, marks = marks, marks or marks_of(result)
+    tests = []
+    for verdict, earned, possible in zip(result.verdicts, marks.earned, marks.possible,
+                                         strict=True):
+        answer = verdict.answer
+        status = "right" if verdict.right else "wrong"
+        given, expected = answer.text, expected_text(verdict)
+        if options.markdown:
+            given, expected, status = f"`{given}`", f"`{expected}`", f"**{status}**"
+        output = f"given {given}, expected {expected}: {status}"
+        note = note_text(verdict)
+        if note:
+            output += f" ({note})"
+        test = {"name": answer.label, "score": float(earned), "max_score": float(possible),
+                "status": "passed" if verdict.right else "failed", "output": output}
+        if options.visibility:
+            test["visibility"] = options.visibility
+        if options.extra_data:
+            test["extra_data"] = _diagnosis(verdict, note)
+        tests.append(test)
+    lines = summary_lines(result, rubric_marks)
+    if options.markdown:
+        lines = [f"**{lines[0]}**", "", *(f"- {line}" for line in lines[1:])]
+    document = {"score": float(marks.score), "max_score": float(marks.total),
+                "output": "\n".join(lines), "tests": tests}
+    return _dump(document, options)
+
+
+def render_error(message: str, options: GradescopeOptions = GradescopeOptions()) -> str:
+    """A file that could not be checked: score 0 and the one-line reason, visible."""
+    output = f"Your answers file could not be read: {message}"
+    document = {"score": 0.0, "output": output, "visibility": "visible", "tests": []}
+    return _dump(document, options)
+
+
+def _diagnosis(verdict, note: str) -> dict:
+    finding = verdict.finding
+    return {"given": verdict.answer.text, "expected": float(Fraction(verdict.expected)),
+            "right": verdict.right, "note": note,
+            "mistake": finding.mistake.id if finding else None,
+            "first": finding.first.label if finding else None}
+
+
+def _dump(document: dict, options: GradescopeOptions) -> str:
+    if options.markdown:
+        document["output_format"] = "md"
+        document["test_output_format"] = "md"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

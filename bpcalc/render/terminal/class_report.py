@@ -1,0 +1,133 @@
+"""A class run's summary: the roster (CSV), the most frequent mistakes (Markdown and the
+terminal's tables), and each student's own report. Only reads the `Sheet`s that
+`bpcalc.grading.classrun` made.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from bpcalc.errors import one_line
+from bpcalc.grading.classrun import (
+    UNEXPLAINED,
+    UNEXPLAINED_TEXT,
+    Sheet,
+    mistake_counts,
+)
+from bpcalc.grading.mistakes import _SHORT
+from bpcalc.render.terminal.check_report import points_text
+
+ROSTER_COLUMNS = ["file", "variant", "score", "total", "mistakes", "note"]
+
+
+def mistake_text(mistake: str) -> str:
+    """A mistake id in a few words: `no_slope` -> f' left out of the deltas."""
+    if mistake == UNEXPLAINED:
+        return UNEXPLAINED_TEXT
+    if mistake == "early_rounding":
+        return "rounded too early"
+    return _SHORT.get(mistake, mistake)
+
+
+def _cells(sheet: Sheet) -> list[str]:
+    """One roster row: a sheet not checked scores 0 and says why."""
+    variant = "" if sheet.variant is None else str(sheet.variant)
+    if sheet.marks is None:
+        return [sheet.file, variant, "0", "", "", f"{sheet.status}: {one_line(sheet.error)}"]
+    return [sheet.file, variant, points_text(sheet.marks.score),
+            points_text(sheet.marks.total), " ".join(sheet.mistakes), sheet.status]
+
+
+def roster_csv(sheets: list[Sheet]) -> str:
+    """file, variant, score, total, mistakes (ids, space-separated), note: one row a sheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ROSTER_COLUMNS)
+    writer.writerows(_cells(sheet) for sheet in sheets)
+    return buffer.getvalue()
+
+
+def counts_line(sheets: list[Sheet]) -> str:
+    """`200 files: 150 all right, 45 with wrong answers, 3 unreadable, 2 unmatched.`"""
+    statuses = [sheet.status for sheet in sheets]
+    parts = [f"{statuses.count('right')} all right",
+             f"{statuses.count('wrong')} with wrong answers"]
+    parts += [f"{statuses.count(s)} {s}" for s in ("unreadable", "unmatched")
+              if s in statuses]
+    plural = "s" * (len(sheets) != 1)
+    return f"{len(sheets)} file{plural}: " + ", ".join(parts) + "."
+
+
+def mistakes_markdown(sheets: list[Sheet]) -> str:
+    """The class summary as Markdown: the counts and the most frequent mistakes."""
+    lines = ["# Class summary", "", counts_line(sheets), "",
+             "| mistake | students | what |", "|---|---:|---|"]
+    counts = mistake_counts(sheets)
+    lines += [f"| `{mistake}` | {count} | {mistake_text(mistake)} |"
+              for mistake, count in counts]
+    if not counts:
+        lines.append("| (none) | 0 | no wrong answers |")
+    failed = [sheet for sheet in sheets if sheet.marks is None]
+    if failed:
+        lines += ["", "## Not checked", ""]
+        lines += [f"- `{one_line(s.file)}`: {s.status}: {one_line(s.error)}" for s in failed]
+    return "\n".join(lines) + "\n"
+
+
+def render_terminal(sheets: list[Sheet], *, color: bool = False,
+                    width: int | None = None) -> str:
+    """The roster and the mistake table as the terminal shows them."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from bpcalc.render.console import text_console
+
+    roster = Table(title="Class run", title_justify="left")
+    columns = [c for c in ROSTER_COLUMNS
+               if c != "variant" or any(s.variant is not None for s in sheets)]
+    for column in columns:
+        roster.add_column(column, justify="right" if column in ("score", "total") else "left",
+                          overflow="fold")
+    for sheet in sheets:
+        cells = dict(zip(ROSTER_COLUMNS, _cells(sheet), strict=True))
+        cells["note"] = sheet.status  # the reason of a file not checked is on stderr
+        roster.add_row(*(Text(cells[column]) for column in columns))
+    table = Table(title="Most frequent mistakes", title_justify="left")
+    table.add_column("mistake")
+    table.add_column("students", justify="right")
+    table.add_column("what", overflow="fold")
+    for mistake, count in mistake_counts(sheets):
+        table.add_row(Text(mistake), Text(str(count)), Text(mistake_text(mistake)))
+    buffer = io.StringIO()
+    console = text_console(buffer, color=color, width=width)
+    console.print(roster)
+    console.print(table)
+    console.print(Text(counts_line(sheets), "bold"))
+    return buffer.getvalue()
+
+
+def sheet_report(sheet: Sheet, format: str, *, rubric: bool = False,
+                 gradescope_options=None) -> str:
+    """A student's own report in the chosen format (table, json or gradescope); with a
+    rubric its points, as `bpcalc check` writes them for one sheet."""
+    from bpcalc.render import gradescope
+    from bpcalc.render.terminal import check_report
+
+    rubric_marks = sheet.marks if rubric else None
+    options = gradescope_options or gradescope.GradescopeOptions()
+    if sheet.result is None:
+        reason = f"{sheet.status}: {one_line(sheet.error)}"
+        if format == "gradescope":
+            return gradescope.render_error(sheet.error, options)
+        if format == "json":
+            return json.dumps({"file": sheet.file, "score": 0, "error": reason},
+                              ensure_ascii=False) + "\n"
+        return f"{sheet.file}\n{reason}\n"
+    if format == "gradescope":
+        return gradescope.render(sheet.result, rubric_marks, options)
+    if format == "json":
+        return check_report.render_json(sheet.result, rubric_marks)
+    return f"{sheet.file}\n" + check_report.render_table_text(sheet.result, width=100,
+                                                               marks=rubric_marks)
