@@ -25,6 +25,12 @@ from bpcalc.problem.yamlsource import STDIN, source_name
 SOME_WRONG = 3
 
 
+class CarriedForward(StrEnum):
+    full = "full"
+    half = "half"
+    none = "none"
+
+
 class CheckFormat(StrEnum):
     table = "table"
     json = "json"
@@ -55,6 +61,10 @@ def check(
              "3-4 significant figures.")] = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
+    carried_forward: Annotated[CarriedForward, typer.Option(
+        "--carried-forward",
+        help="Credit for a wrong value worked correctly from the student's own wrong "
+             "earlier values: full, half or none.")] = CarriedForward.full,
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
@@ -82,13 +92,14 @@ def check(
         answers = load_answers(str(answers_file), problem)
         try:
             result = check_answers(problem, answers, tolerance=limit,
-                                   detect_rounding=detect_rounding)
+                                   detect_rounding=detect_rounding,
+                                   carried_forward=carried_forward.value)
         except ProblemError as error:  # an answer the run cannot have (after `until`)
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
             raise
         write_output(_report(result, format, color, output), output, force=force)
-        return 0 if result.score == result.total else SOME_WRONG
+        return 0 if result.all_right else SOME_WRONG
 
     run_guarded(job)
 

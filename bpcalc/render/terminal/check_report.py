@@ -8,6 +8,7 @@ import json
 from fractions import Fraction
 
 from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
+from bpcalc.grading.mistakes import SLIP_WORDS
 from bpcalc.problem.model import Rounding
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
@@ -26,10 +27,15 @@ def expected_text(verdict: Verdict) -> str:
 
 
 def note_text(verdict: Verdict) -> str:
-    """Why: the rounding that made it right, or the mistake that reproduces it."""
+    """Why: the rounding that made it right, the earlier wrong values it follows from
+    (carried forward), or the mistake or slip that reproduces it."""
     finding = verdict.finding
     if verdict.right:
         return verdict.note
+    if verdict.carried is not None:
+        return carried_text(verdict)
+    if verdict.slip is not None:
+        return SLIP_WORDS[verdict.slip]
     if finding is None:
         return "no usual mistake reproduces this value"
     if finding.first is verdict.answer:
@@ -47,8 +53,51 @@ def finding_text(finding: Finding) -> str:
     return text + "."
 
 
+def verdict_word(verdict: Verdict) -> str:
+    """right, carried forward (wrong, but right on method), or wrong."""
+    if verdict.right:
+        return "right"
+    return "carried forward" if verdict.carried is not None else "wrong"
+
+
+def carried_text(verdict: Verdict) -> str:
+    """`carried forward from z5 (right on method)`, or why it earns nothing."""
+    names = ", ".join(a.label for a in verdict.carried.roots)
+    if verdict.carried.credit == 0 and verdict.carried.roots:
+        return f"follows from {names}, which earns no carried-forward credit"
+    return f"carried forward from {names} (right on method)"
+
+
+_POLICY_WORDS = {"full": "full credit", "half": "half credit", "none": "no credit"}
+
+
+def root_text(root) -> str:
+    """`z5 .4738: slip (digits swapped?); 11 later values follow correctly from it.`"""
+    why = "wrong, not a usual mistake or a slip" if root.why == "wrong" else root.why
+    text = f"{root.answer.label} {root.answer.text}: {why}"
+    count = len(root.followers)
+    if count:
+        text += (f"; {count} later value{'s follow' if count > 1 else ' follows'} correctly "
+                 f"from it ({', '.join(a.label for a in root.followers)})")
+        if root.trivial:
+            text += f", but earn{'' if count > 1 else 's'} no carried-forward credit: " \
+                    f"{root.trivial}"
+    return text + "."
+
+
+def _score_line(result: CheckResult) -> str:
+    carried = len(result.carried)
+    if not carried:
+        return f"Score: {result.score}/{result.total} right"
+    right = sum(v.right for v in result.verdicts)
+    return (f"Score: {result.score}/{result.total} ({right} right, {carried} carried forward "
+            f"at {_POLICY_WORDS[result.carried_forward]}: --carried-forward "
+            f"{result.carried_forward})")
+
+
 def summary_lines(result: CheckResult) -> list[str]:
-    lines = [f"Score: {result.score}/{result.total} right"]
+    lines = [_score_line(result)]
+    lines += [root_text(root) for root in result.roots if root.followers or root.why != "wrong"]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
@@ -89,7 +138,19 @@ def result_to_dict(result: CheckResult) -> dict:
             for f in result.findings
         ],
         "unexplained": [_ref(a) for a in result.unexplained],
+        "carried_forward": _carried_dict(result),
     }
+
+
+def _carried_dict(result: CheckResult) -> dict:
+    """The policy and each root with the answers that follow from it."""
+    from bpcalc.grading.carried import CREDIT
+
+    return {"policy": result.carried_forward,
+            "credit": float(CREDIT[result.carried_forward]),
+            "roots": [{**_ref(root.answer), "given": root.answer.text, "why": root.why,
+                       "followers": [_ref(a) for a in root.followers],
+                       "trivial": root.trivial} for root in result.roots]}
 
 
 def _ref(answer) -> dict:
@@ -107,6 +168,10 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "right": verdict.right,
         "note": note_text(verdict),
         "mistake": verdict.finding.mistake.id if verdict.finding else None,
+        "verdict": verdict_word(verdict).replace(" ", "_"),
+        "credit": float(verdict.credit),
+        "carried_from": [_ref(a) for a in verdict.carried.roots] if verdict.carried else [],
+        "slip": verdict.slip,
     }
 
 
@@ -119,16 +184,16 @@ def render_gradescope(result: CheckResult) -> str:
     tests = []
     for verdict in result.verdicts:
         answer = verdict.answer
-        status = "right" if verdict.right else "wrong"
+        status = verdict_word(verdict)
         output = f"given {answer.text}, expected {expected_text(verdict)}: {status}"
         note = note_text(verdict)
         if note:
             output += f" ({note})"
         tests.append({
             "name": answer.label,
-            "score": 1.0 if verdict.right else 0.0,
+            "score": float(verdict.credit),
             "max_score": 1.0,
-            "status": "passed" if verdict.right else "failed",
+            "status": "passed" if verdict.credit == 1 else "failed",
             "output": output,
         })
     document = {
@@ -163,7 +228,8 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     table.add_column("verdict")
     table.add_column("note", overflow="fold")
     for verdict in result.verdicts:
-        mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
+        word = verdict_word(verdict)
+        mark = Text(word, {"right": "green", "wrong": "bold red"}.get(word, "yellow"))
         cells = [Text(verdict.answer.name), Text(verdict.answer.text),
                  Text(expected_text(verdict)), mark, Text(note_text(verdict))]
         if multi_step:
