@@ -54,6 +54,7 @@ class Root:
     why: str  # the diagnosis' mistake, a slip, or "wrong"
     followers: list[Answer] = field(default_factory=list)
     trivial: str | None = None  # why what follows earns no carried-forward credit
+    slip: str | None = None  # the slip of the pen it is (mistakes.SLIP_WORDS), if one
 
 
 def carry_forward(problem: Problem, verdicts: list[Verdict],
@@ -183,14 +184,16 @@ def _root(problem: Problem, verdict: Verdict, resolved) -> Root:
     """A wrong value that follows from nothing earlier: named by the diagnosis' mistake,
     else as a single slip of the value it should have been, else as wrong."""
     answer = verdict.answer
+    why = "wrong"
     if verdict.finding is not None:
         why = verdict.finding.mistake.short
     else:
         meant = [Fraction(value) for value in (resolved, verdict.expected) if value is not None]
         slips = [single_slip(answer.value, answer.places, value) for value in meant]
         verdict.slip = next((slip for slip in slips if slip), None)
-        why = SLIP_WORDS[verdict.slip] if verdict.slip else "wrong"
-    return Root(answer, why, trivial=trivial_reason(problem, answer, verdict.expected))
+        why = SLIP_WORDS[verdict.slip] if verdict.slip else why
+    return Root(answer, why, trivial=trivial_reason(problem, answer, verdict.expected),
+                slip=verdict.slip)
 
 
 def trivial_reason(problem: Problem, answer: Answer, expected) -> str | None:

@@ -61,9 +61,7 @@ class Verdict:
     @property
     def credit(self) -> Fraction:
         """1 right, the carried-forward policy's credit when carried forward, else 0."""
-        if self.right:
-            return Fraction(1)
-        return self.carried.credit if self.carried is not None else Fraction(0)
+        return Fraction(1) if self.right else self.carried.credit if self.carried else 0
 
 
 @dataclass
@@ -79,16 +77,12 @@ class CheckResult:
     @property
     def score(self) -> int | float:
         """1 point per right answer plus the policy's credit per answer carried forward."""
-        points = sum(v.credit for v in self.verdicts)
+        points = Fraction(sum(v.credit for v in self.verdicts))
         return int(points) if points.denominator == 1 else float(points)
 
     @property
     def all_right(self) -> bool:
         return all(v.right for v in self.verdicts)
-
-    @property
-    def carried(self) -> list[Verdict]:
-        return [v for v in self.verdicts if v.carried is not None]
 
     @property
     def total(self) -> int:

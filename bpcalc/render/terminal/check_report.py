@@ -86,7 +86,7 @@ def root_text(root) -> str:
 
 
 def _score_line(result: CheckResult) -> str:
-    carried = len(result.carried)
+    carried = sum(v.carried is not None for v in result.verdicts)
     if not carried:
         return f"Score: {result.score}/{result.total} right"
     right = sum(v.right for v in result.verdicts)
@@ -97,7 +97,7 @@ def _score_line(result: CheckResult) -> str:
 
 def summary_lines(result: CheckResult) -> list[str]:
     lines = [_score_line(result)]
-    lines += [root_text(root) for root in result.roots if root.followers or root.why != "wrong"]
+    lines += [root_text(root) for root in result.roots if root.followers or root.slip]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
