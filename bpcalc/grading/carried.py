@@ -7,8 +7,10 @@ student's own earlier values as written. A wrong answer that agrees with its re-
 value (at the digits written, one unit in the last place allowed where earlier written
 values were rounded) follows from an earlier mistake: it is carried forward. A wrong
 answer that does not is a root, named once: by the diagnosis' mistake, as a single slip
-of the pen, or as wrong. Which roots a carried answer follows from is found by nudging
-each wrong value in turn and seeing which re-solved values move.
+of the pen, or as wrong. Which roots a carried answer follows from is found by putting
+each wrong value right in turn and seeing which re-solved values move. A usual mistake
+the diagnosis found first in a value that is carried forward is dropped: the student's
+own earlier values explain it.
 
 Anti-gaming: a root that makes the later work trivial (0 or 1 where the true value is
 neither, or a copy of a given input, target, bias or initial weight) earns nothing
@@ -26,14 +28,13 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.substitute import SettleKey, Substituting
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
-from bpcalc.grading.diagnosis import Verdict, agrees, dependency_order, value_of
+from bpcalc.grading.diagnosis import Finding, Verdict, agrees, dependency_order, value_of
 from bpcalc.grading.mistakes import SLIP_WORDS, single_slip
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 
 # The credit an answer carried forward earns, per `--carried-forward` policy.
 CREDIT = {"full": Fraction(1), "half": Fraction(1, 2), "none": Fraction(0)}
 POLICIES = tuple(CREDIT)
-_NUDGE = 1e-6  # the relative nudge that finds which values follow from a wrong one
 _MOVED = 1e-11  # a re-solved value that moved more than this (relative) depends on it
 
 
@@ -57,11 +58,12 @@ class Root:
     slip: str | None = None  # the slip of the pen it is (mistakes.SLIP_WORDS), if one
 
 
-def carry_forward(problem: Problem, verdicts: list[Verdict],
+def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Finding],
                   rounding: Rounding | QuantityRounding | None, tolerance: Fraction | None,
                   policy: str = "full") -> list[Root]:
     """Mark the wrong answers that follow from the student's own earlier values (their
-    `carried`), name each root's slip (their `slip`), and return the roots."""
+    `carried`), name each root's slip (their `slip`), drop the `findings` (in place) that
+    start at a carried value, and return the roots."""
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
         return []
@@ -90,7 +92,18 @@ def carry_forward(problem: Problem, verdicts: list[Verdict],
                                     Fraction(0) if trivial else CREDIT[policy], resolved[i])
         for j in from_roots:
             roots[j].followers.append(verdicts[i].answer)
+    _drop_carried_findings(verdicts, findings)
     return [roots[i] for i in order if i in roots]
+
+
+def _drop_carried_findings(verdicts: list[Verdict], findings: list[Finding]) -> None:
+    """A mistake that reproduces a carried value by coincidence explains nothing."""
+    carried = {id(v.answer) for v in verdicts if v.carried is not None}
+    dropped = [f for f in findings if id(f.first) in carried]
+    for verdict in verdicts:
+        if verdict.finding in dropped:
+            verdict.finding = None
+    findings[:] = [f for f in findings if f not in dropped]
 
 
 def settle_key(answer: Answer) -> SettleKey | None:
@@ -132,7 +145,9 @@ def _run(problem: Problem, verdicts: list[Verdict], keys: list, inner: Arithmeti
 def _dependencies(problem: Problem, verdicts: list[Verdict], keys: list, wrong: list[int]
                   ) -> dict[int, set[int]]:
     """For each wrong answer, the wrong answers its re-solved value directly depends on:
-    those whose nudge moves it (in floats, so that no rounding hides the nudge)."""
+    those that move it when put right (in floats, so that no rounding hides a move; the
+    true value, not a small nudge, so that a step function's threshold cannot hide it,
+    and no log of a value <= 0 appears that the student's own values did not have)."""
     given = {key: float(v.answer.value) for key, v in zip(keys, verdicts, strict=True)
              if key is not None}
     base = _run(problem, verdicts, keys, Arithmetic(), given)
@@ -142,13 +157,12 @@ def _dependencies(problem: Problem, verdicts: list[Verdict], keys: list, wrong: 
     for j in wrong:
         if keys[j] is None:
             continue
-        value = given[keys[j]]
-        nudged = _run(problem, verdicts, keys, Arithmetic(),
-                      {**given, keys[j]: value * (1 + _NUDGE) + _NUDGE / 100})
-        if nudged is None:
+        corrected = _run(problem, verdicts, keys, Arithmetic(),
+                         {**given, keys[j]: float(verdicts[j].expected)})
+        if corrected is None:
             continue
         for i in wrong:
-            if i != j and _moved(base[i], nudged[i]):
+            if i != j and _moved(base[i], corrected[i]):
                 depends.setdefault(i, set()).add(j)
     return depends
 

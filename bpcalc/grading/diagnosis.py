@@ -182,7 +182,7 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     findings, carried = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
     if carried is not None:
         rounding, detected = carried, True
-    roots = carry_forward(problem, verdicts, rounding, tolerance, carried_forward)
+    roots = carry_forward(problem, verdicts, findings, rounding, tolerance, carried_forward)
     return CheckResult(verdicts, findings, rounding, detected, tolerance, roots,
                        carried_forward)
 
