@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -48,20 +49,26 @@ def problem(convention: str = "slides", epochs: int = 1):
     return parse_problem(PROBLEM.format(convention=convention, epochs=epochs))
 
 
+def by_hand(value: float) -> float:
+    """To 4 places as a person rounds, halves away from 0 (0.05395 -> 0.0540)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
 def hand_sheet(convention: str = "slides", steps: int = 1, written: dict | None = None,
-               no_slope_out: bool = False) -> dict[str, float]:
+               no_slope_out: bool = False, carry_all_digits: bool = False
+               ) -> dict[str, float]:
     """Every value of every step as a student writes it (4 places), each worked from the
-    values written before it; `written` puts a value (by its label) in place of the
-    student's own working, and everything after follows from it."""
+    values written before it (or, `carry_all_digits`, from the unrounded ones); `written`
+    puts a value (by its label) in place of the student's own working, and everything
+    after follows from it."""
     written = written or {}
     sheet: dict[str, float] = {}
     weights = dict(WEIGHTS)
 
     def put(name: str, step: int, value: float) -> float:
         label = name if step == 1 else f"step {step}: {name}"
-        value = written.get(label, round(value, 4))
-        sheet[label] = value
-        return value
+        sheet[label] = written.get(label, by_hand(value))
+        return value if carry_all_digits and label not in written else sheet[label]
 
     sign = 1 if convention == "slides" else -1  # the textbook's delta is -dE/dnet's opposite
     for step in range(1, steps + 1):
@@ -228,6 +235,45 @@ def test_a_second_mistake_after_a_slip_is_a_root_of_its_own():
                                                            "w25", "w35"}
     assert verdict_of(result, "w47").carried is None
     assert [a.name for a in result.unexplained] == ["w47"]
+
+
+def test_one_unit_in_the_last_place_is_allowed_where_earlier_values_were_rounded():
+    """A student who carried every digit and wrote 4: re-solved from the 4 places written,
+    a later value may differ from theirs in the last place, and still follows."""
+    true = hand_sheet(carry_all_digits=True)
+    text = slipped(f"{true['z5']:.4f}", "swap")
+    sheet = hand_sheet(written={"z5": float(text)}, carry_all_digits=True)
+    result = checked(sheet, {"z5": text})
+    (root,) = result.roots
+    assert root.answer.name == "z5"
+    carried = [v for v in result.verdicts if v.carried is not None]
+    assert len(carried) == len(root.followers) == sum(
+        sheet[label] != true[label] for label in sheet) - 1
+    off_by_one = [v for v in carried if v.answer.value != round(
+        Fraction(v.carried.resolved), 4)]
+    assert off_by_one  # the allowance is what carries these
+    assert all(abs(v.answer.value - round(Fraction(v.carried.resolved), 4))
+               == Fraction(1, 10**4) for v in off_by_one)
+
+
+def test_two_units_off_is_not_carried_forward():
+    true = hand_sheet()
+    text = slipped(f"{true['z5']:.4f}", "swap")
+    sheet = hand_sheet(written={"z5": float(text)})
+    sheet["w47"] = round(sheet["w47"] + .0002, 4)
+    result = checked(sheet, {"z5": text})
+    assert verdict_of(result, "w47").carried is None
+    assert {r.answer.name for r in result.roots} == {"z5", "w47"}
+    assert result.score == result.total - 2
+
+
+def test_a_slip_in_the_last_value_is_named_with_nothing_following():
+    true = hand_sheet()
+    text = slipped(f"{true['w35']:.4f}", "point")
+    result = checked(hand_sheet(written={"w35": float(text)}), {"w35": text})
+    (root,) = result.roots
+    assert (root.answer.name, root.slip, root.followers) == ("w35", "point", [])
+    assert result.unexplained == [] and result.score == result.total - 1
 
 
 # -- anti-gaming: a trivial root carries nothing ------------------------------------------
