@@ -97,13 +97,15 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
 
 
 def _drop_carried_findings(verdicts: list[Verdict], findings: list[Finding]) -> None:
-    """A mistake that reproduces a carried value by coincidence explains nothing."""
+    """A carried value is explained by the student's own earlier values: a mistake that
+    reproduces it too (by coincidence, or as a later value of its first) is not its name."""
     carried = {id(v.answer) for v in verdicts if v.carried is not None}
-    dropped = [f for f in findings if id(f.first) in carried]
+    findings[:] = [f for f in findings if id(f.first) not in carried]
+    for finding in findings:
+        finding.also = [a for a in finding.also if id(a) not in carried]
     for verdict in verdicts:
-        if verdict.finding in dropped:
+        if verdict.carried is not None:
             verdict.finding = None
-    findings[:] = [f for f in findings if f not in dropped]
 
 
 def settle_key(answer: Answer) -> SettleKey | None:

@@ -43,14 +43,15 @@ def note_text(verdict: Verdict) -> str:
     return f"follows from {finding.first.label} ({finding.mistake.short})"
 
 
-def finding_text(finding: Finding) -> str:
-    """`delta4 wrong: f'(net) left out of the deltas; this also explains w14, w24.`"""
+def finding_text(finding: Finding, root=None) -> str:
+    """`delta4 wrong: f'(net) left out of the deltas; this also explains w14, w24.`, and
+    the later values that follow correctly from it (`root`: it, as carried.Root)."""
     text = f"{finding.first.label} wrong: {finding.mistake.description}"
     if finding.alternatives:
         text += " (or: " + "; or: ".join(finding.alternatives) + ")"
     if finding.also:
         text += "; this also explains " + ", ".join(a.label for a in finding.also)
-    return text + "."
+    return text + (followers_text(root) if root is not None else "") + "."
 
 
 def verdict_word(verdict: Verdict) -> str:
@@ -65,7 +66,7 @@ def carried_text(verdict: Verdict) -> str:
     names = ", ".join(a.label for a in verdict.carried.roots)
     if verdict.carried.credit == 0 and verdict.carried.roots:
         return f"follows from {names}, which earns no carried-forward credit"
-    return f"carried forward from {names} (right on method)"
+    return f"right on method from {names}"
 
 
 _POLICY_WORDS = {"full": "full credit", "half": "half credit", "none": "no credit"}
@@ -74,15 +75,20 @@ _POLICY_WORDS = {"full": "full credit", "half": "half credit", "none": "no credi
 def root_text(root) -> str:
     """`z5 .4738: slip (digits swapped?); 11 later values follow correctly from it.`"""
     why = "wrong, not a usual mistake or a slip" if root.why == "wrong" else root.why
-    text = f"{root.answer.label} {root.answer.text}: {why}"
+    return f"{root.answer.label} {root.answer.text}: {why}{followers_text(root)}."
+
+
+def followers_text(root) -> str:
+    """`; 3 later values follow correctly from it (w14, w24, w34)`, and why they earn
+    nothing when the root makes them trivial ('' when nothing follows)."""
     count = len(root.followers)
-    if count:
-        text += (f"; {count} later value{'s follow' if count > 1 else ' follows'} correctly "
-                 f"from it ({', '.join(a.label for a in root.followers)})")
-        if root.trivial:
-            text += f", but earn{'' if count > 1 else 's'} no carried-forward credit: " \
-                    f"{root.trivial}"
-    return text + "."
+    if not count:
+        return ""
+    text = (f"; {count} later value{'s follow' if count > 1 else ' follows'} correctly "
+            f"from it ({', '.join(a.label for a in root.followers)})")
+    if root.trivial:
+        text += f", but earn{'' if count > 1 else 's'} no carried-forward credit: {root.trivial}"
+    return text
 
 
 def _score_line(result: CheckResult) -> str:
@@ -97,12 +103,15 @@ def _score_line(result: CheckResult) -> str:
 
 def summary_lines(result: CheckResult) -> list[str]:
     lines = [_score_line(result)]
-    lines += [root_text(root) for root in result.roots if root.followers or root.slip]
+    named = {id(f.first) for f in result.findings}  # a root the diagnosis named: its line
+    lines += [root_text(root) for root in result.roots
+              if id(root.answer) not in named and (root.followers or root.slip)]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
                      "mistakes are reproduced with that rounding.")
-    lines += [finding_text(f) for f in result.findings]
+    roots = {id(root.answer): root for root in result.roots}
+    lines += [finding_text(f, roots.get(id(f.first))) for f in result.findings]
     unexplained = result.unexplained
     if unexplained:
         names = ", ".join(a.label for a in unexplained)
@@ -172,6 +181,8 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "credit": float(verdict.credit),
         "carried_from": [_ref(a) for a in verdict.carried.roots] if verdict.carried else [],
         "slip": verdict.slip,
+        "resolved": (float(verdict.carried.resolved) if verdict.carried is not None
+                     else None),  # re-solved from the student's own earlier values
     }
 
 
