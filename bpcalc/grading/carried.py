@@ -75,7 +75,7 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
     rounded = _rounded_before(problem, verdicts)
     follows = {i for i in wrong if resolved[i] is not None and _follows(
         verdicts[i].answer, resolved[i], tolerance, rounded[i])}
-    depends = _dependencies(problem, verdicts, keys, wrong)
+    depends = _dependencies(problem, verdicts, keys, wrong, follows)
     roots = {i: _root(problem, verdicts[i], resolved[i]) for i in wrong if i not in follows}
     order = sorted(wrong, key=lambda i: dependency_order(problem, verdicts[i].answer))
     sources: dict[int, set[int]] = {}
@@ -144,26 +144,28 @@ def _run(problem: Problem, verdicts: list[Verdict], keys: list, inner: Arithmeti
             for key, v in zip(keys, verdicts, strict=True)]
 
 
-def _dependencies(problem: Problem, verdicts: list[Verdict], keys: list, wrong: list[int]
-                  ) -> dict[int, set[int]]:
-    """For each wrong answer, the wrong answers its re-solved value directly depends on:
+def _dependencies(problem: Problem, verdicts: list[Verdict], keys: list, wrong: list[int],
+                  follows: set[int]) -> dict[int, set[int]]:
+    """For each wrong answer that `follows`, the wrong ones its re-solved value depends on:
     those that move it when put right (in floats, so that no rounding hides a move; the
     true value, not a small nudge, so that a step function's threshold cannot hide it,
     and no log of a value <= 0 appears that the student's own values did not have)."""
+    depends: dict[int, set[int]] = {}
+    if not follows:
+        return depends
     given = {key: float(v.answer.value) for key, v in zip(keys, verdicts, strict=True)
              if key is not None}
     base = _run(problem, verdicts, keys, Arithmetic(), given)
-    depends: dict[int, set[int]] = {}
-    if base is None:
-        return depends
-    for j in wrong:
-        if keys[j] is None:
+    last = max(dependency_order(problem, verdicts[i].answer) for i in follows)
+    for j in wrong:  # (only those before the last that follows can move one)
+        if base is None or keys[j] is None or not (
+                dependency_order(problem, verdicts[j].answer) < last):
             continue
         corrected = _run(problem, verdicts, keys, Arithmetic(),
                          {**given, keys[j]: float(verdicts[j].expected)})
         if corrected is None:
             continue
-        for i in wrong:
+        for i in follows:
             if i != j and _moved(base[i], corrected[i]):
                 depends.setdefault(i, set()).add(j)
     return depends
