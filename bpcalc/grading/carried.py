@@ -34,7 +34,6 @@ from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 
 # The credit an answer carried forward earns, per `--carried-forward` policy.
 CREDIT = {"full": Fraction(1), "half": Fraction(1, 2), "none": Fraction(0)}
-POLICIES = tuple(CREDIT)
 _MOVED = 1e-11  # a re-solved value that moved more than this (relative) depends on it
 
 
@@ -62,8 +61,8 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
                   rounding: Rounding | QuantityRounding | None, tolerance: Fraction | None,
                   policy: str = "full") -> list[Root]:
     """Mark the wrong answers that follow from the student's own earlier values (their
-    `carried`), name each root's slip (their `slip`), drop the `findings` (in place) that
-    start at a carried value, and return the roots."""
+    `carried`), name each root's slip (their `slip`), take the carried values out of the
+    `findings` (in place), and return the roots."""
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
         return []
@@ -98,11 +97,16 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
 
 def _drop_carried_findings(verdicts: list[Verdict], findings: list[Finding]) -> None:
     """A carried value is explained by the student's own earlier values: a mistake that
-    reproduces it too (by coincidence, or as a later value of its first) is not its name."""
+    reproduces it too (by coincidence, or as a later value of its first) is not its name;
+    the mistake starts at its first value that is not carried, if any."""
     carried = {id(v.answer) for v in verdicts if v.carried is not None}
-    findings[:] = [f for f in findings if id(f.first) not in carried]
+    kept = []
     for finding in findings:
-        finding.also = [a for a in finding.also if id(a) not in carried]
+        rest = [a for a in [finding.first, *finding.also] if id(a) not in carried]
+        if rest:
+            finding.first, finding.also = rest[0], rest[1:]
+            kept.append(finding)
+    findings[:] = kept
     for verdict in verdicts:
         if verdict.carried is not None:
             verdict.finding = None
