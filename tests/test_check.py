@@ -295,7 +295,13 @@ def test_each_mistake_is_diagnosed(mistake_id, bias, convention, loss):
     assert finding.mistake.id == mistake_id
     wrong = [v.answer for v in result.verdicts if not v.right]
     assert finding.first is min(wrong, key=lambda a: dependency_order(problem, a))
-    assert {finding.first.name, *(a.name for a in finding.also)} == {a.name for a in wrong}
+    # The rest the mistake reproduces, or (carried forward) follows from one it does.
+    carried = [v.answer for v in result.verdicts if v.carried is not None]
+    named = [finding.first, *finding.also]  # each carried value from one of these
+    assert all(set(map(id, v.carried.roots)) <= set(map(id, named))
+               for v in result.verdicts if v.carried)
+    assert {finding.first.name, *(a.name for a in [*finding.also, *carried])} == {
+        a.name for a in wrong}
 
 
 def test_bias_sign_is_described_in_the_problems_terms():
@@ -311,11 +317,13 @@ def test_an_early_mistake_explains_the_later_values():
     answers = EXAMPLES / "answers" / "slides_2-2-1_new_weight.yaml"
     result = runner.invoke(app, ["check", SLIDES, str(answers)])
     assert result.exit_code == 3
-    assert "Score: 7/11 right" in result.stdout
+    assert "Score: 10/11 (7 right, 3 carried forward at full credit" in result.stdout
     assert ("delta4 wrong: the new weight used in a hidden delta instead of the old one"
             in result.stdout)
-    assert "this also explains w14, w24, w34." in result.stdout
-    assert result.stdout.count("follows from delta4") == 3
+    words = " ".join(result.stdout.split())  # as the table wraps it
+    assert ("takes w_jk before the update); 3 later values follow correctly from it "
+            "(w14, w24, w34).") in words
+    assert words.count("right on method from delta4") == 3
 
 
 def test_a_wrong_value_no_mistake_explains(tmp_path):
@@ -337,7 +345,8 @@ def test_gradescope_results_file(tmp_path):
     assert result.stdout == ""
     document = json.loads(out.read_text())
     assert set(document) == {"score", "max_score", "output", "tests"}
-    assert (document["score"], document["max_score"]) == (7.0, 11.0)
+    # 7 right and 3 carried forward from delta4 (full credit, the default)
+    assert (document["score"], document["max_score"]) == (10.0, 11.0)
     assert len(document["tests"]) == 11
     for test in document["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output"}
@@ -354,11 +363,12 @@ def test_json_report(tmp_path):
     result = run_check(tmp_path, "net4: 1.25\ndelta7: -.782\nw47: .5\n", "-f", "json")
     report = as_json(result)
     assert set(report) == {"score", "total", "all_right", "rounding", "tolerance", "answers",
-                           "mistakes", "unexplained"}
+                           "mistakes", "unexplained", "carried_forward"}
     assert (report["score"], report["total"], report["all_right"]) == (1, 3, False)
     first = report["answers"][0]
     assert first == {"name": "net4", "step": 1, "line": 1, "given": "1.25", "expected": 1.25,
-                     "right": True, "note": "", "mistake": None}
+                     "right": True, "note": "", "mistake": None, "verdict": "right",
+                     "credit": 1.0, "carried_from": [], "slip": None, "resolved": None}
     # delta7 = (0 - .782) without f'(net): the slope left out.
     (finding,) = [m for m in report["mistakes"] if m["first"]["name"] == "delta7"]
     assert finding["mistake"] == "no_slope"

@@ -119,7 +119,12 @@ def test_each_new_mistake_is_diagnosed(mistake_id, template, convention, extra):
     assert finding.mistake.id == mistake_id
     wrong_ones = [v.answer for v in result.verdicts if not v.right]
     assert finding.first is min(wrong_ones, key=lambda a: dependency_order(problem, a))
-    assert {(a.step, a.name) for a in [finding.first, *finding.also]} == {
+    # The rest the mistake reproduces, or (carried forward) follows from one it does.
+    carried = [v.answer for v in result.verdicts if v.carried is not None]
+    named = [finding.first, *finding.also]  # each carried value from one of these
+    assert all(set(map(id, v.carried.roots)) <= set(map(id, named))
+               for v in result.verdicts if v.carried)
+    assert {(a.step, a.name) for a in [finding.first, *finding.also, *carried]} == {
         (a.step, a.name) for a in wrong_ones}
 
 

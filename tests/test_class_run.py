@@ -61,7 +61,8 @@ def test_a_folder_in_one_run(tmp_path, submissions):
                                                      "dan.yaml", "eve.yaml", "fay.yaml"]
     cells = {Path(r["file"]).stem: (r["score"], r["total"], r["mistakes"]) for r in rows}
     assert cells["ann"] == ("12", "12", "")
-    assert cells["bob"] == cells["cat"] == ("7", "11", "new_weight_in_hidden_delta")
+    # (3 later weights follow from the mistake: carried forward, full credit by default)
+    assert cells["bob"] == cells["cat"] == ("10", "11", "new_weight_in_hidden_delta")
     assert cells["dan"] == ("2", "3", "no_slope")
     assert cells["eve"] == cells["fay"] == ("0", "", "")
     notes = {Path(r["file"]).stem: r["note"] for r in rows}

@@ -32,6 +32,12 @@ class Visibility(StrEnum):
     visible = "visible"
 
 
+class CarriedForward(StrEnum):
+    full = "full"
+    half = "half"
+    none = "none"
+
+
 class CheckFormat(StrEnum):
     table = "table"
     json = "json"
@@ -88,6 +94,10 @@ def check(
     visibility: VisibilityOption = None,
     extra_data: ExtraDataOption = False,
     markdown: MarkdownOption = False,
+    carried_forward: Annotated[CarriedForward, typer.Option(
+        "--carried-forward",
+        help="Credit for a wrong value worked correctly from the student's own wrong "
+             "earlier values: full, half or none.")] = CarriedForward.full,
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
@@ -109,7 +119,8 @@ def check(
             detect_rounding=detect_rounding, rubric=_rubric(rubric),
             convention=convention.value if convention else None, round_places=round_places,
             sigfigs=sigfigs, gradescope=GradescopeOptions(
-                visibility.value if visibility else None, extra_data, markdown))
+                visibility.value if visibility else None, extra_data, markdown),
+            carried_forward=carried_forward.value)
         screen = screen_for(color, output)
         if problem_set is not None or len(files) > 2 or (
                 len(files) == 2 and files[1].is_dir()):
@@ -145,7 +156,8 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         answers = load_answers(str(answers_file), problem)
         try:
             result = check_answers(problem, answers, tolerance=settings.tolerance,
-                                   detect_rounding=settings.detect_rounding)
+                                   detect_rounding=settings.detect_rounding,
+                                   carried_forward=settings.carried_forward)
         except ProblemError as error:  # an answer the run cannot have (after `until`)
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
@@ -162,8 +174,7 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         return SOME_WRONG
     scored = marks(result, settings.rubric) if settings.rubric else None
     write_output(_report(result, scored, settings, screen), output, force=force)
-    right = result.score == result.total if scored is None else scored.score == scored.total
-    return 0 if right else SOME_WRONG
+    return 0 if result.all_right else SOME_WRONG
 
 
 def _tolerance(text: str | None):

@@ -33,6 +33,7 @@ class Settings:
     round_places: int | None
     sigfigs: int | None
     gradescope: object  # bpcalc.render.gradescope.GradescopeOptions
+    carried_forward: str = "full"  # the credit policy for values carried forward
 
 
 def load_checked_problem(path: str, settings: Settings):
@@ -70,7 +71,8 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
     sheets = grade_class(_read_all(_answer_files(submissions, skipped)), problem_for,
                          settings.rubric,
                          tolerance=settings.tolerance,
-                         detect_rounding=settings.detect_rounding)
+                         detect_rounding=settings.detect_rounding,
+                         carried_forward=settings.carried_forward)
     if out is not None:
         _write_reports(sheets, settings, out, force)
     for sheet in sheets:

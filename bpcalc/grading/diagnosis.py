@@ -5,7 +5,8 @@ An answer is judged at the digits it was written to (`.777` is right when the tr
 rounds to .777). A wrong answer is re-checked against hand-rounded solutions (a student
 who rounded along the way) and then against the problem solved with each usual mistake;
 a mistake early in the chain explains the later values it reproduces, so those are
-reported together under the first.
+reported together under the first. A later value worked correctly from the student's own
+wrong earlier value is carried forward (bpcalc/grading/carried.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
@@ -23,6 +25,9 @@ from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
+
+if TYPE_CHECKING:
+    from bpcalc.grading.carried import Carry, Root
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
@@ -50,6 +55,13 @@ class Verdict:
     right: bool
     note: str = ""
     finding: Finding | None = None
+    carried: Carry | None = None  # wrong, but right on method from earlier wrong values
+    slip: str | None = None  # a root that is one slip of the pen (mistakes.SLIP_WORDS)
+
+    @property
+    def credit(self) -> Fraction:
+        """1 right, the carried-forward policy's credit when carried forward, else 0."""
+        return Fraction(1) if self.right else self.carried.credit if self.carried else 0
 
 
 @dataclass
@@ -59,10 +71,18 @@ class CheckResult:
     rounding: Rounding | None  # the solution's rounding (given, or detected)
     rounding_detected: bool
     tolerance: Fraction | None
+    roots: list[Root] = field(default_factory=list)  # the wrong values others follow from
+    carried_forward: str = "full"  # the policy: full, half or none credit when carried
 
     @property
-    def score(self) -> int:
-        return sum(v.right for v in self.verdicts)
+    def score(self) -> int | float:
+        """1 point per right answer plus the policy's credit per answer carried forward."""
+        points = Fraction(sum(v.credit for v in self.verdicts))
+        return int(points) if points.denominator == 1 else float(points)
+
+    @property
+    def all_right(self) -> bool:
+        return all(v.right for v in self.verdicts)
 
     @property
     def total(self) -> int:
@@ -70,7 +90,8 @@ class CheckResult:
 
     @property
     def unexplained(self) -> list[Answer]:
-        return [v.answer for v in self.verdicts if not v.right and v.finding is None]
+        return [v.answer for v in self.verdicts if not v.right and v.finding is None
+                and v.carried is None and v.slip is None]
 
 
 def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
@@ -138,8 +159,11 @@ def dependency_order(problem: Problem, answer: Answer) -> tuple:
 
 
 def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None = None,
-          detect_rounding: bool = True) -> CheckResult:
-    """Judge every answer, detect hand rounding, and diagnose the wrong ones."""
+          detect_rounding: bool = True, carried_forward: str = "full") -> CheckResult:
+    """Judge every answer, detect hand rounding, diagnose the wrong ones, and carry
+    errors forward (`carried_forward`: the credit policy, full, half or none)."""
+    from bpcalc.grading.carried import carry_forward  # (it builds on this module)
+
     problem = _only_needed_epochs(problem, answers)
     given = problem.rounding
     expected = _solve(problem)
@@ -158,7 +182,9 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     findings, carried = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
     if carried is not None:
         rounding, detected = carried, True
-    return CheckResult(verdicts, findings, rounding, detected, tolerance)
+    roots = carry_forward(problem, verdicts, findings, rounding, tolerance, carried_forward)
+    return CheckResult(verdicts, findings, rounding, detected, tolerance, roots,
+                       carried_forward)
 
 
 # A class run checks many sheets of one problem: it sets this to a dict so that a solve

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips
 from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.losses import loss_spec
@@ -178,3 +179,48 @@ def _detectable(rounding: Rounding) -> bool:
 
 def _signed(value: Fraction) -> str:
     return f"+{fraction_text(value)}" if value > 0 else fraction_text(value)
+
+
+# -- single slips of the pen --------------------------------------------------------------
+
+# A slip's name as the report gives it, by what changed between the digits.
+SLIP_WORDS = {"sign": "slip (sign dropped?)", "point": "slip (decimal point misplaced?)",
+              "swap": "slip (digits swapped?)", "digit": "slip (one digit wrong?)"}
+
+
+def single_slip(given: Fraction, places: int | None, meant: Fraction) -> str | None:
+    """How a value written to `places` decimals differs from the `meant` one by one slip
+    of the pen: "sign" (dropped or added), "point" (the decimal point misplaced, the digits
+    kept), "swap" (two neighbouring digits swapped) or "digit" (one digit wrong; not the
+    last digit off by one, which is rounding). None: no single slip."""
+    if places is None or places < 0 or meant == 0:
+        return None
+    written = round_fraction(meant, Rounding("places", places))
+    if given == -written:
+        return "sign"
+    if (given < 0) != (meant < 0) or given == 0:
+        return None
+    for shift in (-3, -2, -1, 1, 2, 3):
+        if given == round_fraction(meant * Fraction(10) ** shift, Rounding("places", places)):
+            return "point"
+    return _digit_slip(_digits(given, places), _digits(written, places))
+
+
+def _digits(value: Fraction, places: int) -> str:
+    return str(int(abs(value) * 10**places))
+
+
+def _digit_slip(given: str, meant: str) -> str | None:
+    """"swap" or "digit" between two digit strings of a value at the same places."""
+    width = max(len(given), len(meant))
+    given, meant = given.zfill(width), meant.zfill(width)
+    differ = [k for k in range(width) if given[k] != meant[k]]
+    if len(differ) == 2 and differ[1] == differ[0] + 1 and (
+            given[differ[0]] == meant[differ[1]] and given[differ[1]] == meant[differ[0]]):
+        return "swap"
+    if len(differ) == 1:
+        k = differ[0]
+        if k == width - 1 and abs(int(given[k]) - int(meant[k])) == 1:
+            return None  # the last digit off by one: a rounding, not a slip
+        return "digit"
+    return None

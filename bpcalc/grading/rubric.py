@@ -77,7 +77,7 @@ def marks(result: CheckResult, rubric: Rubric | None = None) -> Marks:
     """Points earned per answer and the deductions the sheet's mistakes cost."""
     rubric = rubric or Rubric()
     possible = tuple(rubric.worth(v.answer) for v in result.verdicts)
-    earned = tuple(p if v.right else Fraction(0)
+    earned = tuple(p * Fraction(v.credit)  # right 1, carried forward the policy's credit
                    for p, v in zip(possible, result.verdicts, strict=True))
     found = list(dict.fromkeys(f.mistake.id for f in result.findings))
     costs = dict(rubric.deductions)

@@ -32,14 +32,19 @@ class GradescopeOptions:
 def render(result: CheckResult, marks: Marks | None = None,
            options: GradescopeOptions = GradescopeOptions()) -> str:
     """One test per answer, worth its points (1 each without a rubric)."""
-    from bpcalc.render.terminal.check_report import expected_text, note_text, summary_lines
+    from bpcalc.render.terminal.check_report import (
+        expected_text,
+        note_text,
+        summary_lines,
+        verdict_word,
+    )
 
     rubric_marks, marks = marks, marks or marks_of(result)
     tests = []
     for verdict, earned, possible in zip(result.verdicts, marks.earned, marks.possible,
                                          strict=True):
         answer = verdict.answer
-        status = "right" if verdict.right else "wrong"
+        status = verdict_word(verdict)  # right, carried forward or wrong
         given, expected = answer.text, expected_text(verdict)
         if options.markdown:
             given, expected, status = f"`{given}`", f"`{expected}`", f"**{status}**"
@@ -48,7 +53,7 @@ def render(result: CheckResult, marks: Marks | None = None,
         if note:
             output += f" ({note})"
         test = {"name": answer.label, "score": float(earned), "max_score": float(possible),
-                "status": "passed" if verdict.right else "failed", "output": output}
+                "status": "passed" if verdict.credit == 1 else "failed", "output": output}
         if options.visibility:
             test["visibility"] = options.visibility
         if options.extra_data:

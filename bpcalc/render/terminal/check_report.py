@@ -8,6 +8,7 @@ import json
 from fractions import Fraction
 
 from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
+from bpcalc.grading.mistakes import SLIP_WORDS
 from bpcalc.grading.rubric import Marks
 from bpcalc.problem.model import Rounding
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
@@ -27,10 +28,15 @@ def expected_text(verdict: Verdict) -> str:
 
 
 def note_text(verdict: Verdict) -> str:
-    """Why: the rounding that made it right, or the mistake that reproduces it."""
+    """Why: the rounding that made it right, the earlier wrong values it follows from
+    (carried forward), or the mistake or slip that reproduces it."""
     finding = verdict.finding
     if verdict.right:
         return verdict.note
+    if verdict.carried is not None:
+        return carried_text(verdict)
+    if verdict.slip is not None:
+        return SLIP_WORDS[verdict.slip]
     if finding is None:
         return "no usual mistake reproduces this value"
     if finding.first is verdict.answer:
@@ -38,14 +44,62 @@ def note_text(verdict: Verdict) -> str:
     return f"follows from {finding.first.label} ({finding.mistake.short})"
 
 
-def finding_text(finding: Finding) -> str:
-    """`delta4 wrong: f'(net) left out of the deltas; this also explains w14, w24.`"""
+def finding_text(finding: Finding, root=None) -> str:
+    """`delta4 wrong: f'(net) left out of the deltas; this also explains w14, w24.`, and
+    the later values that follow correctly from it (`root`: it, as carried.Root)."""
     text = f"{finding.first.label} wrong: {finding.mistake.description}"
     if finding.alternatives:
         text += " (or: " + "; or: ".join(finding.alternatives) + ")"
     if finding.also:
         text += "; this also explains " + ", ".join(a.label for a in finding.also)
-    return text + "."
+    return text + (followers_text(root) if root is not None else "") + "."
+
+
+def verdict_word(verdict: Verdict) -> str:
+    """right, carried forward (wrong, but right on method), or wrong."""
+    if verdict.right:
+        return "right"
+    return "carried forward" if verdict.carried is not None else "wrong"
+
+
+def carried_text(verdict: Verdict) -> str:
+    """`carried forward from z5 (right on method)`, or why it earns nothing."""
+    names = ", ".join(a.label for a in verdict.carried.roots)
+    if verdict.carried.credit == 0 and verdict.carried.roots:
+        return f"follows from {names}, which earns no carried-forward credit"
+    return f"right on method from {names}"
+
+
+_POLICY_WORDS = {"full": "full credit", "half": "half credit", "none": "no credit"}
+
+
+def root_text(root) -> str:
+    """`z5 .4738: slip (digits swapped?); 11 later values follow correctly from it.`"""
+    why = "wrong, not a usual mistake or a slip" if root.why == "wrong" else root.why
+    return f"{root.answer.label} {root.answer.text}: {why}{followers_text(root)}."
+
+
+def followers_text(root) -> str:
+    """`; 3 later values follow correctly from it (w14, w24, w34)`, and why they earn
+    nothing when the root makes them trivial ('' when nothing follows)."""
+    count = len(root.followers)
+    if not count:
+        return ""
+    text = (f"; {count} later value{'s follow' if count > 1 else ' follows'} correctly "
+            f"from it ({', '.join(a.label for a in root.followers)})")
+    if root.trivial:
+        text += f", but earn{'' if count > 1 else 's'} no carried-forward credit: {root.trivial}"
+    return text
+
+
+def _score_line(result: CheckResult) -> str:
+    carried = sum(v.carried is not None for v in result.verdicts)
+    if not carried:
+        return f"Score: {result.score}/{result.total} right"
+    right = sum(v.right for v in result.verdicts)
+    return (f"Score: {result.score}/{result.total} ({right} right, {carried} carried forward "
+            f"at {_POLICY_WORDS[result.carried_forward]}: --carried-forward "
+            f"{result.carried_forward})")
 
 
 def points_text(points) -> str:
@@ -57,7 +111,7 @@ def points_text(points) -> str:
 def score_line(result: CheckResult, marks: Marks | None = None) -> str:
     """`Score: 7/11 right`, or with a rubric its points and what was deducted."""
     if marks is None:
-        return f"Score: {result.score}/{result.total} right"
+        return _score_line(result)
     line = (f"Score: {points_text(marks.score)}/{points_text(marks.total)} points "
             f"({result.score}/{result.total} answers right)")
     if marks.deductions:
@@ -68,11 +122,15 @@ def score_line(result: CheckResult, marks: Marks | None = None) -> str:
 
 def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
     lines = [score_line(result, marks)]
+    named = {id(f.first) for f in result.findings}  # a root the diagnosis named: its line
+    lines += [root_text(root) for root in result.roots
+              if id(root.answer) not in named and (root.followers or root.slip)]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
                      "mistakes are reproduced with that rounding.")
-    lines += [finding_text(f) for f in result.findings]
+    roots = {id(root.answer): root for root in result.roots}
+    lines += [finding_text(f, roots.get(id(f.first))) for f in result.findings]
     unexplained = result.unexplained
     if unexplained:
         names = ", ".join(a.label for a in unexplained)
@@ -109,6 +167,7 @@ def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
             for f in result.findings
         ],
         "unexplained": [_ref(a) for a in result.unexplained],
+        "carried_forward": _carried_dict(result),
     }
     if marks is not None:
         document = _with_points(document, marks)
@@ -131,6 +190,17 @@ def _with_points(document: dict, marks: Marks) -> dict:
     return document
 
 
+def _carried_dict(result: CheckResult) -> dict:
+    """The policy and each root with the answers that follow from it."""
+    from bpcalc.grading.carried import CREDIT
+
+    return {"policy": result.carried_forward,
+            "credit": float(CREDIT[result.carried_forward]),
+            "roots": [{**_ref(root.answer), "given": root.answer.text, "why": root.why,
+                       "followers": [_ref(a) for a in root.followers],
+                       "trivial": root.trivial} for root in result.roots]}
+
+
 def _ref(answer) -> dict:
     return {"name": answer.name, "step": answer.step}
 
@@ -146,6 +216,12 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "right": verdict.right,
         "note": note_text(verdict),
         "mistake": verdict.finding.mistake.id if verdict.finding else None,
+        "verdict": verdict_word(verdict).replace(" ", "_"),
+        "credit": float(verdict.credit),
+        "carried_from": [_ref(a) for a in verdict.carried.roots] if verdict.carried else [],
+        "slip": verdict.slip,
+        "resolved": (float(verdict.carried.resolved) if verdict.carried is not None
+                     else None),  # re-solved from the student's own earlier values
     }
 
 
@@ -185,7 +261,8 @@ def render_table_text(result: CheckResult, *, color: bool = False,
         table.add_column("points", justify="right")
     table.add_column("note", overflow="fold")
     for index, verdict in enumerate(result.verdicts):
-        mark = Text("right", "green") if verdict.right else Text("wrong", "bold red")
+        word = verdict_word(verdict)
+        mark = Text(word, {"right": "green", "wrong": "bold red"}.get(word, "yellow"))
         cells = [Text(verdict.answer.name), Text(verdict.answer.text),
                  Text(expected_text(verdict)), mark, Text(note_text(verdict))]
         if marks is not None:
