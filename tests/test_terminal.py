@@ -86,14 +86,20 @@ def test_a_terminal_gets_its_own_width_and_colour(columns):
     assert "0.366685" in row(out, "Final weights", "w67")
 
 
-@pytest.mark.parametrize("columns", [
-    pytest.param(60, marks=pytest.mark.xfail(reason="numbers are never cut: the terminal "
-                                             "tables' rewrite (issue 12, not this part)")),
-    80, 120])
+@pytest.mark.parametrize("columns", [60, 80, 120])
 def test_output_delta_is_whole_at_every_width(columns):
     status, out = in_pty(command("solve", SLIDES), columns)
     assert status == 0
     assert "-0.133315" in row(out, "Backward pass", "7")
+
+
+def test_at_60_columns_numbers_stay_whole_and_the_text_columns_wrap():
+    """The rule and calculation columns give way; no number is cut to '0…'."""
+    status, out = in_pty(command("solve", SLIDES), 60)
+    plain = ANSI.sub("", out)
+    assert status == 0 and widest(out) <= 60 and "…" not in plain
+    for number in ("0.170482", "-0.0115387", "-0.00692324", "0.489615", "0.396374"):
+        assert number in plain, number
 
 
 def test_check_report_on_a_terminal_keeps_the_words():

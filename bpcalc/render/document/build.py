@@ -295,7 +295,7 @@ class _Builder:
         delta_w = self.notation.change_heading()
         columns = [Column(["weight"]), Column(["old"], "value")]
         if self.calculations:
-            columns.append(Column(["calculation"]))
+            columns.append(Column(["calculation"], "formula"))  # wraps first when narrow
         columns.append(Column(["this pattern's " if batch else "change ", Math(delta_w)],
                               "value"))
         if batch and applied:

@@ -158,13 +158,17 @@ class RichRenderer(Renderer):
         return layout.Table(table.title or title, columns, rows, table.caption)
 
     def column(self, column: Column) -> layout.Column:
-        """Numbers right-aligned; closed forms (exact runs) left, folded, not cut."""
+        """Numbers right-aligned and never cut (no_wrap: rich narrows other columns first);
+        closed forms (exact runs) left and folded; names kept whole; formulas and other
+        constant text wrap where a narrow terminal needs the room."""
         header = self.inline(column.header)
         if column.kind == "value" and self.document.exact:
             return layout.Column(header, "left", fold=True)
         if column.numeric:
-            return layout.Column(header, "right")
-        return layout.Column(header, no_wrap=column.kind == "formula")
+            return layout.Column(header, "right", no_wrap=True)
+        if column.kind == "formula":
+            return layout.Column(header, fold=True)
+        return layout.Column(header, no_wrap=True)
 
     def aligned(self, table: Table) -> layout.Verbatim:
         """A table as aligned plain lines, for networks too large for a boxed table."""
