@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import bpcalc
 from bpcalc.cli import app
 from bpcalc.errors import ProblemError
+from bpcalc.grading.carried import CREDIT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "bpcalc" / "examples"
@@ -273,11 +274,15 @@ def test_rounding_and_overrides():
 
 def test_check_is_the_command_lines():
     report = bpcalc.check(SLIDES, NEW_WEIGHT)
-    assert (report.score, report.total, report.all_right) == (7, 11, False)
+    # 7 right, and w14 w24 w34 carried forward from the wrong delta4 at full credit (the
+    # default, as the command line's): 10 of 11, not all right.
+    assert (report.score, report.total, report.all_right) == (10, 11, False)
     assert report.to_json() == cli("check", SLIDES, NEW_WEIGHT, "-f", "json").stdout
     assert report.to_gradescope() == cli("check", SLIDES, NEW_WEIGHT, "-f",
                                          "gradescope").stdout
-    assert repr(report) == "<bpcalc.CheckReport: 7/11 right>"
+    assert repr(report) == "<bpcalc.CheckReport: 10/11 (7 right, 3 carried forward)>"
+    right = bpcalc.check(SLIDES, {"w47": 0.3964, "delta4": "-.0115"})
+    assert repr(right) == "<bpcalc.CheckReport: 2/2 right>"
     mistakes = report.to_dict()["mistakes"]
     assert [m["first"]["name"] for m in mistakes] == ["delta4"]
 
@@ -286,17 +291,24 @@ def test_check_display():
     report = bpcalc.check(SLIDES, NEW_WEIGHT)
     html = report._repr_html_()
     assert "<td>delta4</td><td>-.0091</td><td>-0.0115387</td>" in html
-    assert ">wrong</td>" in html and "<b>Score: 7/11 right</b>" in html
+    assert ">wrong</td>" in html
+    # w14 is carried forward (wrong, but right on method from delta4), not plain wrong.
+    assert ("<td>w14</td><td>.4918</td><td>0.489615</td><td style=\"color:#9a6700\">carried "
+            "forward</td><td>right on method from delta4</td>") in html
+    score = "Score: 10/11 (7 right, 3 carried forward at full credit: --carried-forward full)"
+    assert f"<b>{score}</b>" in html
     markdown = report._repr_markdown_()
     assert "| delta4 | -.0091 | -0.0115387 | wrong | new weight in a hidden delta |" in markdown
-    assert "**Score: 7/11 right**" in markdown
+    assert ("| w14 | .4918 | 0.489615 | carried forward | right on method from delta4 |"
+            in markdown)
+    assert f"**{score}**" in markdown
     assert "δ\\_k w\\_jk" in markdown  # not emphasis
 
 
 def test_check_answers_as_dict_and_text():
     answers = yaml.safe_load(NEW_WEIGHT.read_text())
     as_dict = bpcalc.check(SLIDES_DICT, {k: str(v) for k, v in answers.items()})
-    assert (as_dict.score, as_dict.total) == (7, 11)
+    assert (as_dict.score, as_dict.total) == (10, 11)  # 7 right, 3 carried forward
     as_text = bpcalc.check(text=SLIDES.read_text(), answers_text=NEW_WEIGHT.read_text())
     assert as_text.to_json() == bpcalc.check(SLIDES, NEW_WEIGHT).to_json()
     right = bpcalc.check(SLIDES, {"w47": 0.3964, "delta4": "-.0115"})
@@ -304,6 +316,26 @@ def test_check_answers_as_dict_and_text():
     assert bpcalc.check(SLIDES, {"w47": "0.39"}, tolerance=0.01).all_right
     message = api_error(lambda: bpcalc.check(SLIDES, {"q9": 1}))
     assert message.startswith("q9: ")
+
+
+@pytest.mark.parametrize(("policy", "score"), [("full", 10), ("half", 8.5), ("none", 7)])
+def test_check_carried_forward_is_the_command_lines(policy, score):
+    # 7 right + w14 w24 w34 carried forward from delta4 at the policy's credit (1, 1/2, 0).
+    report = bpcalc.check(SLIDES, NEW_WEIGHT, carried_forward=policy)
+    assert (report.score, report.total, report.all_right) == (score, 11, False)
+    assert [v.credit for v in report.verdicts if v.carried] == [CREDIT[policy]] * 3
+    option = ("--carried-forward", policy)
+    assert report.to_json() == cli("check", SLIDES, NEW_WEIGHT, "-f", "json", *option).stdout
+    assert report.to_gradescope() == cli("check", SLIDES, NEW_WEIGHT, "-f", "gradescope",
+                                         *option).stdout
+    assert report.to_dict()["carried_forward"]["policy"] == policy
+
+
+def test_check_carried_forward_is_checked():
+    for bad in ("quarter", None, 0.5):
+        message = api_error(lambda bad=bad: bpcalc.check(SLIDES, NEW_WEIGHT,
+                                                         carried_forward=bad))
+        assert message.startswith("carried_forward: must be one of full, half, none, got ")
 
 
 def test_check_errors_are_the_command_lines(tmp_path):

@@ -77,7 +77,10 @@ def test_a_bad_problem_file_is_bad_input_and_writes_nothing(tmp_path):
 def test_a_checked_file_is_valid(tmp_path):
     result, document = gradescope(tmp_path, NEW_WEIGHT)
     assert result.exit_code == 3
-    assert (document["score"], len(document["tests"])) == (7.0, 11)
+    # 7 right, and w14 w24 w34 carried forward from the wrong delta4 at full credit (the
+    # default): 10 points, delta4's test the one failed.
+    assert (document["score"], len(document["tests"])) == (10.0, 11)
+    assert [t["name"] for t in document["tests"] if t["status"] == "failed"] == ["delta4"]
     assert all("visibility" not in t and "extra_data" not in t for t in document["tests"])
 
 
@@ -115,9 +118,14 @@ def test_visibility_and_extra_data(tmp_path):
     assert delta4["extra_data"] == {
         "given": "-.0091", "expected": pytest.approx(-0.0115387, abs=1e-7), "right": False,
         "note": "new weight in a hidden delta", "mistake": "new_weight_in_hidden_delta",
-        "first": "delta4"}
+        "first": "delta4", "carried_from": [], "credit": 0.0}
+    # w14 is no second case of the mistake: it follows correctly from the wrong delta4
+    # (carried forward, full credit by default), and the data says which value it follows.
     w14 = next(t for t in document["tests"] if t["name"] == "w14")
-    assert w14["extra_data"]["first"] == "delta4"
+    assert w14["extra_data"] == {
+        "given": ".4918", "expected": pytest.approx(0.489615, abs=1e-6), "right": False,
+        "note": "right on method from delta4", "mistake": None, "first": None,
+        "carried_from": ["delta4"], "credit": 1.0}
     z4 = next(t for t in document["tests"] if t["name"] == "z4")
     assert z4["extra_data"]["mistake"] is None and z4["extra_data"]["right"] is True
 
@@ -126,7 +134,9 @@ def test_markdown_output_format(tmp_path):
     _result, document = gradescope(tmp_path, NEW_WEIGHT, "--markdown")
     assert document["output_format"] == document["test_output_format"] == "md"
     lines = document["output"].splitlines()
-    assert lines[0] == "**Score: 7/11 right**"
+    # The default: w14 w24 w34 carried forward from delta4 at full credit.
+    assert lines[0] == ("**Score: 10/11 (7 right, 3 carried forward at full credit: "
+                        "--carried-forward full)**")
     assert lines[2].startswith("- delta4 wrong: ")
     delta4 = next(t for t in document["tests"] if t["name"] == "delta4")
     assert delta4["output"].startswith("given `-.0091`, expected `-0.0115387`: **wrong**")
@@ -145,5 +155,6 @@ def test_a_class_run_writes_a_valid_file_for_each_sheet(tmp_path):
     bob = json.loads((out / "bob.results.json").read_text())
     for document in (ann, bob):
         jsonschema.validate(document, RESULTS)
-    assert ann["score"] == 7.0 and bob["score"] == 0.0
+    # ann: 7 right and 3 carried forward at full credit (the default), as one check.
+    assert ann["score"] == 10.0 and bob["score"] == 0.0
     assert "zz4: not a value name" in bob["output"]

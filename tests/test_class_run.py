@@ -72,7 +72,10 @@ def test_a_folder_in_one_run(tmp_path, submissions):
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "ann.txt", "bob.txt", "cat.txt", "dan.txt", "eve.txt", "fay.txt", "mistakes.md",
         "roster.csv"]
-    assert "Score: 7/11 right" in (out / "bob.txt").read_text()
+    # The report says the roster's 10: 7 right, and w14 w24 w34 worked correctly from the
+    # wrong delta4 (carried forward, full credit: the default).
+    assert ("Score: 10/11 (7 right, 3 carried forward at full credit"
+            in (out / "bob.txt").read_text())
     # stderr names each file not checked, once; stdout is the roster and mistake table.
     errors = result.stderr.splitlines()
     assert len(errors) == 2 and "eve.yaml" in errors[0] and "fay.yaml" in errors[1]
@@ -202,15 +205,16 @@ def test_a_file_that_is_not_a_set_index(tmp_path):
 
 def test_the_roster_and_reports_follow_a_rubric(tmp_path, submissions):
     rubric = tmp_path / "rubric.yaml"
-    # bob: net4 z4 net7 z7 delta7 dw47 w47 right (1 + 1 + 1 + 1 + 1 + 1 + 3), delta4 (1)
-    # and w14 w24 w34 (2 each) wrong: 9 of 16, less 2 for the one mistake.
+    # bob: net4 z4 net7 z7 delta7 dw47 w47 right (1 + 1 + 1 + 1 + 1 + 1 + 3 = 9), delta4
+    # (1) wrong, and w14 w24 w34 (2 each) carried forward from it at full credit (the
+    # default: 6 more): 15 of 16, less 2 for the one mistake.
     rubric.write_text("points:\n  w*: 2\n  w47: 3\ndeductions:\n"
                       "  new_weight_in_hidden_delta: 2\n")
     out = tmp_path / "reports"
     class_run(SLIDES, str(submissions / "bob.yaml"), str(submissions / "ann.yaml"),
               "--rubric", str(rubric), "--out", str(out), "-f", "json")
     rows = {Path(r["file"]).stem: (r["score"], r["total"]) for r in roster(out)}
-    assert rows["bob"] == ("7", "16")
+    assert rows["bob"] == ("13", "16")
     assert json.loads((out / "bob.json").read_text())["deductions"] == [
         {"mistake": "new_weight_in_hidden_delta", "points": 2}]
 
@@ -223,3 +227,21 @@ def test_output_takes_the_summary_and_out_needs_a_class(tmp_path, submissions):
     assert "1 all right, 1 with wrong answers" in summary.read_text()
     single = class_run(SLIDES, str(submissions / "ann.yaml"), "--out", str(tmp_path / "r"))
     assert single.exit_code == 2 and "--out is for a class run" in single.stderr
+
+
+@pytest.mark.parametrize(("policy", "score"), [("full", "10"), ("half", "8.5"), ("none", "7")])
+def test_carried_forward_reaches_every_sheet(tmp_path, submissions, policy, score):
+    # bob and cat: 7 right, delta4 wrong, w14 w24 w34 carried forward from it: 7 + 3 x
+    # the policy's credit (1, 1/2, 0). ann has nothing carried: 12 whatever the policy.
+    out = tmp_path / "reports"
+    sheets = [str(submissions / name) for name in ("ann.yaml", "bob.yaml", "cat.yml")]
+    result = class_run(SLIDES, *sheets, "--carried-forward", policy, "--out", str(out),
+                       "-f", "json")
+    assert result.exit_code == 3
+    rows = {Path(r["file"]).stem: (r["score"], r["total"]) for r in roster(out)}
+    assert rows == {"ann": ("12", "12"), "bob": (score, "11"), "cat": (score, "11")}
+    for stem in ("bob", "cat"):
+        report = json.loads((out / f"{stem}.json").read_text())
+        assert report["carried_forward"]["policy"] == policy
+        single = class_run(SLIDES, sheets[1], "--carried-forward", policy, "-f", "json")
+        assert report == json.loads(single.stdout)  # as the sheet checked on its own

@@ -69,7 +69,11 @@ def test_the_check_report_is_shown_as_html(outputs):
     [shown] = outputs[3]
     html = data(shown, "text/html")
     assert "<td>delta4</td><td>-.0091</td><td>-0.0115387</td>" in html
-    assert "<b>Score: 7/11 right</b>" in html
+    # 7 right; w14 w24 w34 follow correctly from the wrong delta4: carried forward at full
+    # credit, the default the notebook's text states.
+    assert ("<b>Score: 10/11 (7 right, 3 carried forward at full credit: "
+            "--carried-forward full)</b>") in html
+    assert ">carried forward</td><td>right on method from delta4</td>" in html
     assert "the new weight used in a hidden delta instead of the old one" in html
     assert "| w47 | .3964 | 0.396374 | right |  |" in data(shown, "text/markdown")
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bpcalc.api.inputs import guarded, load, load_answers, overridden, tolerance_of
+from bpcalc.api.inputs import (
+    carried_policy,
+    guarded,
+    load,
+    load_answers,
+    overridden,
+    tolerance_of,
+)
 from bpcalc.api.results import CheckReport, Picture, Solution
 from bpcalc.errors import ProblemError
 
@@ -55,27 +62,32 @@ def check(problem: str | PathLike | dict | None = None,
           answers: str | PathLike | dict | None = None, *, text: str | None = None,
           answers_text: str | None = None, round: int | None = None,
           sigfigs: int | None = None, convention: str | None = None,
-          tolerance: str | float | None = None, detect_rounding: bool = True) -> CheckReport:
+          tolerance: str | float | None = None, detect_rounding: bool = True,
+          carried_forward: str = "full") -> CheckReport:
     """Check a student's answers against the solved problem, as `bpcalc check` does. Each
     of the problem and the answers is a path, a dict, or YAML text (`text=`,
     `answers_text=`); for a dict of answers, give values as strings ('.777') to keep the
-    digits written, which set how exactly an answer is judged (a float 0.50 is '0.5')."""
+    digits written, which set how exactly an answer is judged (a float 0.50 is '0.5').
+    `carried_forward` is --carried-forward's credit for a wrong value worked correctly
+    from the student's own wrong earlier values: "full", "half" or "none"."""
     return guarded(lambda: _check(problem, answers, text, answers_text, round, sigfigs,
-                                  convention, tolerance, detect_rounding))
+                                  convention, tolerance, detect_rounding, carried_forward))
 
 
 def _check(problem, answers, text, answers_text, round, sigfigs, convention, tolerance,
-           detect_rounding) -> CheckReport:
+           detect_rounding, carried_forward) -> CheckReport:
     from bpcalc.grading.diagnosis import check as check_answers
     from bpcalc.problem.yamlsource import source_name
 
     given = overridden(load(problem, text), convention=convention, round=round,
                        sigfigs=sigfigs)
     limit = tolerance_of(tolerance)
+    policy = carried_policy(carried_forward)
     student = load_answers(answers, answers_text, given)
     try:
         result = check_answers(given, student, tolerance=limit,
-                               detect_rounding=bool(detect_rounding))
+                               detect_rounding=bool(detect_rounding),
+                               carried_forward=policy)
     except ProblemError as error:  # an answer the run cannot have (after `until`)
         if error.source is None and error.line is not None and answers is not None:
             import os

@@ -108,6 +108,17 @@ def word(value: object, name: str) -> str | None:
     raise ProblemError(f"expected a word, got {quoted(repr(value))}", key=name)
 
 
+def carried_policy(value: object) -> str:
+    """check's carried_forward, as --carried-forward takes it: full, half or none."""
+    from bpcalc.grading.carried import CREDIT
+
+    if isinstance(value, str) and value in CREDIT:
+        return value
+    shown = quoted(value) if isinstance(value, str) else quoted(repr(value))
+    raise ProblemError(f"must be one of {', '.join(CREDIT)}, got {shown}",
+                       key="carried_forward")
+
+
 def number_text(value: object, name: str) -> str | None:
     """A number option (learning_rate, tolerance) as the text the loaders read: a str as
     written ('1/4'), a number as datasource reads one (0.25 -> '0.25')."""

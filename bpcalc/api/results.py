@@ -219,4 +219,12 @@ class CheckReport:
     _repr_markdown_ = to_markdown
 
     def __repr__(self) -> str:
-        return f"<bpcalc.CheckReport: {self.score}/{self.total} right>"
+        """`7/11 right`; with values carried forward the score is not a count of right
+        answers, so both are said: `10/11 (7 right, 3 carried forward)`."""
+        verdicts = self.result.verdicts
+        carried = sum(v.carried is not None for v in verdicts)
+        if not carried:
+            return f"<bpcalc.CheckReport: {self.score}/{self.total} right>"
+        right = sum(v.right for v in verdicts)
+        return (f"<bpcalc.CheckReport: {self.score}/{self.total} ({right} right, {carried} "
+                f"carried forward)>")

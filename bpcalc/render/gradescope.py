@@ -75,11 +75,15 @@ def render_error(message: str, options: GradescopeOptions = GradescopeOptions())
 
 
 def _diagnosis(verdict, note: str) -> dict:
-    finding = verdict.finding
+    """The instructor's data: the mistake that explains the answer, or the earlier wrong
+    values it was carried forward from (as the JSON's `carried_from`), and its credit."""
+    finding, carried = verdict.finding, verdict.carried
     return {"given": verdict.answer.text, "expected": float(Fraction(verdict.expected)),
             "right": verdict.right, "note": note,
             "mistake": finding.mistake.id if finding else None,
-            "first": finding.first.label if finding else None}
+            "first": finding.first.label if finding else None,
+            "carried_from": [root.label for root in carried.roots] if carried else [],
+            "credit": float(verdict.credit)}
 
 
 def _dump(document: dict, options: GradescopeOptions) -> str:

@@ -108,12 +108,23 @@ def points_text(points) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
+def _answers_right(result: CheckResult) -> str:
+    """`7/11 answers right, 3 carried forward at full credit`: answers counted, not the
+    credit (a carried value is not right; the points already hold its credit)."""
+    right = sum(v.right for v in result.verdicts)
+    carried = sum(v.carried is not None for v in result.verdicts)
+    text = f"{right}/{result.total} answers right"
+    if carried:
+        text += f", {carried} carried forward at {_POLICY_WORDS[result.carried_forward]}"
+    return text
+
+
 def score_line(result: CheckResult, marks: Marks | None = None) -> str:
     """`Score: 7/11 right`, or with a rubric its points and what was deducted."""
     if marks is None:
         return _score_line(result)
     line = (f"Score: {points_text(marks.score)}/{points_text(marks.total)} points "
-            f"({result.score}/{result.total} answers right)")
+            f"({_answers_right(result)})")
     if marks.deductions:
         line += "; deducted " + ", ".join(f"{points_text(points)} for {mistake}"
                                           for mistake, points in marks.deductions)
@@ -289,15 +300,20 @@ def _rows(result: CheckResult) -> tuple[list[str], list[list[str]]]:
     rows = []
     for verdict in result.verdicts:
         cells = [verdict.answer.name, verdict.answer.text, expected_text(verdict),
-                 "right" if verdict.right else "wrong", note_text(verdict)]
+                 verdict_word(verdict), note_text(verdict)]
         rows.append(([str(verdict.answer.step)] if multi_step else []) + cells)
     return (["step"] if multi_step else []) + header, rows
 
 
+# As the terminal's table: green, yellow (carried forward: wrong, right on method), bold red.
+_VERDICT_STYLE = {"right": ' style="color:#1a7f37"', "carried forward": ' style="color:#9a6700"',
+                  "wrong": ' style="color:#cf222e;font-weight:bold"'}
+
+
 def render_html(result: CheckResult) -> str:
     """The verdicts as an HTML fragment (a notebook's output cell): the table, then the
-    score and the mistakes found. The words right/wrong carry the verdict; colour only
-    repeats it."""
+    score and the mistakes found. The words (right, carried forward, wrong) carry the
+    verdict; colour only repeats it."""
     import html
 
     header, rows = _rows(result)
@@ -310,8 +326,7 @@ def render_html(result: CheckResult) -> str:
         for number, cell in enumerate(row):
             style = ""
             if number == verdict:
-                style = ' style="color:#1a7f37"' if cell == "right" else \
-                    ' style="color:#cf222e;font-weight:bold"'
+                style = _VERDICT_STYLE[cell]
             cells.append(f"<td{style}>{html.escape(cell)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
