@@ -20,24 +20,24 @@ from bpcalc.commands.files import check_output, write_output
 from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.yamlsource import STDIN, source_name
+from bpcalc.render import formats
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
 SOME_WRONG = 3
 
 
-class CheckFormat(StrEnum):
-    table = "table"
-    json = "json"
-    gradescope = "gradescope"
+# The reports of bpcalc.render.formats.CHECK_FORMATS.
+CheckFormat = StrEnum("CheckFormat", {name: name for name in formats.CHECK_FORMATS})
 
 
 def check(
     problem_file: Annotated[Path, problem_argument(metavar="PROBLEM_FILE")],
     answers_file: Annotated[Path, problem_argument("The student's answers, a YAML file",
                                                    metavar="ANSWERS_FILE")],
-    format: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="table (terminal), json, or gradescope (results.json).")]
-    = CheckFormat.table,
+    format: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", show_default=False,
+        help="table (terminal), json, or gradescope (results.json). Default: from -o's "
+             "extension (.txt table, .json json), else table.")] = None,
     round_places: Annotated[int | None, typer.Option(
         "--round", metavar="N",
         help="Expect every value rounded to N decimal places along the way.")]
@@ -69,6 +69,8 @@ def check(
         if str(problem_file) == STDIN and str(answers_file) == STDIN:
             raise ProblemError("only one of the two files can be read from standard input "
                                "('-')", key="ANSWERS_FILE")
+        chosen = CheckFormat(formats.output_format(
+            output, format.value if format else None, list(formats.CHECK_FORMATS), "table"))
         check_output(output, force=force, inputs=[("the problem file", problem_file),
                                                   ("the answers file", answers_file)])
         from bpcalc.grading.answers import load_answers
@@ -87,7 +89,7 @@ def check(
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
             raise
-        write_output(_report(result, format, color, output), output, force=force)
+        write_output(_report(result, chosen, color, output), output, force=force)
         return 0 if result.score == result.total else SOME_WRONG
 
     run_guarded(job)
@@ -110,9 +112,9 @@ def _report(result, format: CheckFormat, color: ColorChoice, output: str | None)
     """The verdicts in the chosen format; the table sized and coloured for where it goes."""
     from bpcalc.render.terminal import check_report
 
-    if format is CheckFormat.json:
+    if format == "json":
         return check_report.render_json(result)
-    if format is CheckFormat.gradescope:
+    if format == "gradescope":
         return check_report.render_gradescope(result)
     screen = screen_for(color, output)
     return check_report.render_table_text(result, color=screen.color, width=screen.width)

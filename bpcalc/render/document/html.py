@@ -12,10 +12,12 @@ import re
 from bpcalc.render import worked
 from bpcalc.render.document.formula import split_relation, to_html
 from bpcalc.render.document.model import (
+    HANDOUT_LINE,
     Document,
     Equations,
     Facts,
     Heading,
+    Items,
     Math,
     PageRenderer,
     Paragraph,
@@ -100,10 +102,11 @@ HTML_STYLE = HtmlStyle()
 class HtmlRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
         title = self.text(doc.title)
+        line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
         return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-                f"<h1>{title}</h1>\n<p class=\"subtitle\">Answer key worked by bpcalc</p>\n")
+                f"<h1>{title}</h1>\n<p class=\"subtitle\">{self.text(line)}</p>\n")
 
     def end(self, doc: Document) -> str:
         return "</main>\n</body>\n</html>\n"
@@ -151,6 +154,10 @@ class HtmlRenderer(PageRenderer):
                         f"{formula}</div>\n<div></div>"
                         f"<div class=\"math\">= {numbers}</div>\n")
         return f"<div class=\"equations worked\">\n{''.join(rows)}</div>\n"
+
+    def items(self, block: Items) -> str:
+        rows = "".join(f"<li>{self.inline(parts)}</li>\n" for parts in block.items)
+        return f"<ul>\n{rows}</ul>\n"
 
     def picture(self, block: Picture) -> str:
         return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
