@@ -123,7 +123,7 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
         "solved trace of that file.",
         "",
     ]
-    header = ["variant", "problem", "answer keys", "learning rate", "pattern(s)",
+    header = ["variant", "problem", "answer keys, handouts", "learning rate", "pattern(s)",
               "output(s), step 1", "error, step 1"]
     if several:
         header.append("error, last epoch")

@@ -157,13 +157,15 @@ def render(trace: Trace, fmt: Format | str, options: Options | None = None) -> s
     return entry.render(trace, options or Options())
 
 
-def parse_key_formats(text: str, option: str = "--formats") -> tuple[Format, ...]:
-    """'json,markdown' -> those formats, each once; an unknown name is an `option` error."""
+def parse_key_formats(text: str, option: str = "--formats",
+                      choices: tuple[Format, ...] = KEY_FORMATS) -> tuple[Format, ...]:
+    """'json,markdown' -> those formats, each once; an unknown name is an `option` error.
+    `choices`: the formats allowed (generate adds the handouts)."""
     chosen: list[Format] = []
     for part in text.split(","):
-        entry = find(part)
+        entry = find(part, choices)
         if entry is None:
-            known = ", ".join(entry.name for entry in KEY_FORMATS)
+            known = ", ".join(entry.name for entry in choices)
             raise ProblemError(f"unknown answer-key format {quoted(part.strip())} (known: {known})",
                                key=option)
         if entry not in chosen:
