@@ -78,5 +78,5 @@ def handout_format(output: str | None, given: HandoutFormat | None) -> formats.F
 def register(app: typer.Typer) -> None:
     register_command(app, handout, "Write the problem for students, with no answers.",
                      "bpcalc handout problems/slides_2-2-1.yaml -o sheet.md",
-                     "bpcalc handout p.yaml -o sheet.tex   # pdflatex sheet.tex",
+                     "bpcalc handout p.yaml -o sheet.tex   # for pdflatex",
                      "bpcalc handout p.yaml -f html > sheet.html")
