@@ -167,3 +167,26 @@ def test_generate_writes_latex_and_html_handouts_on_request(tmp_path):
                                 "--formats", "json", "--force"])
     assert again.exit_code == 0, again.output  # --force replaces a set holding handouts
     assert not (out / "variant_01.handout.tex").exists()
+
+
+def test_the_markdown_handout_converts_with_pandoc(tmp_path):
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        pytest.skip("pandoc not installed")
+    (tmp_path / "sheet.md").write_text(handout("xor.yaml", "markdown"), encoding="utf-8")
+    done = subprocess.run([pandoc, "sheet.md", "-o", "sheet.pdf"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_handout_is_one_call_from_python():
+    from bpcalc.problem.loader import load_problem
+    from bpcalc.render import formats
+
+    problem = load_problem(str(PROBLEMS / "slides_2-2-1.yaml"))
+    assert formats.render_handout(problem) == handout("slides_2-2-1.yaml", "markdown")
+    assert formats.render_handout(problem, "handout-html") == handout("slides_2-2-1.yaml",
+                                                                      "html")
+    with pytest.raises(ValueError, match="not a handout format"):
+        formats.render_handout(problem, "markdown")

@@ -57,12 +57,7 @@ def handout(
         problem = load_with_overrides(file, convention=convention, notation=notation,
                                       round_places=round_places, sigfigs=sigfigs,
                                       epochs=epochs, learning_rate=learning_rate)
-        from bpcalc.engine.numbers import make_arithmetic
-        from bpcalc.engine.trace import Trace
-
-        # The handout reads only the problem: a trace with no step carries it.
-        trace = Trace(problem, make_arithmetic(problem.rounding, False), [], {})
-        write_output(formats.render(trace, chosen), output, force=force)
+        write_output(formats.render_handout(problem, chosen), output, force=force)
 
     run_guarded(job)
 

@@ -207,3 +207,16 @@ def output_format(output: str | None, given: str | None, choices: Sequence[str],
 def _either(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def render_handout(problem, fmt: Format | str = "handout-markdown") -> str:
+    """A problem's handout (no solve: a handout reads only the problem), for the Python API
+    as for `bpcalc handout`."""
+    from bpcalc.engine.numbers import make_arithmetic
+    from bpcalc.engine.trace import Trace
+
+    entry = fmt if isinstance(fmt, Format) else FORMATS[fmt]
+    if not entry.handout:
+        raise ValueError(f"{entry.name} is not a handout format")
+    trace = Trace(problem, make_arithmetic(problem.rounding, False), [], {})
+    return render(trace, entry)

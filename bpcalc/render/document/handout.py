@@ -66,15 +66,16 @@ def tasks(problem: Problem, builder: _Builder) -> list[list[Inline]]:
     computing = [i for layer in network.layers[1:] for i in layer.node_ids]
     nodes = ", ".join(str(i) for i in computing)
     batch = problem.update == "batch"
+    which = "hidden and output node" if len(network.layers) > 2 else "output node"
+    which += f" (node{'s' * (len(computing) != 1)} {nodes})"
     items: list[list[Inline]] = [
         ["Step 1 is epoch 1, pattern 1: input ", Math(f"({inputs})"), ", target ",
          Math(f"({targets})"), "."],
         ["Forward pass: compute ", Math(f"{n.net}_j"), " and the activation ",
-         Math(f"{n.activation_heading()} = f({n.net}_j)"), " of every hidden and output "
-         f"node (nodes {nodes})."],
+         Math(f"{n.activation_heading()} = f({n.net}_j)"), f" of every {which}."],
         ["Error: compute ", Math(n.loss_formula(problem.loss)), " for step 1."],
         ["Backward pass: compute ", Math(f"f'({n.net}_j)"), " and ", Math(f"{n.delta}_j"),
-         f" of every output and hidden node (nodes {nodes})."],
+         f" of every {which}."],
         (["Weight changes: compute this pattern's ", Math(n.change_heading()),
           " for every weight (batch updates: the changes are summed and applied later)."]
          if batch else
