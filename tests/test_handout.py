@@ -40,12 +40,13 @@ def solved(problem: str, fmt: str = "json") -> str:
 
 def numbers(text: str) -> set[str]:
     """Every number written in `text`, as written (HTML's minus sign as a hyphen); of a
-    drawing only its text (an SVG's <text>, a LaTeX picture's labels), not its coordinates."""
+    drawing only its text (an SVG's <text>, a LaTeX picture's labels), not its coordinates,
+    nor LaTeX's lengths."""
     text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
     text = re.sub(r"<svg.*?</svg>", lambda svg: " ".join(
         re.findall(r"<text[^>]*>(.*?)</text>", svg.group(0), re.S)), text, flags=re.S)
     text = re.sub(r"\\(put|qbezier|begin\{picture\}|makebox|dashbox\{[\d.]+\})(\([^)]*\))+|"
-                  r"\\circle\{[\d.]+\}|\{[\d.]+in\}", " ", text)
+                  r"\\circle\{[\d.]+\}|\{[\d.]+(in|cm)\}|\\arraystretch\}\{[\d.]+\}", " ", text)
     return set(NUMBER.findall(text.replace("\u2212", "-").replace("$-$", "-")))
 
 

@@ -114,16 +114,16 @@ def blank_tables(problem: Problem, builder: _Builder) -> list:
         for node_id in layer.node_ids:
             rows.append([[str(node_id)], [network.node_kind(node_id)], [""], [""], [""], [""]])
     nodes = Table("Nodes", [Column(["node"], "count"), Column(["kind"]),
-                            Column([Math(f"{n.net}_j")], "value"),
+                            Column([Math(f"{n.net}_j")], "answer"),
                             Column([Math(f"{n.activation_heading()} = f({n.net}_j)")],
-                                   "value"),
-                            Column([Math(f"f'({n.net}_j)")], "value"),
-                            Column([Math(f"{n.delta}_j")], "value")], rows)
+                                   "answer"),
+                            Column([Math(f"f'({n.net}_j)")], "answer"),
+                            Column([Math(f"{n.delta}_j")], "answer")], rows)
     batch = problem.update == "batch"
     columns = [Column(["weight"]), Column(["old"], "value"),
-               Column([Math(n.change_heading())], "value")]
+               Column([Math(n.change_heading())], "answer")]
     if not batch:
-        columns.append(Column(["new"], "value"))
+        columns.append(Column(["new"], "answer"))
     weights = [[[builder.name(key)], [fraction_text(value)], [""]] + ([] if batch else [[""]])
                for key, value in problem.weights.items()]
     error = Paragraph(["Error of step 1: ", Math(n.loss_formula(problem.loss)), " = "])

@@ -147,7 +147,8 @@ class LatexRenderer(PageRenderer):
     def table(self, block: Table) -> str:
         """One `tabular` per CHUNK rows, header repeated: a long table breaks across pages,
         and every piece is laid out in one pdflatex run (longtable would need two)."""
-        spec = "".join("r" if numeric else "l" for numeric in block.numeric)
+        spec = "".join("p{2.3cm}" if column.kind == "answer" else "r" if column.numeric
+                       else "l" for column in block.columns)
         title = f"\\textbf{{{self.text(block.title)}}}\\par\\nopagebreak\n" if block.title else ""
 
         def row(cells, numeric=block.numeric) -> str:
@@ -162,6 +163,8 @@ class LatexRenderer(PageRenderer):
             pieces.append(f"\\noindent\\begin{{tabular}}{{{spec}}}\n{header}{body}"
                           "\\bottomrule\n\\end{tabular}\\par\n")
         caption = f"\\textit{{{self.text(block.caption)}}}\\par\n" if block.caption else ""
+        if any(column.kind == "answer" for column in block.columns):  # room to write in
+            pieces = [f"{{\\renewcommand{{\\arraystretch}}{{1.8}}{piece}}}" for piece in pieces]
         return title + "\\smallskip\n".join(pieces) + caption + "\n"
 
 

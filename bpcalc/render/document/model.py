@@ -78,12 +78,13 @@ class Worked(NamedTuple):
     lines: list[worked.WorkedLine]
 
 
-ColumnKind = Literal["text", "formula", "count", "value"]
+ColumnKind = Literal["text", "formula", "count", "value", "answer"]
 
 
 class Column(NamedTuple):
     """A table column: `count` (node, epoch numbers) and `value` (a value given or computed)
-    columns are numbers, right-aligned; value columns hold closed forms in exact mode."""
+    columns are numbers, right-aligned; value columns hold closed forms in exact mode;
+    `answer` columns are left blank for a student to write in (a handout's), room made."""
 
     header: list[Inline]
     kind: ColumnKind = "text"
