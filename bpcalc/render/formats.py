@@ -86,7 +86,8 @@ def _handout(renderer: str) -> Callable[[Trace, Options], str]:
 
         from bpcalc.render.document.handout import build_handout
 
-        document = build_handout(trace.problem)
+        drawing = "latex" if renderer.endswith("LatexRenderer") else "svg"
+        document = build_handout(trace.problem, (drawing,))
         module, _, name = renderer.rpartition(".")
         return getattr(importlib.import_module(module), name)().render(document)
 

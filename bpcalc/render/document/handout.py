@@ -30,20 +30,21 @@ from bpcalc.render.document.model import (
 from bpcalc.text import fraction_text
 
 
-def build_handout(problem: Problem) -> Document:
-    """The problem's handout: statement, picture, tasks and blank answer tables."""
+def build_handout(problem: Problem, drawings: tuple[str, ...] = ("svg", "latex")) -> Document:
+    """The problem's handout: statement, picture, tasks and blank answer tables; the
+    picture drawn only as `drawings` asks (svg for HTML and Markdown, latex for LaTeX)."""
     from bpcalc.engine.numbers import make_arithmetic
 
     # A trace with no step: the statement's builder reads only the problem from it.
     trace = Trace(problem, make_arithmetic(problem.rounding, False), [], dict(problem.weights))
     builder = _Builder(trace, worked_lines=False, calculations=False)
-    statement = builder.statement()._replace(warnings=[], picture=_picture(trace))
+    statement = builder.statement()._replace(warnings=[], picture=_picture(trace, drawings))
     blocks = [statement, Heading(1, "What to compute"), Items(tasks(problem, builder)),
               Heading(1, "Step 1: your answers"), *blank_tables(problem, builder)]
     return Document(problem.title or "Backpropagation", False, blocks, handout=True)
 
 
-def _picture(trace: Trace) -> Picture | None:
+def _picture(trace: Trace, drawings: tuple[str, ...]) -> Picture | None:
     """The network with its initial weights, as SVG and as a LaTeX picture; none for a
     network too large to draw (the initial weights table says it all)."""
     from bpcalc.render.pictures.diagram import diagram_svg, layout_diagram
@@ -51,8 +52,9 @@ def _picture(trace: Trace) -> Picture | None:
     from bpcalc.render.pictures.plot import inline_svg
 
     with contextlib.suppress(ProblemError):
-        return Picture("The network with its initial weights", inline_svg(diagram_svg(trace)),
-                       diagram_latex(layout_diagram(trace)))
+        svg = inline_svg(diagram_svg(trace)) if "svg" in drawings else ""
+        latex = diagram_latex(layout_diagram(trace)) if "latex" in drawings else ""
+        return Picture("The network with its initial weights", svg, latex)
     return None
 
 

@@ -168,6 +168,8 @@ class HtmlRenderer(PageRenderer):
         return f"<ul>\n{rows}</ul>\n"
 
     def picture(self, block: Picture) -> str:
+        if not block.svg:
+            return ""
         return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
                 "</figure>\n")
 

@@ -70,6 +70,8 @@ class MarkdownRenderer(PageRenderer):
     def picture(self, block: Picture) -> str:
         """Inline SVG as one raw HTML block (no blank line inside, which would end it): shown
         by pandoc's HTML, VS Code and most viewers; hosts that strip SVG keep the tables."""
+        if not block.svg:
+            return ""
         svg = "\n".join(line for line in block.svg.splitlines() if line.strip())
         caption = self.text(block.caption)
         return f"<figure>\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>\n\n"
