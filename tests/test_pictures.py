@@ -241,7 +241,7 @@ def test_cli_plot_png(tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["diagram", str(SLIDES), "-o", "{tmp}/net.pdf"], "--output: pictures are written as"),
+    (["diagram", str(SLIDES), "-o", "{tmp}/net.eps"], "--output: pictures are written as"),
     (["plot", str(XOR), "-o", "{tmp}/error.jpg"], "--output: pictures are written as"),
     (["diagram", str(SLIDES), "--step", "2", "-o", "{tmp}/net.svg"], "--step: steps run from 1"),
     (["diagram", str(SLIDES), "--step", "0", "-o", "{tmp}/net.svg"], "--step: steps run from 1"),

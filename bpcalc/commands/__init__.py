@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from bpcalc.commands import check, diagram, examples, explain, generate, new, plot, solve
+from bpcalc.commands import (
+    check,
+    diagram,
+    examples,
+    explain,
+    generate,
+    handout,
+    new,
+    plot,
+    solve,
+)
 
 # The order of `bpcalc --help`: checking homework first, then solving, then the rest.
-COMMANDS = [check, solve, explain, diagram, plot, new, examples, generate]
+COMMANDS = [check, solve, explain, diagram, plot, handout, new, examples, generate]
 
 
 def register_all(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from bpcalc.commands.files import check_output, write_output
 from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.problem.yamlsource import STDIN, source_name
+from bpcalc.render import formats
 
 # Exit status when the check ran but some answers are wrong (2 stays for bad input).
 SOME_WRONG = 3
@@ -38,10 +39,8 @@ class CarriedForward(StrEnum):
     none = "none"
 
 
-class CheckFormat(StrEnum):
-    table = "table"
-    json = "json"
-    gradescope = "gradescope"
+# The reports of bpcalc.render.formats.CHECK_FORMATS.
+CheckFormat = StrEnum("CheckFormat", {name: name for name in formats.CHECK_FORMATS})
 
 
 # The class run's, the rubric's and Gradescope's options.
@@ -68,9 +67,10 @@ def check(
         metavar="PROBLEM_FILE ANSWERS_FILE", show_default=False,
         help="The YAML problem file, then the student's answers: a file ('-': standard "
              "input), several, or a folder of them (a class run). With --set, only answers.")],
-    format: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="table (terminal), json, or gradescope (results.json).")]
-    = CheckFormat.table,
+    format: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", show_default=False,
+        help="table (terminal), json, or gradescope (results.json). Default: from -o's "
+             "extension (.txt table, .json json), else table.")] = None,
     round_places: Annotated[int | None, typer.Option(
         "--round", metavar="N",
         help="Expect every value rounded to N decimal places along the way.")]
@@ -113,9 +113,11 @@ def check(
     def job() -> int:
         from bpcalc.commands import check_class
         from bpcalc.render.gradescope import GradescopeOptions
+        chosen = CheckFormat(formats.output_format(
+            output, format.value if format else None, list(formats.CHECK_FORMATS), "table"))
 
         settings = check_class.Settings(
-            format=format.value, tolerance=_tolerance(tolerance),
+            format=chosen.value, tolerance=_tolerance(tolerance),
             detect_rounding=detect_rounding, rubric=_rubric(rubric),
             convention=convention.value if convention else None, round_places=round_places,
             sigfigs=sigfigs, gradescope=GradescopeOptions(

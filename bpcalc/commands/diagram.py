@@ -1,4 +1,5 @@
-"""`bpcalc diagram`: draw the network with its weights (and one step's values) as SVG/PNG."""
+"""`bpcalc diagram`: draw the network with its weights (and one step's values) as SVG, PNG
+or PDF."""
 
 from __future__ import annotations
 
@@ -32,15 +33,15 @@ class WeightsShown(StrEnum):
 
 
 def picture_format(output: str | None) -> Format:
-    """svg or png (bpcalc.render.formats) from the output's extension; standard output, a
-    device or a FIFO without one gets SVG; any other name is refused."""
+    """svg, png or pdf (bpcalc.render.formats) from the output's extension; standard output,
+    a device or a FIFO without one gets SVG; any other name is refused."""
     entry = by_extension(Path(output or "").suffix)
     if entry is not None:
         return entry
     if output is None or (output != "" and writes_directly(output)):
         return FORMATS["svg"]
-    raise ProblemError(f"pictures are written as .svg or .png, got {quoted(Path(output).name)}",
-                       key="--output")
+    raise ProblemError("pictures are written as .svg, .png or .pdf, got "
+                       f"{quoted(Path(output).name)}", key="--output")
 
 
 def solved_trace(file: Path, *, step: str | None = None, record: bool = True, **overrides):
@@ -80,7 +81,7 @@ def diagram(
     file: ProblemArgument,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar="FILE",
-        help="net.svg or net.png (format by extension); else SVG on stdout.")]
+        help="net.svg, net.png or net.pdf (format by extension); else SVG on stdout.")]
     = None,
     step: Annotated[str | None, typer.Option(
         metavar="STEP",
@@ -108,18 +109,16 @@ def diagram(
                                      notation=notation, round_places=round_places,
                                      sigfigs=sigfigs, epochs=epochs,
                                      learning_rate=learning_rate)
-        from bpcalc.render.pictures.diagram import diagram_png, diagram_svg
+        from bpcalc.render.pictures.diagram import diagram_bytes
 
-        if fmt.binary:
-            data = diagram_png(trace, number, weights.value, names)
-        else:
-            data = diagram_svg(trace, number, weights.value, names).encode("utf-8")
-        write_output(data, output, force=force)
+        write_output(diagram_bytes(trace, number, weights.value, names, fmt.name), output,
+                     force=force)
 
     run_guarded(job)
 
 
 def register(app: typer.Typer) -> None:
-    register_command(app, diagram, "Draw the network and its weights (SVG or PNG).",
+    register_command(app, diagram, "Draw the network and its weights (SVG, PNG or PDF).",
                      "bpcalc diagram problems/slides_2-2-1.yaml -o net.svg",
-                     "bpcalc diagram p.yaml --step 1 --weights after -o s1.png")
+                     "bpcalc diagram p.yaml --step 1 --weights after -o s1.png",
+                     "bpcalc diagram p.yaml -o net.pdf   # for LaTeX")

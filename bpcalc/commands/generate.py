@@ -26,14 +26,15 @@ def generate(
     = "problem-set",
     formats: Annotated[str, typer.Option(
         metavar="FORMATS",
-        help="Answer-key formats, comma-separated: json, markdown, latex, html, table (the "
-             "terminal's tables, as .txt).")]
-    = "json,markdown",
+        help="Formats, comma-separated: answer keys json, markdown, latex, html, table (the "
+             "terminal's tables, as .txt); handouts (no answers) handout-markdown, "
+             "handout-latex, handout-html.")]
+    = "json,markdown,handout-markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
 ) -> None:
-    """Write COUNT variants of a template ('-': standard input): each a problem file and its
-    answer keys, all or nothing."""
+    """Write COUNT variants of a template ('-': standard input): each a problem file, its
+    answer keys and its handout, all or nothing."""
 
     def job() -> None:
         from bpcalc.commands.fileset import check_out_dir, writing_set
@@ -42,7 +43,7 @@ def generate(
         from bpcalc.problemset.generator import generate as generate_variants
         from bpcalc.problemset.generator import has_random_values
 
-        chosen = key_writers(parse_key_formats(formats))
+        chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
@@ -67,17 +68,26 @@ def generate(
     run_guarded(job)
 
 
+# What --formats may name: the answer keys and the handouts.
+SET_FORMATS = formats.KEY_FORMATS + formats.HANDOUT_FORMATS
+
+
 def set_file():
     """Every name a set can hold, whichever keys it has: what `--force` may replace."""
     from bpcalc.problemset.build import set_file_pattern
 
-    return set_file_pattern(f"key.{entry.extension}" for entry in formats.KEY_FORMATS)
+    return set_file_pattern(suffix(entry) for entry in SET_FORMATS)
+
+
+def suffix(entry: Format) -> str:
+    """A variant's file for `entry`: variant_01.key.md, variant_01.handout.md."""
+    return f"{'handout' if entry.handout else 'key'}.{entry.extension}"
 
 
 def key_writers(chosen: tuple[Format, ...]) -> list:
     """(file suffix, renderer) of each chosen format, from the formats table, for
     bpcalc.problemset.build.problem_set_files."""
-    return [(f"key.{entry.extension}", lambda trace, entry=entry: formats.render(trace, entry))
+    return [(suffix(entry), lambda trace, entry=entry: formats.render(trace, entry))
             for entry in chosen]
 
 
@@ -87,4 +97,5 @@ def register(app: typer.Typer) -> None:
                      "bpcalc generate templates/slides_2-2-1_variants.yaml \\",
                      "    --count 30 --seed 7 --out keys/",
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
-                     "bpcalc generate slides_2-2-1_variants.yaml -n 5")
+                     "bpcalc generate slides_2-2-1_variants.yaml -n 5",
+                     "bpcalc generate t.yaml --formats latex,handout-latex")

@@ -1,4 +1,4 @@
-"""`bpcalc plot`: the error per epoch of a run of several epochs, as SVG or PNG."""
+"""`bpcalc plot`: the error per epoch of a run of several epochs, as SVG, PNG or PDF."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def plot(
     file: ProblemArgument,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", metavar="FILE",
-        help="error.svg or error.png (format by extension); else SVG on stdout.")] = None,
+        help="error.svg, error.png or error.pdf (format by extension); else SVG on "
+             "stdout.")] = None,
     epochs: EpochsOption = None,
     learning_rate: LearningRateOption = None,
     convention: ConventionOption = None,
@@ -44,15 +45,14 @@ def plot(
         trace, _ = solved_trace(file, record=False, convention=convention, notation=notation,
                                 round_places=round_places, sigfigs=sigfigs, epochs=epochs,
                                 learning_rate=learning_rate)
-        from bpcalc.render.pictures.plot import error_plot_data, error_plot_png, error_plot_svg
+        from bpcalc.render.pictures.plot import error_plot_bytes, error_plot_data
 
         error_plot_data(trace)  # refuses a single epoch before matplotlib is imported
-        data = error_plot_png(trace) if fmt.binary else error_plot_svg(trace).encode()
-        write_output(data, output, force=force)
+        write_output(error_plot_bytes(trace, fmt.name), output, force=force)
 
     run_guarded(job)
 
 
 def register(app: typer.Typer) -> None:
-    register_command(app, plot, "Plot the error per epoch (SVG or PNG).",
+    register_command(app, plot, "Plot the error per epoch (SVG, PNG or PDF).",
                      "bpcalc plot problems/xor.yaml --epochs 500 -o error.svg")

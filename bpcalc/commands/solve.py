@@ -65,10 +65,10 @@ def parse_step_selection(text: str, step_count: int) -> set[int]:
 
 def solve(
     file: ProblemArgument,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f",
-                                                 help="table (terminal), json, or an answer key: "
-                                                      "markdown, latex or html.")]
-    = OutputFormat.table,
+    format: Annotated[OutputFormat | None, typer.Option(
+        "--format", "-f", show_default=False,
+        help="table (terminal), json, or an answer key: markdown, latex or html. Default: "
+             "from -o's extension (.txt .json .md .tex .html), else table.")] = None,
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
     convention: ConventionOption = None,
@@ -91,10 +91,22 @@ def solve(
     """Solve a problem file ('-': standard input) and show every step of the worked
     solution."""
 
-    view = View(format, exact, show, summary, steps, color)
     overrides = dict(convention=convention, notation=notation, round_places=round_places,
                      sigfigs=sigfigs, epochs=epochs, learning_rate=learning_rate)
-    run_guarded(lambda: solve_file(file, view, overrides, output, force))
+
+    def job() -> None:
+        chosen = output_format(output, format)
+        solve_file(file, View(chosen, exact, show, summary, steps, color), overrides, output,
+                   force)
+
+    run_guarded(job)
+
+
+def output_format(output: str | None, given: OutputFormat | None) -> OutputFormat:
+    """--format, or the one -o's extension names (bpcalc.render.formats.EXTENSIONS)."""
+    names = [entry.name for entry in formats.KEY_FORMATS]
+    return OutputFormat(formats.output_format(output, given.value if given else None, names,
+                                              OutputFormat.table.value))
 
 
 class View(NamedTuple):
@@ -194,5 +206,5 @@ def register(app: typer.Typer) -> None:
                      "bpcalc solve problems/slides_2-2-1.yaml",
                      "bpcalc solve p.yaml --steps 1,last --show work",
                      "bpcalc solve p.yaml --epochs 200 --summary",
-                     "bpcalc solve p.yaml -f markdown -o key.md",
+                     "bpcalc solve p.yaml -o key.md   # markdown, by extension",
                      "bpcalc new | bpcalc solve -")

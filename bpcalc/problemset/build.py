@@ -26,7 +26,9 @@ KeyWriter = tuple[str, Callable[[Trace], str]]
 # its steps (steps x (nodes + weights)); HTML draws two pictures. Measured (CPU) on the
 # README's machine.
 KEY_MILLISECONDS = {"json": (1, 0.01), "md": (4, 0.63), "tex": (6, 0.66),
-                    "html": (105, 1.5), "txt": (20, 2.0)}
+                    "html": (105, 1.5), "txt": (20, 2.0),
+                    # a handout draws the network once (SVG, or a LaTeX picture) and no step
+                    "handout.md": (60, 0.0), "handout.html": (60, 0.0), "handout.tex": (15, 0.0)}
 SET_MILLISECONDS = 60_000  # a set is written within about a minute
 
 
@@ -35,7 +37,9 @@ def check_set_work(variants: list[Variant], suffixes: list[str]) -> None:
     minute to write."""
     from bpcalc.engine.limits import output_size
 
-    costs = [KEY_MILLISECONDS.get(suffix.rpartition(".")[2], (20, 2.0)) for suffix in suffixes]
+    costs = [KEY_MILLISECONDS.get(suffix, KEY_MILLISECONDS.get(suffix.rpartition(".")[2],
+                                                               (20, 2.0)))
+             for suffix in suffixes]
     total = 0.0
     for variant in variants:
         problem = variant.problem
@@ -123,7 +127,7 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
         "solved trace of that file.",
         "",
     ]
-    header = ["variant", "problem", "answer keys", "learning rate", "pattern(s)",
+    header = ["variant", "problem", "answer keys, handouts", "learning rate", "pattern(s)",
               "output(s), step 1", "error, step 1"]
     if several:
         header.append("error, last epoch")

@@ -12,10 +12,12 @@ import re
 from bpcalc.render import worked
 from bpcalc.render.document.formula import split_relation, to_html
 from bpcalc.render.document.model import (
+    HANDOUT_LINE,
     Document,
     Equations,
     Facts,
     Heading,
+    Items,
     Math,
     PageRenderer,
     Paragraph,
@@ -60,7 +62,14 @@ tbody tr:last-child td { border-bottom: 2px solid #444; }
 p.caption { color: #555; font-style: italic; margin-top: -0.6rem; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 """
+HANDOUT_STYLE = "td.answer { min-width: 7rem; height: 1.9rem; }\n"  # room to write in
 NUMERIC = ' class="num"'
+
+
+def _class(column) -> str:
+    """A cell's class: numbers right-aligned; a handout's answer cells with room to write."""
+    return ' class="answer"' if column.kind == "answer" else NUMERIC if column.numeric else ""
+
 _MINUS = re.compile(r"(?<![\w>])-(?=[\d.])")
 
 
@@ -100,10 +109,12 @@ HTML_STYLE = HtmlStyle()
 class HtmlRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
         title = self.text(doc.title)
+        line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
+        style = STYLE + HANDOUT_STYLE if doc.handout else STYLE
         return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-                f"<h1>{title}</h1>\n<p class=\"subtitle\">Answer key worked by bpcalc</p>\n")
+                f"<title>{title}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n"
+                f"<h1>{title}</h1>\n<p class=\"subtitle\">{self.text(line)}</p>\n")
 
     def end(self, doc: Document) -> str:
         return "</main>\n</body>\n</html>\n"
@@ -152,15 +163,21 @@ class HtmlRenderer(PageRenderer):
                         f"<div class=\"math\">= {numbers}</div>\n")
         return f"<div class=\"equations worked\">\n{''.join(rows)}</div>\n"
 
+    def items(self, block: Items) -> str:
+        rows = "".join(f"<li>{self.inline(parts)}</li>\n" for parts in block.items)
+        return f"<ul>\n{rows}</ul>\n"
+
     def picture(self, block: Picture) -> str:
+        if not block.svg:
+            return ""
         return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
                 "</figure>\n")
 
     def table(self, block: Table) -> str:
         def cells(tag: str, row) -> str:
             return "".join(
-                f"<{tag}{NUMERIC if numeric else ''}>{self.cell(cell, numeric)}</{tag}>"
-                for cell, numeric in zip(row, block.numeric, strict=True))
+                f"<{tag}{_class(column)}>{self.cell(cell, column.numeric)}</{tag}>"
+                for cell, column in zip(row, block.columns, strict=True))
 
         caption = f"<caption>{self.text(block.title)}</caption>\n" if block.title else ""
         body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in block.rows)

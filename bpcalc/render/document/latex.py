@@ -14,13 +14,16 @@ import unicodedata
 from bpcalc.render import worked
 from bpcalc.render.document.formula import GREEK, to_latex
 from bpcalc.render.document.model import (
+    HANDOUT_LINE,
     Document,
     Equations,
     Facts,
     Heading,
+    Items,
     Math,
     PageRenderer,
     Paragraph,
+    Picture,
     Table,
     Worked,
     prose,
@@ -75,9 +78,11 @@ def escape_text(text: str) -> str:
 
 class LatexRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
-        return (PREAMBLE + "\\begin{document}\n"
+        line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
+        extra = "\\usepackage{color}\n" if doc.handout else ""  # white behind weight labels
+        return (PREAMBLE + extra + "\\begin{document}\n"
                 f"\\begin{{center}}{{\\LARGE {self.text(doc.title)}}}\\\\[4pt]\n"
-                "Answer key worked by bpcalc\\end{center}\n\n")
+                f"{self.text(line)}\\end{{center}}\n\n")
 
     def end(self, doc: Document) -> str:
         return "\\end{document}\n"
@@ -122,6 +127,16 @@ class LatexRenderer(PageRenderer):
             rows.append(f"  {target} &= {wrap_sum(formula)} \\\\*\n  &= {numbers}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
+    def items(self, block: Items) -> str:
+        rows = "".join(f"  \\item {self.inline(parts)}\n" for parts in block.items)
+        return f"\\begin{{itemize}}\n{rows}\\end{{itemize}}\n"
+
+    def picture(self, block: Picture) -> str:
+        if not block.latex:
+            return ""
+        return (f"\\begin{{center}}\n{block.latex}\\\\[2pt]\n"
+                f"\\textit{{{self.text(block.caption)}}}\n\\end{{center}}\n")
+
     def cell(self, parts, numeric: bool) -> str:
         """A table cell; a number's minus sign set as the maths' minus, not a hyphen."""
         if not numeric:
@@ -132,7 +147,8 @@ class LatexRenderer(PageRenderer):
     def table(self, block: Table) -> str:
         """One `tabular` per CHUNK rows, header repeated: a long table breaks across pages,
         and every piece is laid out in one pdflatex run (longtable would need two)."""
-        spec = "".join("r" if numeric else "l" for numeric in block.numeric)
+        spec = "".join("p{2.3cm}" if column.kind == "answer" else "r" if column.numeric
+                       else "l" for column in block.columns)
         title = f"\\textbf{{{self.text(block.title)}}}\\par\\nopagebreak\n" if block.title else ""
 
         def row(cells, numeric=block.numeric) -> str:
@@ -147,6 +163,8 @@ class LatexRenderer(PageRenderer):
             pieces.append(f"\\noindent\\begin{{tabular}}{{{spec}}}\n{header}{body}"
                           "\\bottomrule\n\\end{tabular}\\par\n")
         caption = f"\\textit{{{self.text(block.caption)}}}\\par\n" if block.caption else ""
+        if any(column.kind == "answer" for column in block.columns):  # room to write in
+            pieces = [f"{{\\renewcommand{{\\arraystretch}}{{1.8}}{piece}}}" for piece in pieces]
         return title + "\\smallskip\n".join(pieces) + caption + "\n"
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from bpcalc.render.document.latex import LATEX_STYLE, math_latex
 from bpcalc.render.document.model import (
+    HANDOUT_LINE,
     Document,
     Equations,
     Facts,
     Heading,
+    Items,
     Math,
     PageRenderer,
     Paragraph,
+    Picture,
     Table,
     Worked,
     prose,
@@ -24,8 +27,9 @@ from bpcalc.text import markdown_text
 
 class MarkdownRenderer(PageRenderer):
     def begin(self, doc: Document) -> str:
-        return (f"# {self.text(doc.title)}\n\n"
-                "Answer key worked by bpcalc: every value below comes from one solved trace.\n\n")
+        line = (HANDOUT_LINE if doc.handout else
+                "Answer key worked by bpcalc: every value below comes from one solved trace.")
+        return f"# {self.text(doc.title)}\n\n{self.text(line)}\n\n"
 
     def end(self, doc: Document) -> str:
         return ""
@@ -59,6 +63,18 @@ class MarkdownRenderer(PageRenderer):
         Markdown processors may eat before the maths sees them."""
         return "".join(f"$$\n{_safe(LATEX_STYLE.line(line, formula=True))}\n$$\n\n"
                        for line in block.lines)
+
+    def items(self, block: Items) -> str:
+        return "".join(f"- {self.inline(parts)}\n" for parts in block.items) + "\n"
+
+    def picture(self, block: Picture) -> str:
+        """Inline SVG as one raw HTML block (no blank line inside, which would end it): shown
+        by pandoc's HTML, VS Code and most viewers; hosts that strip SVG keep the tables."""
+        if not block.svg:
+            return ""
+        svg = "\n".join(line for line in block.svg.splitlines() if line.strip())
+        caption = self.text(block.caption)
+        return f"<figure>\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>\n\n"
 
     def table(self, block: Table) -> str:
         def row(cells) -> str:

@@ -78,12 +78,13 @@ class Worked(NamedTuple):
     lines: list[worked.WorkedLine]
 
 
-ColumnKind = Literal["text", "formula", "count", "value"]
+ColumnKind = Literal["text", "formula", "count", "value", "answer"]
 
 
 class Column(NamedTuple):
     """A table column: `count` (node, epoch numbers) and `value` (a value given or computed)
-    columns are numbers, right-aligned; value columns hold closed forms in exact mode."""
+    columns are numbers, right-aligned; value columns hold closed forms in exact mode;
+    `answer` columns are left blank for a student to write in (a handout's), room made."""
 
     header: list[Inline]
     kind: ColumnKind = "text"
@@ -109,11 +110,19 @@ class Table(NamedTuple):
         return [column.numeric for column in self.columns]
 
 
+class Items(NamedTuple):
+    """A bulleted list, such as a handout's tasks."""
+
+    items: list[list[Inline]]
+
+
 class Picture(NamedTuple):
-    """An inline SVG drawing (HTML keys only: Markdown hosts strip SVG, LaTeX needs files)."""
+    """An inline SVG drawing (HTML keys; a handout's Markdown too), and for LaTeX the same
+    drawing as a `picture` environment (`latex`, "" where there is none)."""
 
     caption: str
     svg: str
+    latex: str = ""
 
 
 # -- the solution's parts -----------------------------------------------------------------
@@ -182,10 +191,15 @@ class Result(NamedTuple):
     stopped: str = ""  # why training stopped, where `until` could stop it
 
 
+# The line under a handout's title, in place of the key's "Answer key worked by bpcalc".
+HANDOUT_LINE = "Exercise: work out every value by hand (the answers are not included)"
+
+
 class Document(NamedTuple):
     title: str
     exact: bool  # values carry closed forms (an exact run)
     blocks: list
+    handout: bool = False  # the problem alone, for students (document.handout): no answers
 
 
 # -- helpers for renderers ----------------------------------------------------------------

@@ -354,3 +354,9 @@ def diagram_svg(trace: Trace, step: int | None = None, weights: str = "before",
 def diagram_png(trace: Trace, step: int | None = None, weights: str = "before",
                 names: bool = False) -> bytes:
     return figure_bytes(draw_diagram(layout_diagram(trace, step, weights, names)), "png")
+
+
+def diagram_bytes(trace: Trace, step: int | None = None, weights: str = "before",
+                  names: bool = False, fmt: str = "svg") -> bytes:
+    """The diagram in one picture format: svg, png or pdf."""
+    return figure_bytes(draw_diagram(layout_diagram(trace, step, weights, names)), fmt)

@@ -1,4 +1,5 @@
-"""The error per epoch as a line plot, and the one place figures become SVG or PNG bytes.
+"""The error per epoch as a line plot, and the one place figures become SVG, PNG or PDF
+bytes.
 
 `error_plot_data` is the plot's data, straight from the engine's error per epoch (tested
 without drawing). matplotlib is imported only inside the drawing functions, and only its
@@ -16,7 +17,7 @@ from bpcalc.problem.model import Problem
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.text import format_float, fraction_text
 
-FORMATS = ("svg", "png")
+FORMATS = ("svg", "png", "pdf")
 PNG_DPI = 120
 # Fixed so that the same trace always gives byte-identical SVG (ids are hashed with this).
 SVG_SALT = "bpcalc"
@@ -26,15 +27,18 @@ LITERAL = {"parse_math": False, "usetex": False}
 
 
 def figure_bytes(figure, fmt: str) -> bytes:
-    """Render a Figure as SVG (text kept as <text>, no date) or PNG, deterministically."""
+    """Render a Figure as SVG (text kept as <text>, no date), PNG, or PDF (matplotlib's
+    PDF backend: vector, fonts embedded as TrueType so text stays text, no date),
+    deterministically."""
     import matplotlib
 
     if fmt not in FORMATS:
-        raise ProblemError(f"pictures are svg or png, not {quoted(fmt)}", key="--output")
+        raise ProblemError(f"pictures are svg, png or pdf, not {quoted(fmt)}", key="--output")
     buffer = io.BytesIO()
     settings = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "font.family": "DejaVu Sans",
-                "text.usetex": False}
-    metadata = {"Date": None} if fmt == "svg" else {"Software": "bpcalc"}
+                "text.usetex": False, "pdf.fonttype": 42}
+    metadata = {"svg": {"Date": None}, "png": {"Software": "bpcalc"},
+                "pdf": {"CreationDate": None, "Creator": "bpcalc"}}[fmt]
     import warnings
 
     # A title in a script the font lacks draws boxes; matplotlib's warning about it would
@@ -136,3 +140,8 @@ def error_plot_svg(trace: Trace) -> str:
 
 def error_plot_png(trace: Trace) -> bytes:
     return figure_bytes(error_plot_figure(trace), "png")
+
+
+def error_plot_bytes(trace: Trace, fmt: str) -> bytes:
+    """The error plot in one picture format: svg, png or pdf."""
+    return figure_bytes(error_plot_figure(trace), fmt)
