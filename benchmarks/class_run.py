@@ -42,7 +42,7 @@ def write_sheets(folder: Path, count: int) -> list[Path]:
 def loop_seconds(paths: list[Path]) -> float:
     """200 checks in one process, nothing rendered: the floor a class run is held to."""
     from bpcalc.grading.answers import load_answers
-    from bpcalc.grading.diagnosis import check
+    from bpcalc.grading.grade import check
     from bpcalc.problem.loader import load_problem
 
     start = time.perf_counter()

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from bpcalc.cli import app
 from bpcalc.grading.answers import parse_answers
-from bpcalc.grading.diagnosis import check
+from bpcalc.grading.grade import check
 from bpcalc.grading.mistakes import single_slip
 from bpcalc.problem.loader import parse_problem
 

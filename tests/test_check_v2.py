@@ -16,7 +16,8 @@ from bpcalc.engine.backprop import CORRECT, solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import parse_answers
-from bpcalc.grading.diagnosis import check, dependency_order, usual_mistakes
+from bpcalc.grading.diagnosis import dependency_order, usual_mistakes
+from bpcalc.grading.grade import check
 from bpcalc.problem.loader import parse_problem
 from bpcalc.problem.model import Rounding, weight_name
 

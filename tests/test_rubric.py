@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from bpcalc.cli import app
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import parse_answers
-from bpcalc.grading.diagnosis import check
+from bpcalc.grading.grade import check
 from bpcalc.grading.rubric import Rubric, marks, parse_rubric
 from bpcalc.problem.loader import load_problem
 

@@ -76,7 +76,7 @@ def check(problem: str | PathLike | dict | None = None,
 
 def _check(problem, answers, text, answers_text, round, sigfigs, convention, tolerance,
            detect_rounding, carried_forward) -> CheckReport:
-    from bpcalc.grading.diagnosis import check as check_answers
+    from bpcalc.grading.grade import check as check_answers
     from bpcalc.problem.yamlsource import source_name
 
     given = overridden(load(problem, text), convention=convention, round=round,

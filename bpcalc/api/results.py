@@ -196,7 +196,7 @@ class CheckReport:
 
     def to_gradescope(self) -> str:
         """Gradescope's results.json (`bpcalc check --format gradescope`)."""
-        from bpcalc.render.terminal.check_report import render_gradescope
+        from bpcalc.render.gradescope import render as render_gradescope
 
         return render_gradescope(self.result)
 

@@ -150,7 +150,7 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
                                               ("the answers file", answers_file)])
     from bpcalc.commands.check_class import load_checked_problem
     from bpcalc.grading.answers import load_answers
-    from bpcalc.grading.diagnosis import check as check_answers
+    from bpcalc.grading.grade import check as check_answers
     from bpcalc.grading.rubric import marks
 
     problem = load_checked_problem(str(problem_file), settings)
@@ -207,7 +207,9 @@ def _report(result, scored, settings, screen) -> str:
     if settings.format == CheckFormat.json:
         return check_report.render_json(result, scored)
     if settings.format == CheckFormat.gradescope:
-        return check_report.render_gradescope(result, scored, settings.gradescope)
+        from bpcalc.render.gradescope import render as render_gradescope
+
+        return render_gradescope(result, scored, settings.gradescope)
     return check_report.render_table_text(result, color=screen.color, width=screen.width,
                                           marks=scored)
 

@@ -21,7 +21,8 @@ from bpcalc.engine.limits import output_size
 from bpcalc.errors import ProblemError
 from bpcalc.grading import diagnosis
 from bpcalc.grading.answers import parse_answers, sheet_id
-from bpcalc.grading.diagnosis import CheckResult, check
+from bpcalc.grading.diagnosis import CheckResult
+from bpcalc.grading.grade import check
 from bpcalc.grading.rubric import Marks, Rubric, marks
 from bpcalc.problem.model import Problem
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
@@ -25,9 +25,6 @@ from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
-
-if TYPE_CHECKING:
-    from bpcalc.grading.carried import Carry, Root
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
@@ -55,7 +52,8 @@ class Verdict:
     right: bool
     note: str = ""
     finding: Finding | None = None
-    carried: Carry | None = None  # wrong, but right on method from earlier wrong values
+    carried: Any = None  # a grading.carried.Carry: wrong, but right on method from earlier
+    # wrong values (carried.py builds on this module, so it is not imported here)
     slip: str | None = None  # a root that is one slip of the pen (mistakes.SLIP_WORDS)
 
     @property
@@ -71,7 +69,8 @@ class CheckResult:
     rounding: Rounding | None  # the solution's rounding (given, or detected)
     rounding_detected: bool
     tolerance: Fraction | None
-    roots: list[Root] = field(default_factory=list)  # the wrong values others follow from
+    roots: list = field(default_factory=list)  # grading.carried.Root: the wrong values
+    # others follow from
     carried_forward: str = "full"  # the policy: full, half or none credit when carried
 
     @property
@@ -158,12 +157,10 @@ def dependency_order(problem: Problem, answer: Answer) -> tuple:
     return (answer.step, *rest)
 
 
-def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None = None,
-          detect_rounding: bool = True, carried_forward: str = "full") -> CheckResult:
-    """Judge every answer, detect hand rounding, diagnose the wrong ones, and carry
-    errors forward (`carried_forward`: the credit policy, full, half or none)."""
-    from bpcalc.grading.carried import carry_forward  # (it builds on this module)
-
+def judge(problem: Problem, answers: list[Answer], tolerance: Fraction | None,
+          detect_rounding: bool) -> tuple:
+    """Every answer judged and the wrong ones diagnosed: (problem as solved, verdicts,
+    findings, rounding, whether it was detected)."""
     problem = _only_needed_epochs(problem, answers)
     given = problem.rounding
     expected = _solve(problem)
@@ -182,9 +179,7 @@ def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None
     findings, carried = _diagnose(problem, verdicts, rounding, tolerance, detect_rounding)
     if carried is not None:
         rounding, detected = carried, True
-    roots = carry_forward(problem, verdicts, findings, rounding, tolerance, carried_forward)
-    return CheckResult(verdicts, findings, rounding, detected, tolerance, roots,
-                       carried_forward)
+    return problem, verdicts, findings, rounding, detected
 
 
 # A class run checks many sheets of one problem: it sets this to a dict so that a solve

@@ -240,13 +240,6 @@ def render_json(result: CheckResult, marks: Marks | None = None) -> str:
     return json.dumps(result_to_dict(result, marks), ensure_ascii=False) + "\n"
 
 
-def render_gradescope(result: CheckResult, marks: Marks | None = None, options=None) -> str:
-    """Gradescope's autograder results.json (bpcalc.render.gradescope)."""
-    from bpcalc.render import gradescope
-
-    return gradescope.render(result, marks, options or gradescope.GradescopeOptions())
-
-
 # -- rich table ---------------------------------------------------------------------------
 
 
