@@ -35,8 +35,6 @@ from bpcalc.problem.model import Activation, Problem
 VECTORISE_FROM_WEIGHTS = 200
 
 
-
-
 def solve(problem: Problem, arithmetic: Arithmetic, slips: Slips = CORRECT, *,
           record: bool = True, generic: bool = False) -> Trace:
     """Train for every epoch and pattern, recording every step.
