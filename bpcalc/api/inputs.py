@@ -146,13 +146,6 @@ def overridden(problem: Problem, *, convention=None, notation=None, round=None,
 
 def tolerance_of(value: object):
     """check's tolerance as a number of 0 or more (None: judge by the written digits)."""
-    from bpcalc.problem.yamlsource import parse_number
+    from bpcalc.grading.grade import parse_tolerance
 
-    text = number_text(value, "tolerance")
-    if text is None:
-        return None
-    limit = parse_number(text.strip())
-    if limit is None or limit < 0:
-        raise ProblemError(f"expected a number of 0 or more, got {quoted(text)}",
-                           key="tolerance")
-    return limit
+    return parse_tolerance(number_text(value, "tolerance"), "tolerance")

@@ -15,7 +15,7 @@ from bpcalc.errors import ProblemError
 
 if TYPE_CHECKING:
     from bpcalc.engine.trace import Step, Trace
-    from bpcalc.grading.diagnosis import CheckResult
+    from bpcalc.grading.verdicts import CheckResult
     from bpcalc.problem.model import Problem
 
 _KEY_ADVICE = ("show some steps (steps=[1, 2]) or only the error per epoch and the final "

@@ -18,7 +18,7 @@ from bpcalc.commands.common import (
 )
 from bpcalc.commands.files import check_output, write_output
 from bpcalc.commands.terminal import ColorChoice, ColorOption, screen_for
-from bpcalc.errors import ProblemError, quoted
+from bpcalc.errors import ProblemError
 from bpcalc.problem.yamlsource import STDIN, source_name
 from bpcalc.render import formats
 
@@ -60,6 +60,18 @@ ExtraDataOption = Annotated[bool, typer.Option(
     help="Gradescope: each test's diagnosis as extra_data.")]
 MarkdownOption = Annotated[bool, typer.Option(
     help="Gradescope: the output written as Markdown (output_format md).")]
+# How answers are judged.
+ToleranceOption = Annotated[str | None, typer.Option(
+    metavar="X",
+    help="Right when within this absolute distance (instead of the written digits).")]
+DetectRoundingOption = Annotated[bool, typer.Option(
+    "--detect-rounding/--no-detect-rounding",
+    help="Accept answers that match the solution hand-rounded to 2-6 places or "
+         "3-4 significant figures.")]
+CarriedForwardOption = Annotated[CarriedForward, typer.Option(
+    "--carried-forward",
+    help="Credit for a wrong value worked correctly from the student's own wrong "
+         "earlier values: full, half or none.")]
 
 
 def check(
@@ -78,14 +90,8 @@ def check(
     sigfigs: Annotated[int | None, typer.Option(
         metavar="N",
         help="Expect every value rounded to N significant figures along the way.")] = None,
-    tolerance: Annotated[str | None, typer.Option(
-        metavar="X",
-        help="Right when within this absolute distance (instead of the written digits).")]
-    = None,
-    detect_rounding: Annotated[bool, typer.Option(
-        "--detect-rounding/--no-detect-rounding",
-        help="Accept answers that match the solution hand-rounded to 2-6 places or "
-             "3-4 significant figures.")] = True,
+    tolerance: ToleranceOption = None,
+    detect_rounding: DetectRoundingOption = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
     rubric: RubricOption = None,
@@ -94,10 +100,7 @@ def check(
     visibility: VisibilityOption = None,
     extra_data: ExtraDataOption = False,
     markdown: MarkdownOption = False,
-    carried_forward: Annotated[CarriedForward, typer.Option(
-        "--carried-forward",
-        help="Credit for a wrong value worked correctly from the student's own wrong "
-             "earlier values: full, half or none.")] = CarriedForward.full,
+    carried_forward: CarriedForwardOption = CarriedForward.full,
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
@@ -112,31 +115,38 @@ def check(
 
     def job() -> int:
         from bpcalc.commands import check_class
+        from bpcalc.grading.grade import parse_tolerance
         from bpcalc.render.gradescope import GradescopeOptions
+
         chosen = CheckFormat(formats.output_format(
             output, format.value if format else None, list(formats.CHECK_FORMATS), "table"))
-
         settings = check_class.Settings(
-            format=chosen.value, tolerance=_tolerance(tolerance),
+            format=chosen.value, tolerance=parse_tolerance(tolerance, "--tolerance"),
             detect_rounding=detect_rounding, rubric=_rubric(rubric),
             convention=convention.value if convention else None, round_places=round_places,
             sigfigs=sigfigs, gradescope=GradescopeOptions(
                 visibility.value if visibility else None, extra_data, markdown),
             carried_forward=carried_forward.value)
-        screen = screen_for(color, output)
-        if problem_set is not None or len(files) > 2 or (
-                len(files) == 2 and files[1].is_dir()):
-            return check_class.run_class(files, problem_set, settings, out=out,
-                                         output=output, force=force, screen=screen)
-        if len(files) != 2:
-            raise ProblemError("give the problem file and the answers file (or a folder of "
-                               "answers files)", key="ANSWERS_FILE")
-        if out is not None:
-            raise ProblemError("--out is for a class run (several answers files or a "
-                               "folder): use --output for one report", key="--out")
-        return _check_one(files[0], files[1], settings, output, force, screen)
+        return _run(files, settings, problem_set, out, output, force,
+                    screen_for(color, output))
 
     run_guarded(job)
+
+
+def _run(files: list[Path], settings, problem_set, out, output, force, screen) -> int:
+    """A class run (several answers files, a folder, or --set), else one sheet."""
+    from bpcalc.commands import check_class
+
+    if problem_set is not None or len(files) > 2 or (len(files) == 2 and files[1].is_dir()):
+        return check_class.run_class(files, problem_set, settings, out=out, output=output,
+                                     force=force, screen=screen)
+    if len(files) != 2:
+        raise ProblemError("give the problem file and the answers file (or a folder of "
+                           "answers files)", key="ANSWERS_FILE")
+    if out is not None:
+        raise ProblemError("--out is for a class run (several answers files or a "
+                           "folder): use --output for one report", key="--out")
+    return _check_one(files[0], files[1], settings, output, force, screen)
 
 
 def _check_one(problem_file: Path, answers_file: Path, settings, output, force, screen
@@ -177,19 +187,6 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
     scored = marks(result, settings.rubric) if settings.rubric else None
     write_output(_report(result, scored, settings, screen), output, force=force)
     return 0 if result.all_right else SOME_WRONG
-
-
-def _tolerance(text: str | None):
-    """--tolerance as a number of 0 or more (None: judge by the written digits)."""
-    if text is None:
-        return None
-    from bpcalc.problem.yamlsource import parse_number
-
-    limit = parse_number(text.strip())
-    if limit is None or limit < 0:
-        raise ProblemError(f"expected a number of 0 or more, got {quoted(text)}",
-                           key="--tolerance")
-    return limit
 
 
 def _rubric(path: Path | None):

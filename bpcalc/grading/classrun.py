@@ -21,9 +21,9 @@ from bpcalc.engine.limits import output_size
 from bpcalc.errors import ProblemError
 from bpcalc.grading import diagnosis
 from bpcalc.grading.answers import parse_answers, sheet_id
-from bpcalc.grading.diagnosis import CheckResult
 from bpcalc.grading.grade import check
 from bpcalc.grading.rubric import Marks, Rubric, marks
+from bpcalc.grading.verdicts import CheckResult
 from bpcalc.problem.model import Problem
 
 # A variant as a sheet names it: 3, 03, variant_3, variant_03 (any case, - or _).

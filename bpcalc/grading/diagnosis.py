@@ -12,9 +12,8 @@ wrong earlier value is carried forward (bpcalc/grading/carried.py).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips, solve
@@ -23,6 +22,7 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
+from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
 
@@ -32,65 +32,6 @@ _SLACK = Fraction(1, 10**9)
 # An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
 _QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
                 "error": "error", "change": "change", "new": "weight"}
-
-
-@dataclass
-class Finding:
-    """A mistake that reproduces `first` (the earliest wrong value it explains) and `also`."""
-
-    mistake: Mistake
-    first: Answer
-    also: list[Answer]
-    alternatives: list[str] = field(default_factory=list)  # other mistakes explaining the same
-
-
-@dataclass
-class Verdict:
-    answer: Answer
-    expected: object  # the value judged against (float, or Fraction from a rounded trace)
-    rounding: Rounding | None  # the rounding of the solution it was judged against
-    right: bool
-    note: str = ""
-    finding: Finding | None = None
-    carried: Any = None  # a grading.carried.Carry: wrong, but right on method from earlier
-    # wrong values (carried.py builds on this module, so it is not imported here)
-    slip: str | None = None  # a root that is one slip of the pen (mistakes.SLIP_WORDS)
-
-    @property
-    def credit(self) -> Fraction:
-        """1 right, the carried-forward policy's credit when carried forward, else 0."""
-        return Fraction(1) if self.right else self.carried.credit if self.carried else 0
-
-
-@dataclass
-class CheckResult:
-    verdicts: list[Verdict]
-    findings: list[Finding]
-    rounding: Rounding | None  # the solution's rounding (given, or detected)
-    rounding_detected: bool
-    tolerance: Fraction | None
-    roots: list = field(default_factory=list)  # grading.carried.Root: the wrong values
-    # others follow from
-    carried_forward: str = "full"  # the policy: full, half or none credit when carried
-
-    @property
-    def score(self) -> int | float:
-        """1 point per right answer plus the policy's credit per answer carried forward."""
-        points = Fraction(sum(v.credit for v in self.verdicts))
-        return int(points) if points.denominator == 1 else float(points)
-
-    @property
-    def all_right(self) -> bool:
-        return all(v.right for v in self.verdicts)
-
-    @property
-    def total(self) -> int:
-        return len(self.verdicts)
-
-    @property
-    def unexplained(self) -> list[Answer]:
-        return [v.answer for v in self.verdicts if not v.right and v.finding is None
-                and v.carried is None and v.slip is None]
 
 
 def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:

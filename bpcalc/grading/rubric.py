@@ -24,8 +24,8 @@ from fractions import Fraction
 
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer, Quantity
-from bpcalc.grading.diagnosis import CheckResult
 from bpcalc.grading.mistakes import _SHORT
+from bpcalc.grading.verdicts import CheckResult
 from bpcalc.problem.model import weight_name
 from bpcalc.problem.yamlsource import Value, compose_mapping, read_text, source_name
 

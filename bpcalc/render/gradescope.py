@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from fractions import Fraction
 
-from bpcalc.grading.diagnosis import CheckResult
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.rubric import marks as marks_of
+from bpcalc.grading.verdicts import CheckResult
 
 # Who sees a test's result, in Gradescope's words.
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from bpcalc.grading.diagnosis import CheckResult, Finding, Verdict
 from bpcalc.grading.mistakes import SLIP_WORDS
 from bpcalc.grading.rubric import Marks
+from bpcalc.grading.verdicts import CheckResult, Finding, Verdict
 from bpcalc.problem.model import Rounding
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
