@@ -256,7 +256,7 @@ class EpochRecords:
 
     def __iter__(self):
         mistakes = self._mistakes if self._mistakes is not None else [None] * len(self)
-        return zip(range(1, len(self) + 1), self._errors, mistakes)  # noqa: B905 (equal)
+        return zip(range(1, len(self) + 1), self._errors, mistakes, strict=True)
 
 
 @dataclass
