@@ -120,7 +120,7 @@ def round_fraction(value: Fraction, rounding: Rounding) -> Fraction:
     if rounding.kind == "places":
         places = rounding.digits
     else:
-        places = rounding.digits - 1 - _decimal_exponent(abs(value))
+        places = rounding.digits - 1 - decimal_exponent(abs(value))
     scale = Fraction(10) ** places
     scaled = abs(value) * scale
     whole = math.floor(scaled + Fraction(1, 2))
@@ -128,7 +128,7 @@ def round_fraction(value: Fraction, rounding: Rounding) -> Fraction:
     return result if value > 0 else -result
 
 
-def _decimal_exponent(magnitude: Fraction) -> int:
+def decimal_exponent(magnitude: Fraction) -> int:
     """e with 10**e <= magnitude < 10**(e+1), exactly (float log10 only as a first guess)."""
     e = math.floor(math.log10(magnitude.numerator) - math.log10(magnitude.denominator))
     while Fraction(10) ** e > magnitude:
