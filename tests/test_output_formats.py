@@ -26,6 +26,7 @@ LOOKS = {
     "markdown": lambda text: text.startswith("# 2-2-1") and "Answer key" in text,
     "latex": lambda text: text.startswith("\\documentclass") and "Answer key" in text,
     "html": lambda text: text.startswith("<!DOCTYPE html>") and "Answer key" in text,
+    "worksheet": lambda text: text.startswith("<!DOCTYPE html>") and "Self-check" in text,
     "handout-markdown": lambda text: text.startswith("# 2-2-1") and "Exercise" in text,
     "handout-latex": lambda text: text.startswith("\\documentclass") and "Exercise" in text,
     "handout-html": lambda text: text.startswith("<!DOCTYPE html>") and "Exercise" in text,
@@ -45,7 +46,7 @@ def test_the_table_names_real_formats_and_each_format_admits_its_own_extension()
     for entry in formats.FORMATS.values():
         assert entry.name in formats.EXTENSIONS[entry.extension], entry.name
     assert formats.EXTENSIONS["json"] == ("json", "gradescope")
-    assert formats.EXTENSIONS["html"] == ("html", "handout-html")
+    assert formats.EXTENSIONS["html"] == ("html", "worksheet", "handout-html")
 
 
 @pytest.mark.parametrize(("name", "expected"), [

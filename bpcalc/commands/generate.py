@@ -27,8 +27,8 @@ def generate(
     formats: Annotated[str, typer.Option(
         metavar="FORMATS",
         help="Formats, comma-separated: answer keys json, markdown, latex, html, table (the "
-             "terminal's tables, as .txt); handouts (no answers) handout-markdown, "
-             "handout-latex, handout-html.")]
+             "terminal's tables, as .txt); worksheet (a self-check page, .worksheet.html); "
+             "handouts (no answers) handout-markdown, handout-latex, handout-html.")]
     = "json,markdown,handout-markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
@@ -80,8 +80,10 @@ def set_file():
 
 
 def suffix(entry: Format) -> str:
-    """A variant's file for `entry`: variant_01.key.md, variant_01.handout.md."""
-    return f"{'handout' if entry.handout else 'key'}.{entry.extension}"
+    """A variant's file for `entry`: variant_01.key.md, variant_01.handout.md,
+    variant_01.worksheet.html."""
+    word = entry.file_word or ("handout" if entry.handout else "key")
+    return f"{word}.{entry.extension}"
 
 
 def key_writers(chosen: tuple[Format, ...]) -> list:

@@ -67,8 +67,9 @@ def solve(
     file: ProblemArgument,
     format: Annotated[OutputFormat | None, typer.Option(
         "--format", "-f", show_default=False,
-        help="table (terminal), json, or an answer key: markdown, latex or html. Default: "
-             "from -o's extension (.txt .json .md .tex .html), else table.")] = None,
+        help="table (terminal), json, an answer key (markdown, latex or html), or worksheet "
+             "(a self-check page). Default: from -o's extension (.txt .json .md .tex "
+             ".html), else table.")] = None,
     exact: Annotated[bool, typer.Option(help="Exact SymPy values beside the decimals.")]
     = False,
     convention: ConventionOption = None,
@@ -146,6 +147,11 @@ def _shown_steps(view: View, step_count: int) -> set[int] | None:
         raise ProblemError("give --steps or --summary, not both (a summary shows no steps)",
                            key="--steps")
     chosen = parse_step_selection(view.steps, step_count) if view.steps else None
+    if view.format is OutputFormat.worksheet:  # its boxes are step 1's values (and ask's)
+        for given, option in ((view.steps, "--steps"), (view.summary, "--summary")):
+            if given:
+                raise ProblemError("applies to tables and answer keys, not to the worksheet",
+                                   key=option)
     if view.format is OutputFormat.json:
         # The contract's JSON is always the whole trace: say so rather than ignore them.
         for given, option in ((view.steps, "--steps"), (view.summary, "--summary"),

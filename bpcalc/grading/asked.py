@@ -19,7 +19,7 @@ import yaml
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
-from bpcalc.grading.answers import Answer, Quantity, parse_name
+from bpcalc.grading.answers import Answer, Quantity, parse_name, update_after
 from bpcalc.grading.diagnosis import value_of
 from bpcalc.grading.precision import accepted_interval, asked_of, places_for
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding, weight_name
@@ -64,13 +64,17 @@ class Asked(NamedTuple):
 
 def default_names(problem: Problem) -> list[str]:
     """What is asked when the template does not say: each output node's activation, every
-    delta and every new weight, of step 1."""
+    delta and every new weight, of step 1 (in batch mode the new weights of the step after
+    which they change: `step 4: w47`)."""
     network = problem.network
     outputs = network.layers[-1].node_ids
     deltas = [node for layer in reversed(network.layers[1:]) for node in layer.node_ids]
-    z = "y" if problem.convention == "textbook" else "z"
+    # z7 names the net input in the paper's notation: its activation is a7 there.
+    z = "a" if problem.notation == "paper" else "y" if problem.convention == "textbook" else "z"
     names = [f"{z}{node}" for node in outputs] + [f"delta{node}" for node in deltas]
-    return names + [_weight_word(key) for key in problem.weights]
+    updated = update_after(problem, 1)
+    step = "" if updated == 1 else f"step {updated}: "
+    return names + [step + _weight_word(key) for key in problem.weights]
 
 
 def _weight_word(key) -> str:

@@ -35,6 +35,10 @@ class Options(NamedTuple):
     show: str = "tables"  # per step in the terminal: tables, work (worked lines) or both
     color: bool = False  # the terminal's styles (only for a terminal)
     width: int | None = None  # columns; None: render.console.DOCUMENT_WIDTH (120)
+    # The worksheet's questions: `ask:` entries as (text, line) pairs (None: the outputs,
+    # deltas and new weights of step 1) and their precision (None: 4 decimal places).
+    ask: tuple | None = None
+    answer_precision: object = None  # a Rounding or QuantityRounding
 
 
 class Format(NamedTuple):
@@ -46,6 +50,8 @@ class Format(NamedTuple):
     binary: bool = False
     key: bool = True  # an answer key of a trace (`solve --format`); pictures, handouts not
     handout: bool = False  # the problem as a student receives it: no computed value
+    file_word: str = ""  # a set's file name before the extension (variant_01.worksheet.html);
+    # "" for `key`, or `handout` for a handout
 
 
 def _table(trace: Trace, options: Options) -> str:
@@ -94,6 +100,12 @@ def _handout(renderer: str) -> Callable[[Trace, Options], str]:
     return render
 
 
+def _worksheet(trace: Trace, options: Options) -> str:
+    from bpcalc.render.document.worksheet import render_worksheet
+
+    return render_worksheet(trace, options.ask, options.answer_precision)
+
+
 FORMATS: dict[str, Format] = {entry.name: entry for entry in (
     Format("table", "txt", "the terminal's tables as plain text", _table,
            aliases=("txt", "text", "tables")),
@@ -104,6 +116,8 @@ FORMATS: dict[str, Format] = {entry.name: entry for entry in (
            _document("bpcalc.render.document.latex.LatexRenderer"), aliases=("tex",)),
     Format("html", "html", "an answer key as one offline page, with pictures",
            _document("bpcalc.render.document.html.HtmlRenderer", pictures=True)),
+    Format("worksheet", "html", "a self-check page: the problem and a box per asked value, "
+           "judged as check judges it, offline", _worksheet, file_word="worksheet"),
     Format("svg", "svg", "a picture (diagram, plot) as SVG text", key=False),
     Format("png", "png", "a picture (diagram, plot) as PNG", binary=True, key=False),
     Format("pdf", "pdf", "a picture (diagram, plot) as vector PDF, for LaTeX", binary=True,
@@ -138,8 +152,8 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "md": ("markdown", "handout-markdown"),
     "markdown": ("markdown", "handout-markdown"),
     "tex": ("latex", "handout-latex"),
-    "html": ("html", "handout-html"),
-    "htm": ("html", "handout-html"),
+    "html": ("html", "worksheet", "handout-html"),
+    "htm": ("html", "worksheet", "handout-html"),
     "svg": ("svg",),
     "png": ("png",),
     "pdf": ("pdf",),

@@ -25,6 +25,7 @@ from bpcalc.render.document.model import (
     Math,
     Paragraph,
     Picture,
+    Statement,
     Table,
 )
 from bpcalc.text import fraction_text
@@ -33,15 +34,22 @@ from bpcalc.text import fraction_text
 def build_handout(problem: Problem, drawings: tuple[str, ...] = ("svg", "latex")) -> Document:
     """The problem's handout: statement, picture, tasks and blank answer tables; the
     picture drawn only as `drawings` asks (svg for HTML and Markdown, latex for LaTeX)."""
+    statement, builder = problem_statement(problem, drawings)
+    blocks = [statement, Heading(1, "What to compute"), Items(tasks(problem, builder)),
+              Heading(1, "Step 1: your answers"), *blank_tables(problem, builder)]
+    return Document(problem.title or "Backpropagation", False, blocks, handout=True)
+
+
+def problem_statement(problem: Problem, drawings: tuple[str, ...]) -> tuple[Statement, _Builder]:
+    """The statement as set (facts, formulas, patterns, initial weights, the network drawn
+    as `drawings` asks), from the problem alone, and the builder that wrote it: a handout's
+    and a worksheet's first part."""
     from bpcalc.engine.numbers import make_arithmetic
 
     # A trace with no step: the statement's builder reads only the problem from it.
     trace = Trace(problem, make_arithmetic(problem.rounding, False), [], dict(problem.weights))
     builder = _Builder(trace, worked_lines=False, calculations=False)
-    statement = builder.statement()._replace(warnings=[], picture=_picture(trace, drawings))
-    blocks = [statement, Heading(1, "What to compute"), Items(tasks(problem, builder)),
-              Heading(1, "Step 1: your answers"), *blank_tables(problem, builder)]
-    return Document(problem.title or "Backpropagation", False, blocks, handout=True)
+    return builder.statement()._replace(warnings=[], picture=_picture(trace, drawings)), builder
 
 
 def _picture(trace: Trace, drawings: tuple[str, ...]) -> Picture | None:

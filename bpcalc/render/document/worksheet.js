@@ -1,0 +1,140 @@
+(function () {
+  "use strict";
+  // The self-check worksheet's judge: bpcalc check's rule (bpcalc/grading/precision.py),
+  // ported line for line. Every comparison is exact: the answer is read as a fraction of
+  // BigInts, as check reads it, and compared with the accepted interval's ends, which the
+  // page carries as exact fractions (numerator, denominator): no float can mislead.
+
+  // bpcalc/problem/yamlsource.py: _DECIMAL, _FRACTION and _MAX_DIGITS (what check reads).
+  var DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
+  var FRACTION = /^([+-]?\d+)\s*\/\s*(\d+)$/;
+  var MAX_CHARS = 60;
+  // bpcalc/grading/precision.py: _NUMBER (the significant figures written).
+  var NUMBER = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE][+-]?\d+)?$/;
+
+  function signed(text) {
+    // BigInt of "+12", "-012", "": the sign read by hand (BigInt("") is 0).
+    var negative = text.charAt(0) === "-";
+    var digits = text.replace(/^[+-]/, "");
+    var value = digits === "" ? 0n : BigInt(digits);
+    return negative ? -value : value;
+  }
+
+  // An answer as check reads it: {kind: "empty" | "not a number" | "exponent" | "number",
+  // num, den (den > 0), places: decimals written, or null for a fraction or whole number}.
+  function parse(raw) {
+    var text = String(raw).trim();
+    if (text === "") return {kind: "empty", text: text};
+    if (text.length > MAX_CHARS) return {kind: "not a number", text: text};
+    var match = DECIMAL.exec(text);
+    if (match) {
+      // check refuses an exponent: 1e0 for 1.25 would pass at "0 places".
+      if (match[1] !== undefined) return {kind: "exponent", text: text};
+      var point = text.indexOf(".");
+      var whole = point < 0 ? text : text.slice(0, point);
+      var decimals = point < 0 ? "" : text.slice(point + 1);
+      return {kind: "number", text: text, num: signed(whole + decimals),
+              den: 10n ** BigInt(decimals.length),
+              places: point < 0 ? null : decimals.length};
+    }
+    match = FRACTION.exec(text);
+    if (match && BigInt(match[2]) !== 0n) {
+      return {kind: "number", text: text, num: signed(match[1]), den: BigInt(match[2]),
+              places: null};
+    }
+    return {kind: "not a number", text: text};
+  }
+
+  // precision.written_sigfigs: '0.0390' -> 3, '.777' -> 3, '120' -> 3, '1/3' -> null.
+  function writtenSigfigs(text) {
+    var match = NUMBER.exec(text.trim());
+    if (match === null || !(match[1] || match[2])) return null;
+    var digits = ((match[1] || "") + (match[2] || "")).replace(/^0+/, "");
+    return digits ? digits.length : 1;
+  }
+
+  // precision.enough_digits: was the answer written with at least the asked precision?
+  function enoughDigits(text, places, box) {
+    if (places === null && writtenSigfigs(text) === null) return true;
+    if (box.kind === "places" || box.zero) return places !== null && places >= box.digits;
+    if (places !== null && places >= box.places) return true;
+    var sigfigs = writtenSigfigs(text);
+    return sigfigs !== null && sigfigs >= box.digits;
+  }
+
+  function compare(num, den, end) {
+    // The sign of num/den - end[0]/end[1] (both denominators positive).
+    var left = num * BigInt(end[1]);
+    var right = BigInt(end[0]) * den;
+    return left < right ? -1 : left > right ? 1 : 0;
+  }
+
+  // precision.within: inside [low, high]; at an end (a tie) only the end away from zero.
+  function within(num, den, box) {
+    var low = compare(num, den, box.low);
+    var high = compare(num, den, box.high);
+    if (low > 0 && high < 0) return true;
+    if (high === 0) return box.highClosed;
+    return low === 0 && box.lowClosed;
+  }
+
+  // One verdict: "empty", "not a number", "exponent", "too few digits", "right", "wrong".
+  function judge(raw, box) {
+    var answer = parse(raw);
+    if (answer.kind !== "number") return answer.kind;
+    if (!enoughDigits(answer.text, answer.places, box)) return "too few digits";
+    return within(answer.num, answer.den, box) ? "right" : "wrong";
+  }
+
+  function says(verdict, box) {
+    switch (verdict) {
+      case "right": return "\u2713 right";
+      case "wrong": return "\u2717 wrong: try again, or ask for a hint";
+      case "too few digits": return "too few digits: give " + box.precision;
+      case "exponent": return "write a plain decimal or a fraction, without an exponent";
+      case "not a number": return "not a number: write it like .777, -0.0115 or 1/3";
+      default: return "";
+    }
+  }
+
+  var data = JSON.parse(document.getElementById("bpcalc-worksheet-data").textContent);
+  window.bpcalcWorksheet = {judge: judge, boxes: data.boxes};
+
+  function element(id) { return document.getElementById(id); }
+
+  function check(box) {
+    var input = element(box.id + "-input");
+    var verdict = judge(input.value, box);
+    var shown = element(box.id + "-verdict");
+    shown.textContent = says(verdict, box);
+    shown.className = "verdict " + verdict.replace(/ /g, "-");
+    input.setAttribute("aria-invalid", verdict === "right" || verdict === "empty"
+      ? "false" : "true");
+  }
+
+  function reveal(id, button) {
+    var part = element(id);
+    part.hidden = !part.hidden;
+    if (button) button.setAttribute("aria-expanded", String(!part.hidden));
+  }
+
+  function showKey(box) {
+    var key = element(box.id + "-key");
+    key.textContent = "answer: " + box.answer + " (accepted: " + box.interval + ")";
+    key.hidden = false;
+    element(box.id + "-worked").hidden = false;
+  }
+
+  data.boxes.forEach(function (box) {
+    element(box.id + "-input").addEventListener("input", function () { check(box); });
+    element(box.id + "-hint-button").addEventListener("click", function (event) {
+      reveal(box.id + "-hint", event.currentTarget);
+    });
+    element(box.id + "-worked-button").addEventListener("click", function (event) {
+      reveal(box.id + "-worked", event.currentTarget);
+    });
+  });
+  element("bpcalc-show-all").addEventListener("click", function () {
+    data.boxes.forEach(showKey);
+  });
+})();

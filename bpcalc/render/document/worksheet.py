@@ -1,0 +1,242 @@
+"""The self-check worksheet: one offline HTML page with the problem and a box for every
+asked quantity, judged in the page by `bpcalc check`'s rule as the student types.
+
+The statement is the handout's (the problem alone, the network drawn inline as SVG); each
+asked quantity (bpcalc/grading/asked.py) gets a box, a hint (its formula and the values it
+depends on, by name: never its value) and, on request, its worked line; "show all" reveals
+the key. The judge is worksheet.js, a port of bpcalc/grading/precision.py that compares
+exact fractions; the page carries each box's accepted interval as exact fractions in a
+`<script type="application/json">`, so the key is in the page's source (a self-check, not
+an exam). No server and no network: the script and the style are inline, and a
+Content-Security-Policy (`default-src 'none'`, the script allowed by its hash) forbids
+every request and any other script.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from fractions import Fraction
+from importlib.resources import files
+from typing import NamedTuple
+
+from bpcalc.engine.trace import Trace
+from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
+from bpcalc.grading.precision import interval_text
+from bpcalc.problem.model import QuantityRounding, Rounding
+from bpcalc.render import worked
+from bpcalc.render.document.formula import to_html
+from bpcalc.render.document.handout import problem_statement
+from bpcalc.render.document.html import HTML_STYLE, STYLE, HtmlRenderer
+from bpcalc.render.document.model import Document, Heading, Paragraph, Worked
+from bpcalc.text import rounding_text
+
+SCRIPT = files("bpcalc.render.document").joinpath("worksheet.js").read_text(encoding="utf-8")
+WORKSHEET_LINE = ("Self-check: type each value; the page says at once whether it is right, "
+                  "by the rule of bpcalc check")
+WORKSHEET_STYLE = """
+.questions { display: grid; grid-template-columns: max-content 9rem auto; gap: 0.5rem 0.8rem;
+             align-items: baseline; margin: 1rem 0; }
+.questions label { text-align: right; font-size: 1.05rem; }
+.questions label code { color: #666; font-size: 0.8rem; margin-left: 0.3rem; }
+.questions input { font: inherit; width: 8.5rem; padding: 0.15rem 0.3rem; }
+.questions .more { grid-column: 2 / 4; margin: -0.3rem 0 0.3rem; }
+.questions .more > div { margin: 0.3rem 0; padding: 0.3rem 0.6rem; background: #f5f5f0; }
+.questions button { font: inherit; font-size: 0.85rem; margin-right: 0.4rem; }
+.verdict.right { color: #1a7f37; font-weight: bold; }
+.verdict.wrong, .verdict.not-a-number, .verdict.exponent { color: #b42318; }
+.verdict.too-few-digits { color: #9a6700; }
+.key { font-variant-numeric: tabular-nums; }
+#bpcalc-show-all { font: inherit; margin: 0.5rem 0 2rem; }
+"""
+
+
+class Question(NamedTuple):
+    """One box: the asked quantity and, where the step has one, the worked line it is
+    computed in (`own`: a line of its own, not the update a change is part of)."""
+
+    asked: Asked
+    line: worked.WorkedLine | None
+    own: bool = True
+
+
+class Questions(NamedTuple):
+    """The worksheet's boxes, in the order asked."""
+
+    intro: str
+    questions: list[Question]
+
+
+def asked_of_trace(trace: Trace, ask: tuple | None = None,
+                   precision: Rounding | QuantityRounding | None = None) -> list[Asked]:
+    """What the worksheet asks: the template's `ask:` entries ((text, line) pairs), else
+    the outputs, deltas and new weights of step 1 (`asked.default_names`)."""
+    problem = trace.problem
+    entries = list(ask) if ask else [(name, None) for name in default_names(problem)]
+    return asked_quantities(trace, parse_asked(entries, problem), precision)
+
+
+def build_worksheet(trace: Trace, asked: list[Asked]) -> Document:
+    """The statement (from the problem alone), then one box per asked quantity."""
+    problem = trace.problem
+    statement, _builder = problem_statement(problem, ("svg",))
+    lines: dict[int, list[worked.WorkedLine]] = {}
+    questions = []
+    for each in asked:
+        if each.step not in lines:
+            lines[each.step] = worked.step_lines(trace, trace.steps[each.step - 1])
+        questions.append(Question(each, *line_for(lines[each.step], each)))
+    precisions = sorted({rounding_text(each.precision) for each in asked})
+    intro = (f"Give each value to {' or '.join(precisions)}, as a decimal (.777, -0.0115) "
+             "or a fraction (1/3). Step 1 is epoch 1, pattern 1.")
+    blocks = [statement, Heading(1, "Your answers"), Questions(intro, questions)]
+    return Document(problem.title or "Backpropagation", False, blocks)
+
+
+# The worked line that computes each kind of asked value; a value with no line of its own
+# is shown with the line it is part of (a change inside its update, a slope in its delta).
+_LINE_KINDS = {"net": ("net",), "out": ("activation",), "error": ("error",),
+               "delta": ("output_delta", "hidden_delta"), "new": ("update",),
+               "change": ("change", "update"), "gradient": ("change", "update"),
+               "momentum": ("change", "update"), "slope": ("output_delta", "hidden_delta")}
+
+
+def line_for(lines: list[worked.WorkedLine],
+             asked: Asked) -> tuple[worked.WorkedLine | None, bool]:
+    """The worked line of `asked` among its step's lines (or None), and whether it is the
+    value's own line."""
+    quantity = asked.quantity
+    kinds = _LINE_KINDS[quantity.kind]
+    for kind in kinds:
+        for line in lines:
+            if line.kind == kind and (quantity.kind == "error" or (
+                    line.node == quantity.node if quantity.node is not None
+                    else line.key == quantity.key)):
+                own = kind == kinds[0] and quantity.kind not in ("slope", "gradient",
+                                                                 "momentum")
+                return line, own
+    return None, False
+
+
+def symbols(expression) -> list[worked.Sym]:
+    """Every named quantity in an expression tree, once each, in reading order."""
+    found: list[worked.Sym] = []
+
+    def walk(node) -> None:
+        if isinstance(node, worked.Sym):
+            if node not in found:
+                found.append(node)
+        elif isinstance(node, tuple):
+            for part in node:
+                walk(part)
+        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, worked.Num):
+            for name in node.__dataclass_fields__:
+                walk(getattr(node, name))
+
+    walk(expression)
+    return found
+
+
+def _fraction(value: Fraction) -> list[str]:
+    """An exact fraction for the page's judge: [numerator, denominator] as digit strings."""
+    value = Fraction(value)
+    return [str(value.numerator), str(value.denominator)]
+
+
+def box_data(number: int, asked: Asked) -> dict:
+    """What the page's judge reads for one box: the interval, exactly, and the precision."""
+    return {"id": f"q{number}", "label": asked.label, "kind": asked.precision.kind,
+            "digits": asked.precision.digits, "places": asked.places,
+            "zero": asked.value == 0, "low": _fraction(asked.low),
+            "high": _fraction(asked.high), "lowClosed": asked.value <= 0,
+            "highClosed": asked.value >= 0, "precision": rounding_text(asked.precision),
+            "answer": asked.rounded_text(),
+            "interval": interval_text(asked.low, asked.high, max(asked.places, 0))}
+
+
+def script_json(data) -> str:
+    """JSON that cannot end its <script> element: <, > and & written as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def script_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+CSP = ("default-src 'none'; script-src " + script_hash(SCRIPT) + "; style-src 'unsafe-inline'; "
+       "img-src data:; base-uri 'none'; form-action 'none'")
+
+
+class WorksheetRenderer(HtmlRenderer):
+    """The HTML key's typesetting, with the boxes, the page's data and its judge."""
+
+    def begin(self, doc: Document) -> str:
+        self.boxes: list[dict] = []
+        title = self.text(doc.title)
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                f"<title>{title}</title>\n<style>{STYLE}{WORKSHEET_STYLE}</style>\n</head>\n"
+                f"<body>\n<main>\n<h1>{title}</h1>\n"
+                f"<p class=\"subtitle\">{self.text(WORKSHEET_LINE)}</p>\n")
+
+    def end(self, doc: Document) -> str:
+        return ("<script type=\"application/json\" id=\"bpcalc-worksheet-data\">"
+                f"{script_json({'boxes': self.boxes})}</script>\n"
+                f"<script>{SCRIPT}</script>\n</main>\n</body>\n</html>\n")
+
+    def questions(self, block: Questions) -> str:
+        rows = [self.question(number, question)
+                for number, question in enumerate(block.questions, start=1)]
+        return (f"{self.paragraph(Paragraph([block.intro]))}<div class=\"questions\">\n"
+                f"{''.join(rows)}</div>\n<button type=\"button\" id=\"bpcalc-show-all\">"
+                "Show all answers</button>\n")
+
+    def question(self, number: int, question: Question) -> str:
+        asked, line, own = question
+        box = box_data(number, asked)
+        self.boxes.append(box)
+        qid = box["id"]
+        symbol = HTML_STYLE.sym(line.target) if line is not None and own else to_html(asked.name)
+        step = "" if asked.step == 1 else f"step {asked.step}: "
+        label = (f"<label for=\"{qid}-input\">{self.text(step)}<span class=\"math\">{symbol}"
+                 f"</span><code>{self.text(asked.label)}</code></label>")
+        field = (f"<input id=\"{qid}-input\" type=\"text\" inputmode=\"decimal\" "
+                 "autocomplete=\"off\" spellcheck=\"false\">")
+        buttons = (f"<span><span class=\"verdict\" id=\"{qid}-verdict\" aria-live=\"polite\">"
+                   f"</span> <button type=\"button\" id=\"{qid}-hint-button\" "
+                   f"aria-expanded=\"false\">Hint</button><button type=\"button\" "
+                   f"id=\"{qid}-worked-button\" aria-expanded=\"false\">Worked line</button>"
+                   "</span>")
+        worked_line = (self.worked(Worked([line])) if line is not None
+                       else "<p>No worked line of its own: see the answer key.</p>")
+        more = (f"<div class=\"more\"><div class=\"hint\" id=\"{qid}-hint\" hidden>"
+                f"{self.hint(line)}</div><div id=\"{qid}-worked\" hidden>{worked_line}</div>"
+                f"<div class=\"key\" id=\"{qid}-key\" hidden></div></div>")
+        return f"{label}\n{field}\n{buttons}\n{more}\n"
+
+    def hint(self, line: worked.WorkedLine | None) -> str:
+        """The formula and the names of the values it uses: never a number of the run."""
+        if line is None:
+            return "Work it out from the formulas above."
+        target = HTML_STYLE.sym(line.target)
+        names = []
+        for symbol in symbols(line.formula):
+            shown = f"<span class=\"math\">{HTML_STYLE.sym(symbol)}</span>"
+            names.append(shown + (" (its value before this step)"
+                                  if symbol == line.target else ""))
+        uses = f"; it uses {', '.join(names)}" if names else ""
+        return (f"Hint: <span class=\"math\">{target} = {HTML_STYLE.render(line.formula)}"
+                f"</span>{uses}.")
+
+
+def render_worksheet(trace: Trace, ask: tuple | None = None,
+                     precision: Rounding | QuantityRounding | None = None) -> str:
+    """The worksheet page of a solved trace."""
+    asked = asked_of_trace(trace, ask, precision)
+    return WorksheetRenderer().render(build_worksheet(trace, asked))
+

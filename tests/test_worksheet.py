@@ -1,0 +1,310 @@
+"""The self-check worksheet (`--format worksheet`): a self-contained page whose judge (JS)
+agrees with bpcalc check's rule (grading/precision.py), tested in a real headless Chromium:
+verdicts as a student types, hints that hold no answer, the key on request, user text never
+read as HTML, and not one network request."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bpcalc.cli import app
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
+from bpcalc.grading.answers import Quantity, written_places
+from bpcalc.grading.asked import Asked
+from bpcalc.grading.precision import accepted_interval, enough_digits, within
+from bpcalc.problem.loader import load_problem
+from bpcalc.problem.model import Rounding
+from bpcalc.problem.yamlsource import parse_number
+from bpcalc.render.document.worksheet import box_data, render_worksheet
+
+ROOT = Path(__file__).resolve().parent.parent
+SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"
+BUNDLED = sorted(path.name for path in (ROOT / "problems").glob("*.yaml"))
+runner = CliRunner()
+PLACES4, SIG3, SIG2 = Rounding("places", 4), Rounding("sigfigs", 3), Rounding("sigfigs", 2)
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+# The lecture's example by hand (all weights .5, input .9 .6, target 0, C = 1).
+Z4 = sigmoid(0.9 * 0.5 + 0.6 * 0.5 + 0.5)
+Z7 = sigmoid(0.5 * Z4 + 0.5 * Z4 + 0.5)
+DELTA7 = (0 - Z7) * Z7 * (1 - Z7)
+DELTA4 = Z4 * (1 - Z4) * DELTA7 * 0.5
+W47 = 0.5 + DELTA7 * Z4
+
+
+def worksheet(path: Path, *args: str) -> str:
+    result = runner.invoke(app, ["solve", str(path), "--format", "worksheet", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def data_of(page: str) -> dict:
+    found = re.search(r'<script type="application/json" id="bpcalc-worksheet-data">(.*?)'
+                      r"</script>", page, re.S)
+    return json.loads(found.group(1))
+
+
+# -- static checks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("problem", BUNDLED)
+def test_every_bundled_problem_makes_a_self_contained_page(problem):
+    page = worksheet(ROOT / "problems" / problem)
+    assert page.startswith("<!DOCTYPE html>")
+    for outside in ('src="http', "src='http", "<link", "@import", "@font-face", "src="):
+        assert outside not in page, outside
+    assert not re.search(r"url\((?!#)|https?:|//[a-z]", page)  # url(#clip) is the page's own
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script type="application/json" id="bpcalc-worksheet-data">', "<script>"]
+    assert "default-src 'none'" in page and "<svg" in page
+    assert data_of(page)["boxes"]
+
+
+def test_the_slides_boxes_are_the_outputs_deltas_and_new_weights_with_true_intervals():
+    boxes = {box["label"]: box for box in data_of(worksheet(SLIDES))["boxes"]}
+    assert list(boxes)[:4] == ["z7", "delta7", "delta4", "delta5"]
+    assert list(boxes)[-3:] == ["w47", "w57", "w67"]
+    for label, true in (("z7", Z7), ("delta7", DELTA7), ("delta4", DELTA4), ("w47", W47)):
+        low = F(int(boxes[label]["low"][0]), int(boxes[label]["low"][1]))
+        high = F(int(boxes[label]["high"][0]), int(boxes[label]["high"][1]))
+        assert abs((low + high) / 2 - F(true)) < F(1, 10**12), label
+        assert high - low == F(1, 10**4), label
+    assert boxes["w47"]["answer"] == "0.3964" and boxes["z7"]["answer"] == "0.7820"
+
+
+def test_hints_name_the_values_and_never_give_the_answer():
+    page = worksheet(SLIDES)
+    hints = re.findall(r'<div class="hint" id="(q\d+)-hint" hidden>(.*?)</div>', page)
+    boxes = {box["id"]: box for box in data_of(page)["boxes"]}
+    assert len(hints) == len(boxes)
+    for qid, hint in hints:
+        answer = boxes[qid]["answer"].lstrip("-")
+        assert answer not in hint and answer.lstrip("0") not in hint, (qid, hint)
+        assert not re.search(r"\d\.\d", hint), hint  # no number of the run at all
+    w47 = next(hint for qid, hint in hints if boxes[qid]["label"] == "w47")
+    assert "δ<sub>7</sub>" in w47 and "<i>z</i><sub>4</sub>" in w47 and "<i>C</i>" in w47
+
+
+def test_user_text_is_escaped_and_cannot_end_the_script(tmp_path):
+    title = '</script><script>alert(1)</script> & <b>bold</b>'
+    problem = tmp_path / "p.yaml"
+    problem.write_text(SLIDES.read_text().replace(
+        'title: "2-2-1 MLP, all weights 0.5 (lecture slides)"', f"title: '{title}'"))
+    page = worksheet(problem)
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in page
+    assert page.count("<script") == 2
+
+
+def test_the_format_is_chosen_by_name_and_refuses_steps(tmp_path):
+    out = tmp_path / "sheet.html"
+    result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", "-o", str(out)])
+    assert result.exit_code == 0 and "Self-check" in out.read_text()
+    result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", "--steps", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bpcalc: error: --steps: applies to tables")
+
+
+def test_generate_writes_a_worksheet_per_variant(tmp_path):
+    out = tmp_path / "set"
+    template = ROOT / "templates" / "slides_2-2-1_variants.yaml"
+    result = runner.invoke(app, ["generate", str(template), "-n", "2", "--out", str(out),
+                                 "--formats", "json,worksheet"])
+    assert result.exit_code == 0, result.output
+    for number in (1, 2):
+        page = (out / f"variant_0{number}.worksheet.html").read_text()
+        key = json.loads((out / f"variant_0{number}.key.json").read_text())
+        boxes = {box["label"]: box for box in data_of(page)["boxes"]}
+        z7 = key["steps"][0]["nodes"][6]["out"]
+        low, high = (F(int(n), int(d)) for n, d in (boxes["z7"]["low"], boxes["z7"]["high"]))
+        assert low < F(z7) < high
+
+
+# -- the judge, in Python (check's rule) ----------------------------------------------------
+
+
+def python_verdict(text: str, asked: Asked) -> str:
+    """What check makes of an answer at the asked precision: bpcalc/grading/answers.py's
+    reading, then precision.enough_digits and precision.within."""
+    text = text.strip()
+    if not text:
+        return "empty"
+    value = parse_number(text)
+    if value is None:
+        return "not a number"
+    if "e" in text.lower():
+        return "exponent"
+    places = written_places(text) if "." in text else None
+    if not enough_digits(text, places, asked.precision, asked.value):
+        return "too few digits"
+    return "right" if within(value, asked.value, asked.precision) else "wrong"
+
+
+def asked(value, precision: Rounding = PLACES4) -> Asked:
+    value = F(value)
+    low, high = accepted_interval(value, precision)
+    return Asked("w47", 1, Quantity("new", key=(4, 7)), value, precision, low, high)
+
+
+# (true value, precision, typed answers): ties, signs, zero, sigfigs, fractions, junk.
+CASES = [
+    (F(W47), PLACES4, ["0.3964", ".3964", "0.39637", "0.3963", "0.3965", "0.40", "0.4",
+                       "+0.3964", " 0.3964 ", "0.396400", "3964/10000", "1/3", "0,3964",
+                       "abc", "4e-1", "0.3964e0", "", "0.39", "-0.3964", "0.3964.",
+                       "0.39642", "0.396424", "0.39632"]),
+    (F("0.00145"), PLACES4, ["0.0015", "0.0014", "0.00145", ".0015", "3/2000", "29/20000"]),
+    (F("-0.00145"), PLACES4, ["-0.0015", "-0.0014", "-0.00145", "-3/2000", "0.0015"]),
+    (F(DELTA4), SIG3, ["-0.0115", "-0.01", "-0.012", "-0.0116", "-.0115", "-0.01154",
+                       "-0.0115387", "-1/87"]),
+    (F("0.0999"), SIG3, ["0.0999", "0.100", "0.10", "0.1", "0.09990", "0.0001", "0.0000"]),
+    (F("123.4"), SIG2, ["120", "123", "12", "123.4", "130", "1.2e2", "120.", "246/2"]),
+    (F(0), PLACES4, ["0", "0.0000", "0.0", "-0.0000", "0/5", "0.00004", "0.00005"]),
+    (F(1, 3), PLACES4, ["0.3333", "1/3", "0.3334", "2/6", "0.33333"]),
+]
+
+
+def test_the_python_rule_on_hand_checked_cases():
+    w47 = asked(W47)
+    assert [python_verdict(t, w47) for t in ("0.3964", ".3964", "0.3965", "0.40", "1/3",
+                                              "4e-1", "x")] == [
+        "right", "right", "wrong", "too few digits", "wrong", "exponent", "not a number"]
+    tie = asked("0.00145")
+    assert [python_verdict(t, tie) for t in ("0.0015", "0.0014")] == ["right", "wrong"]
+
+
+# -- the page, in a real browser -------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.skip("chromium and chromedriver are not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--window-size=1000,1400"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    driver = webdriver.Chrome(options=options, service=service)
+    yield driver
+    driver.quit()
+
+
+def requests_made(driver) -> list[str]:
+    """Every URL the page asked for since the last call (Chrome's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def open_page(driver, path: Path) -> None:
+    requests_made(driver)  # forget earlier pages' requests
+    driver.get_log("browser")
+    driver.get(path.as_uri())
+
+
+def type_into(driver, box_id: str, text: str) -> tuple[str, str]:
+    from selenium.webdriver.common.by import By
+
+    field = driver.find_element(By.ID, f"{box_id}-input")
+    field.clear()
+    field.send_keys(text)
+    verdict = driver.find_element(By.ID, f"{box_id}-verdict")
+    return verdict.get_attribute("class"), verdict.text
+
+
+def test_the_page_judges_as_check_does_and_asks_for_nothing(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "sheet.html"
+    page.write_text(worksheet(SLIDES), encoding="utf-8")
+    open_page(browser, page)
+    boxes = {box["label"]: box["id"] for box in browser.execute_script(
+        "return window.bpcalcWorksheet.boxes")}
+    w47, delta4 = boxes["w47"], boxes["delta4"]
+    right = f"{W47:.4f}"
+    assert type_into(browser, w47, right) == ("verdict right", "✓ right")
+    assert type_into(browser, w47, f"{W47 + 0.0001:.4f}")[0] == "verdict wrong"
+    assert type_into(browser, w47, f"{W47:.2f}") == (
+        "verdict too-few-digits", "too few digits: give 4 decimal places")
+    assert type_into(browser, delta4, f"{DELTA4:.4f}")[0] == "verdict right"
+    assert type_into(browser, boxes["z7"], "." + f"{Z7:.4f}"[2:])[0] == "verdict right"
+
+    hint = browser.find_element(By.ID, f"{w47}-hint")
+    assert not hint.is_displayed()
+    browser.find_element(By.ID, f"{w47}-hint-button").click()
+    assert hint.is_displayed() and right not in hint.text and "δ" in hint.text
+    browser.find_element(By.ID, f"{w47}-worked-button").click()
+    assert right in browser.find_element(By.ID, f"{w47}-worked").text
+
+    browser.find_element(By.ID, "bpcalc-show-all").click()
+    key = browser.find_element(By.ID, f"{w47}-key")
+    assert key.is_displayed() and key.text.startswith(f"answer: {right} (accepted: [")
+
+    assert requests_made(browser) == [page.as_uri()]  # the page itself, nothing else
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+
+
+def test_the_javascript_judge_agrees_with_the_python_rule(browser, tmp_path):
+    page = tmp_path / "sheet.html"
+    page.write_text(worksheet(SLIDES), encoding="utf-8")
+    open_page(browser, page)
+    count = 0
+    for value, precision, texts in CASES:
+        each = asked(value, precision)
+        box = box_data(1, each)
+        verdicts = browser.execute_script(
+            "return arguments[0].map(t => window.bpcalcWorksheet.judge(t, arguments[1]))",
+            texts, box)
+        expected = [python_verdict(text, each) for text in texts]
+        assert list(zip(texts, verdicts, strict=True)) == list(
+            zip(texts, expected, strict=True)), value
+        count += len(texts)
+    assert count >= 30
+
+
+def test_user_text_stays_text_in_the_browser(browser, tmp_path):
+    title = "</script><script>window.injected = 1</script><img src=x onerror=alert(1)>"
+    problem = tmp_path / "p.yaml"
+    problem.write_text(SLIDES.read_text().replace(
+        'title: "2-2-1 MLP, all weights 0.5 (lecture slides)"', f"title: '{title}'"))
+    page = tmp_path / "sheet.html"
+    page.write_text(worksheet(problem), encoding="utf-8")
+    open_page(browser, page)
+    assert browser.title == title
+    assert browser.execute_script("return document.querySelector('h1').textContent") == title
+    assert browser.execute_script("return window.injected === undefined && "
+                                  "document.images.length === 0 && "
+                                  "typeof window.bpcalcWorksheet.judge === 'function'")
+    assert requests_made(browser) == [page.as_uri()]
+
+
+def test_render_worksheet_takes_an_ask_list_and_a_precision():
+    problem = load_problem(str(SLIDES))
+    trace = solve(problem, make_arithmetic(None, False))
+    page = render_worksheet(trace, (("delta4", 3), ("w47", 4)), SIG3)
+    boxes = data_of(page)["boxes"]
+    assert [box["label"] for box in boxes] == ["delta4", "w47"]
+    assert [box["answer"] for box in boxes] == ["-0.0115", "0.396"]
+    assert boxes[0]["precision"] == "3 significant figures"
