@@ -50,6 +50,7 @@ def generate(
             try:
                 text = read_text(str(template))
                 variants = generate_variants(text, seed=seed, count=count, name=str(template))
+                check_ask(variants[0])
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
@@ -66,6 +67,15 @@ def generate(
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)
+
+
+def check_ask(variant) -> None:
+    """Every name the template's `ask` lists is a quantity of the problem (exit 2 naming
+    `ask` and the template's line otherwise); every variant has the first one's shape."""
+    from bpcalc.grading.asked import parse_asked
+
+    if variant.ask:
+        parse_asked(list(variant.ask), variant.problem)
 
 
 # What --formats may name: the answer keys and the handouts.

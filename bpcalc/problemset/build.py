@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, one_line
+from bpcalc.problem.training import rounding_data
 from bpcalc.problemset.generator import Variant, shell_word
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
@@ -66,7 +68,7 @@ def set_file_pattern(suffixes) -> re.Pattern:
     """Every name a set with keys ending in `suffixes` can hold: what `generate --force`
     may replace, and nothing else."""
     keys = "|".join(re.escape(suffix) for suffix in suffixes)
-    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv)")
+    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv|json)")
 
 
 def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
@@ -89,6 +91,7 @@ def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
                      trace.problem.step_count))
     yield "index.md", _index_markdown(rows, template_name, seed)
     yield "index.csv", _index_csv(rows)
+    yield "index.json", _index_json(rows, template_name, seed)
 
 
 def _answers(trace: Trace) -> tuple[str, str, str]:
@@ -164,3 +167,21 @@ def _index_csv(rows) -> str:
         writer.writerow([variant.number, problem_file, " ".join(keys),
                          *(drawn.get(label, "").strip('"') for label in labels), *answers])
     return buffer.getvalue()
+
+
+def _index_json(rows, template_name: str, seed: int) -> str:
+    """The set for programs (check --set, the worksheet, the exports): each variant's files,
+    student and what is asked at which precision. `ask` null: the default (outputs, deltas
+    and new weights of step 1); `answer_precision` null: 4 decimal places."""
+    variants = []
+    for variant, problem_file, keys, _answers, _steps in rows:
+        variants.append({
+            "number": variant.number, "file": problem_file, "keys": keys,
+            "student": getattr(variant, "student", None),
+            "ask": [text for text, _line in variant.ask] or None,
+            "answer_precision": rounding_data(variant.answer_precision)})
+    first = rows[0][0]
+    data = {"template": template_name, "seed": seed, "count": len(rows),
+            "ask": variants[0]["ask"], "answer_precision": rounding_data(
+                first.answer_precision), "variants": variants}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

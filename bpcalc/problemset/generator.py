@@ -21,9 +21,16 @@ from fractions import Fraction
 
 from bpcalc.errors import ProblemError
 from bpcalc.problem.loader import FREE_TEXT_KEYS, parse_problem, parse_weight_name
-from bpcalc.problem.model import Network, Problem, weight_name
+from bpcalc.problem.model import Network, Problem, QuantityRounding, Rounding, weight_name
 from bpcalc.problem.yamlsource import Value, compose_mapping
-from bpcalc.problemset.template import Spec, is_spec, parse_spec
+from bpcalc.problemset.template import (
+    TEMPLATE_ONLY_KEYS,
+    SetKeys,
+    Spec,
+    is_spec,
+    parse_set_keys,
+    parse_spec,
+)
 from bpcalc.text import fraction_text
 
 RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold",
@@ -39,6 +46,10 @@ class Variant:
     text: str  # the problem file, header comment included
     problem: Problem
     drawn: tuple[tuple[str, str], ...]  # (key path, value as written), in drawing order
+    # The template's `ask` as (text, line) pairs (() = the default names) and
+    # `answer_precision` (None = 4 places): template-only keys, kept out of `text`.
+    ask: tuple[tuple[str, int | None], ...] = ()
+    answer_precision: Rounding | QuantityRounding | None = None
 
 
 def generate(template_text: str, *, seed: int, count: int, name: str) -> list[Variant]:
@@ -56,8 +67,14 @@ def generate(template_text: str, *, seed: int, count: int, name: str) -> list[Va
             problem = parse_problem(body)
         except ProblemError as error:
             raise template.locate(error, number) from None
-        variants.append(Variant(number, header + body, problem, tuple(drawn)))
+        variants.append(Variant(number, header + body, problem, tuple(drawn),
+                                template.keys.ask, template.keys.answer_precision))
     return variants
+
+
+def template_keys(template_text: str) -> SetKeys:
+    """The template's `ask` and `answer_precision` (checked, with their lines)."""
+    return _Template(template_text).keys
 
 
 def has_random_values(template_text: str) -> bool:
@@ -108,6 +125,7 @@ class _Template:
             self.lines[name] = key.line
             self._index(value, random_allowed=name in RANDOM_KEYS, names=name in NAME_KEYS)
         self.network = self._network()
+        self.keys = parse_set_keys(self.fields)
 
     def _index(self, value: Value, random_allowed: bool, names: bool = False) -> None:
         """Remember each key path's line; refuse random values where none may be."""
@@ -159,6 +177,8 @@ class _Template:
         if "title" not in self.fields:
             lines.append(f"title: {yaml_string(f'Variant {number}')}")
         for name, (key, value) in self.fields.items():
+            if name in TEMPLATE_ONLY_KEYS:
+                continue  # the index carries them; a problem file has no such key
             if name == "title":
                 title = "" if value.is_null() else value.free_text()
                 lines.append(f"title: {yaml_string(f'{title} (variant {number})'.strip())}")

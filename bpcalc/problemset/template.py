@@ -1,5 +1,7 @@
 """Random values in a problem template: `{random: [low, high], step: s}` and `{choice: [...]}`
-(of numbers, or of names where the key takes a name: `activation: {choice: [sigmoid, tanh]}`).
+(of numbers, or of names where the key takes a name: `activation: {choice: [sigmoid, tanh]}`),
+and the keys only a template has: what is asked (`ask`) and how precisely
+(`answer_precision`).
 
 Values are drawn on an exact grid of Fractions (low, low + step, ... up to high), so every
 value a student sees is a short decimal to work by hand: 0.3, never 0.30000000000000004.
@@ -15,6 +17,8 @@ from fractions import Fraction
 import yaml
 
 from bpcalc.errors import short
+from bpcalc.problem import training
+from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.problem.yamlsource import Value
 
 SPEC_KEYS = ("random", "choice")
@@ -130,3 +134,74 @@ def _grid_preview(low: Fraction, step: Fraction, count: int) -> str:
         shown.append("...")
         shown.append(fraction_text(low + (count - 1) * step))
     return ", ".join(shown)
+
+
+# --- the keys of a template only (never written into a variant's problem file) ----------
+
+ASK_KEY, PRECISION_KEY = "ask", "answer_precision"
+TEMPLATE_ONLY_KEYS = (ASK_KEY, PRECISION_KEY)
+_PRECISION_KEYS = ("round", "sigfigs")
+
+
+def parse_ask(value: Value | None) -> tuple[tuple[str, int | None], ...]:
+    """`ask: [z7, delta7, "step 2: w47"]` as (text, line) pairs; () when absent (then the
+    default: outputs, deltas and new weights of step 1). Names are checked against the
+    problem by bpcalc.grading.asked.parse_asked, in the command."""
+    if value is None or value.is_null():
+        return ()
+    items = value.items() if value.is_list() else [value]
+    if not items:
+        raise value.error("asks for nothing: list the quantities asked, e.g. "
+                          "[z7, delta7, w47], or leave the key out for the default")
+    asked = []
+    for item in items:
+        if item.is_scalar() and not item.is_null():
+            text = item.text().strip()
+        elif isinstance(item.node, yaml.MappingNode) and len(item.node.value) == 1:
+            # `- step 2: w47` unquoted reads as a one-key mapping: the same entry
+            (name, (_key, inner)), = item.mapping().items()
+            text = f"{name}: {inner.text().strip()}"
+        else:
+            raise item.error(f"expected a quantity name such as z7, delta4, w47 or "
+                             f"\"step 2: w47\", got {item.describe()}")
+        if not text:
+            raise item.error("an empty name")
+        asked.append((text, item.line))
+    return tuple(asked)
+
+
+def parse_answer_precision(value: Value | None) -> Rounding | QuantityRounding | None:
+    """`answer_precision:` as the problem file's rounding reads it: `4` (places), `{round:
+    4}`, `{sigfigs: 3}` or per quantity `{round: {weight: 4}, sigfigs: {delta: 3}}` (the
+    quantities of `display`). None when absent: the default, 4 decimal places."""
+    if value is None or value.is_null():
+        return None
+    if value.is_scalar():
+        return training.rounding(value, None)
+    fields = value.mapping()
+    for name, (key, _item) in fields.items():
+        if name not in _PRECISION_KEYS:
+            raise key.error("answer_precision takes round and sigfigs, each a number of "
+                            "digits or a mapping of quantities to digits (answer_precision: "
+                            "{round: {weight: 4}, sigfigs: {delta: 3}})")
+    places, sigfigs = (fields.get(name, (None, None))[1] for name in _PRECISION_KEYS)
+    precision = training.rounding(places, sigfigs)
+    if precision is None:
+        raise value.error("gives no precision: e.g. {round: 4} or {sigfigs: 3}")
+    return precision
+
+
+@dataclass(frozen=True)
+class SetKeys:
+    """What a template says about the set as a whole, carried on each variant."""
+
+    ask: tuple[tuple[str, int | None], ...] = ()  # (text, line); () = asked.default_names
+    answer_precision: Rounding | QuantityRounding | None = None  # None: 4 places
+
+
+def parse_set_keys(fields: dict[str, tuple[Value, Value]]) -> SetKeys:
+    """The template-only keys of a template's top-level fields."""
+    def get(name: str) -> Value | None:
+        return fields[name][1] if name in fields else None
+
+    return SetKeys(parse_ask(get(ASK_KEY)), parse_answer_precision(get(PRECISION_KEY)))
