@@ -308,3 +308,22 @@ def test_render_worksheet_takes_an_ask_list_and_a_precision():
     assert [box["label"] for box in boxes] == ["delta4", "w47"]
     assert [box["answer"] for box in boxes] == ["-0.0115", "0.396"]
     assert boxes[0]["precision"] == "3 significant figures"
+
+
+def test_generate_asks_what_the_template_asks_at_its_precision(tmp_path):
+    template = tmp_path / "t.yaml"
+    template.write_text((ROOT / "templates" / "slides_2-2-1_variants.yaml").read_text()
+                        + 'ask: [z7, delta4, "step 1: w47"]\nanswer_precision: {sigfigs: 3}\n')
+    out = tmp_path / "set"
+    result = runner.invoke(app, ["generate", str(template), "-n", "1", "--out", str(out),
+                                 "--formats", "json,worksheet"])
+    assert result.exit_code == 0, result.output
+    boxes = data_of((out / "variant_01.worksheet.html").read_text())["boxes"]
+    key = json.loads((out / "variant_01.key.json").read_text())["steps"][0]
+    assert [box["label"] for box in boxes] == ["z7", "delta4", "w47"]
+    assert all(box["kind"] == "sigfigs" and box["digits"] == 3 for box in boxes)
+    delta4 = next(node["delta"] for node in key["nodes"] if node["id"] == 4)
+    low, high = (F(int(n), int(d)) for n, d in (boxes[1]["low"], boxes[1]["high"]))
+    exponent = math.floor(math.log10(abs(delta4)))
+    assert high - low == F(10) ** (exponent - 2)  # a unit of the third significant figure
+    assert low < F(delta4) < high

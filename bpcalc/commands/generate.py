@@ -98,9 +98,18 @@ def suffix(entry: Format) -> str:
 
 def key_writers(chosen: tuple[Format, ...]) -> list:
     """(file suffix, renderer) of each chosen format, from the formats table, for
-    bpcalc.problemset.build.problem_set_files."""
-    return [(suffix(entry), lambda trace, entry=entry: formats.render(trace, entry))
-            for entry in chosen]
+    bpcalc.problemset.build.problem_set_files; a worksheet asks what the variant's
+    template asks (`ask`, `answer_precision`)."""
+
+    def writer(entry: Format):
+        def write(trace, variant) -> str:
+            options = formats.Options(ask=variant.ask or None,
+                                      answer_precision=variant.answer_precision)
+            return formats.render(trace, entry, options)
+
+        return write
+
+    return [(suffix(entry), writer(entry)) for entry in chosen]
 
 
 def register(app: typer.Typer) -> None:

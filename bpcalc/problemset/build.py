@@ -22,13 +22,16 @@ from bpcalc.problem.training import rounding_data
 from bpcalc.problemset.generator import Variant, shell_word
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
-# A key: (file-name suffix such as "key.md", the function writing it from the trace).
-KeyWriter = tuple[str, Callable[[Trace], str]]
+# A key: (file-name suffix such as "key.md", the function writing it from the trace and
+# its variant, whose `ask` and `answer_precision` a worksheet reads).
+KeyWriter = tuple[str, Callable[[Trace, Variant], str]]
 # Milliseconds to write one key, by its file's extension: for the key, and for each value of
 # its steps (steps x (nodes + weights)); HTML draws two pictures. Measured (CPU) on the
 # README's machine.
 KEY_MILLISECONDS = {"json": (1, 0.01), "md": (4, 0.63), "tex": (6, 0.66),
                     "html": (105, 1.5), "txt": (20, 2.0),
+                    # a worksheet draws the network once and writes step 1's lines
+                    "worksheet.html": (70, 0.0),
                     # a handout draws the network once (SVG, or a LaTeX picture) and no step
                     "handout.md": (60, 0.0), "handout.html": (60, 0.0), "handout.tex": (15, 0.0)}
 SET_MILLISECONDS = 60_000  # a set is written within about a minute
@@ -85,7 +88,7 @@ def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
         names = []
         for suffix, write in keys:
             name = f"{stem}.{suffix}"
-            yield name, write(trace)
+            yield name, write(trace, variant)
             names.append(name)
         rows.append((variant, f"{stem}.yaml", names, _answers(trace),
                      trace.problem.step_count))
