@@ -136,9 +136,25 @@ def test_generate_writes_a_worksheet_per_variant(tmp_path):
 # -- the judge, in Python (check's rule) ----------------------------------------------------
 
 
-def python_verdict(text: str, asked: Asked) -> str:
+SLACK = F(1, 10**9)  # check's (grading/diagnosis.py): a float's binary noise
+
+
+def float_within(given: F, true: F, precision: Rounding) -> bool:
+    """check's rule for a float trace's true value: within the slack of an end is at that
+    end, the tie going away from zero (grading/diagnosis.py's `_within`, written again)."""
+    slack = SLACK * max(1, abs(true))
+    low, high = accepted_interval(true, precision)
+    if abs(given - high) <= slack:
+        return true >= -slack
+    if abs(given - low) <= slack:
+        return true <= slack
+    return low < given < high
+
+
+def python_verdict(text: str, asked: Asked, float_trace: bool = False) -> str:
     """What check makes of an answer at the asked precision: bpcalc/grading/answers.py's
-    reading, then precision.enough_digits and precision.within."""
+    reading, then precision.enough_digits and precision.within (for a float trace, with
+    check's slack)."""
     text = text.strip()
     if not text:
         return "empty"
@@ -150,7 +166,8 @@ def python_verdict(text: str, asked: Asked) -> str:
     places = written_places(text) if "." in text else None
     if not enough_digits(text, places, asked.precision, asked.value):
         return "too few digits"
-    return "right" if within(value, asked.value, asked.precision) else "wrong"
+    rule = float_within if float_trace else within
+    return "right" if rule(value, asked.value, asked.precision) else "wrong"
 
 
 def asked(value, precision: Rounding = PLACES4) -> Asked:
@@ -174,6 +191,14 @@ CASES = [
     (F(0), PLACES4, ["0", "0.0000", "0.0", "-0.0000", "0/5", "0.00004", "0.00005"]),
     (F(1, 3), PLACES4, ["0.3333", "1/3", "0.3334", "2/6", "0.33333"]),
 ]
+# A float trace's values (binary noise at a tie): judged with check's slack.
+FLOAT_CASES = [
+    (F(0.00145), PLACES4, ["0.0015", "0.0014", "0.00145"]),  # 0.0014499999999999999...
+    (F(-0.00145), PLACES4, ["-0.0015", "-0.0014"]),
+    (F(1.25 + 2e-16), Rounding("places", 1), ["1.3", "1.2", "1.25"]),  # 1.25 + noise
+    (F(1.25 - 1e-16 * 2), Rounding("places", 1), ["1.3", "1.2"]),
+    (F(W47), PLACES4, ["0.3964", "0.3963"]),
+]
 
 
 def test_the_python_rule_on_hand_checked_cases():
@@ -183,6 +208,9 @@ def test_the_python_rule_on_hand_checked_cases():
         "right", "right", "wrong", "too few digits", "wrong", "exponent", "not a number"]
     tie = asked("0.00145")
     assert [python_verdict(t, tie) for t in ("0.0015", "0.0014")] == ["right", "wrong"]
+    noisy = asked(0.00145)  # the float 0.00144999...: a tie to check, not to within() alone
+    assert not within(F("0.0015"), noisy.value, PLACES4)
+    assert python_verdict("0.0015", noisy, float_trace=True) == "right"
 
 
 # -- the page, in a real browser -------------------------------------------------------------
@@ -271,13 +299,14 @@ def test_the_javascript_judge_agrees_with_the_python_rule(browser, tmp_path):
     page.write_text(worksheet(SLIDES), encoding="utf-8")
     open_page(browser, page)
     count = 0
-    for value, precision, texts in CASES:
+    for (value, precision, texts), float_trace in (
+            [(case, False) for case in CASES] + [(case, True) for case in FLOAT_CASES]):
         each = asked(value, precision)
-        box = box_data(1, each)
+        box = box_data(1, each, float_trace)
         verdicts = browser.execute_script(
             "return arguments[0].map(t => window.bpcalcWorksheet.judge(t, arguments[1]))",
             texts, box)
-        expected = [python_verdict(text, each) for text in texts]
+        expected = [python_verdict(text, each, float_trace) for text in texts]
         assert list(zip(texts, verdicts, strict=True)) == list(
             zip(texts, expected, strict=True)), value
         count += len(texts)
@@ -327,3 +356,18 @@ def test_generate_asks_what_the_template_asks_at_its_precision(tmp_path):
     exponent = math.floor(math.log10(abs(delta4)))
     assert high - low == F(10) ** (exponent - 2)  # a unit of the third significant figure
     assert low < F(delta4) < high
+
+
+def test_default_names_in_the_paper_notation_and_in_batch_mode():
+    from bpcalc.grading.asked import default_names
+    from bpcalc.problem.loader import parse_problem
+
+    paper = (ROOT / "problems" / "paper_2-1-1.yaml").read_text()
+    names = default_names(parse_problem(paper + "notation: paper\n"))
+    assert names[0] == "a4"  # z4 is the net input in the paper's notation
+    xor = (ROOT / "problems" / "xor.yaml").read_text()
+    batch = parse_problem(re.sub(r"(?m)^(update|epochs):.*\n", "", xor) + "update: batch\n")
+    names = default_names(batch)  # four patterns: the weights change after step 4
+    assert names[:2] == ["z7", "delta7"] and names[-1] == "step 4: w67"
+    page = render_worksheet(solve(batch, make_arithmetic(None, False)))
+    assert [box["label"] for box in data_of(page)["boxes"]][-1] == "step 4: w67"

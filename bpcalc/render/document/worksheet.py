@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from bpcalc.engine.trace import Trace
 from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
+from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
 from bpcalc.grading.precision import interval_text
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
@@ -144,13 +145,19 @@ def _fraction(value: Fraction) -> list[str]:
     return [str(value.numerator), str(value.denominator)]
 
 
-def box_data(number: int, asked: Asked) -> dict:
-    """What the page's judge reads for one box: the interval, exactly, and the precision."""
+def box_data(number: int, asked: Asked, float_trace: bool = False) -> dict:
+    """What the page's judge reads for one box: the interval, exactly, and the precision;
+    for a float trace, check's slack (an answer that close to an end is at that end)."""
+    true = asked.value
+    slack = FLOAT_SLACK * max(1, abs(true)) if float_trace else None
     return {"id": f"q{number}", "label": asked.label, "kind": asked.precision.kind,
             "digits": asked.precision.digits, "places": asked.places,
-            "zero": asked.value == 0, "low": _fraction(asked.low),
-            "high": _fraction(asked.high), "lowClosed": asked.value <= 0,
-            "highClosed": asked.value >= 0, "precision": rounding_text(asked.precision),
+            "zero": true == 0, "low": _fraction(asked.low),
+            "high": _fraction(asked.high), "lowClosed": true <= 0, "highClosed": true >= 0,
+            "slack": None if slack is None else _fraction(slack),
+            "lowNear": slack is not None and true <= slack,
+            "highNear": slack is not None and true >= -slack,
+            "precision": rounding_text(asked.precision),
             "answer": asked.rounded_text(),
             "interval": interval_text(asked.low, asked.high, max(asked.places, 0))}
 
@@ -173,6 +180,9 @@ CSP = ("default-src 'none'; script-src " + script_hash(SCRIPT) + "; style-src 'u
 
 class WorksheetRenderer(HtmlRenderer):
     """The HTML key's typesetting, with the boxes, the page's data and its judge."""
+
+    def __init__(self, float_trace: bool = False):
+        self.float_trace = float_trace  # true values with binary noise: check's slack
 
     def begin(self, doc: Document) -> str:
         self.boxes: list[dict] = []
@@ -198,13 +208,13 @@ class WorksheetRenderer(HtmlRenderer):
 
     def question(self, number: int, question: Question) -> str:
         asked, line, own = question
-        box = box_data(number, asked)
+        box = box_data(number, asked, self.float_trace)
         self.boxes.append(box)
         qid = box["id"]
         symbol = HTML_STYLE.sym(line.target) if line is not None and own else to_html(asked.name)
         step = "" if asked.step == 1 else f"step {asked.step}: "
         label = (f"<label for=\"{qid}-input\">{self.text(step)}<span class=\"math\">{symbol}"
-                 f"</span><code>{self.text(asked.label)}</code></label>")
+                 f"</span><code>{self.text(asked.name)}</code></label>")
         field = (f"<input id=\"{qid}-input\" type=\"text\" inputmode=\"decimal\" "
                  "autocomplete=\"off\" spellcheck=\"false\">")
         buttons = (f"<span><span class=\"verdict\" id=\"{qid}-verdict\" aria-live=\"polite\">"
@@ -238,5 +248,6 @@ def render_worksheet(trace: Trace, ask: tuple | None = None,
                      precision: Rounding | QuantityRounding | None = None) -> str:
     """The worksheet page of a solved trace."""
     asked = asked_of_trace(trace, ask, precision)
-    return WorksheetRenderer().render(build_worksheet(trace, asked))
+    float_trace = trace.arithmetic.name == "float"
+    return WorksheetRenderer(float_trace).render(build_worksheet(trace, asked))
 
