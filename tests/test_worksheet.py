@@ -371,3 +371,22 @@ def test_default_names_in_the_paper_notation_and_in_batch_mode():
     assert names[:2] == ["z7", "delta7"] and names[-1] == "step 4: w67"
     page = render_worksheet(solve(batch, make_arithmetic(None, False)))
     assert [box["label"] for box in data_of(page)["boxes"]][-1] == "step 4: w67"
+
+
+def test_solve_ask_and_answer_precision_options():
+    boxes = data_of(worksheet(SLIDES, "--ask", "z7, delta4", "--answer-sigfigs", "3"))["boxes"]
+    assert [(box["label"], box["answer"], box["kind"]) for box in boxes] == [
+        ("z7", f"{Z7:.3f}", "sigfigs"), ("delta4", f"{DELTA4:.4f}", "sigfigs")]
+    boxes = data_of(worksheet(SLIDES, "--ask", "w47", "--answer-places", "2"))["boxes"]
+    assert boxes[0]["answer"] == f"{W47:.2f}" and boxes[0]["interval"].startswith("[0.3")
+    for args, message in (
+            (["--ask", "w99"], "--ask: this network has no weight from node 9 to node 9"),
+            (["--ask", "z7,,w47"], "--ask: expected names like z7,delta4,w47"),
+            (["--answer-places", "3", "--answer-sigfigs", "3"], "--answer-sigfigs: give"),
+    ):
+        result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", *args])
+        assert result.exit_code == 2 and result.stderr.startswith(f"bpcalc: error: {message}")
+        assert len(result.stderr.splitlines()) == 1
+    result = runner.invoke(app, ["solve", str(SLIDES), "--ask", "z7"])
+    assert result.exit_code == 2
+    assert result.stderr == "bpcalc: error: --ask: applies to --format worksheet only\n"

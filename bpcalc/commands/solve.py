@@ -26,6 +26,7 @@ from bpcalc.commands.common import (
 from bpcalc.commands.files import check_output, open_output, write_output
 from bpcalc.commands.terminal import ColorChoice, ColorOption, long_run_notice, screen_for
 from bpcalc.errors import ProblemError, quoted
+from bpcalc.problem.model import Rounding
 from bpcalc.render import formats
 
 # The choices of --format: every key format of the one formats table.
@@ -88,6 +89,15 @@ def solve(
     output: OutputOption = None,
     force: ForceOption = False,
     color: ColorOption = ColorChoice.auto,
+    ask: Annotated[str | None, typer.Option(
+        metavar="NAMES", help="Worksheet: the values asked, comma-separated (z7,delta4,"
+        "step 2: w47). Default: the outputs, deltas and new weights of step 1.")] = None,
+    answer_places: Annotated[int | None, typer.Option(
+        metavar="N", min=0, max=15, help="Worksheet: judge answers to N decimal places "
+        "(default 4).")] = None,
+    answer_sigfigs: Annotated[int | None, typer.Option(
+        metavar="N", min=1, max=15, help="Worksheet: judge answers to N significant "
+        "figures.")] = None,
 ) -> None:
     """Solve a problem file ('-': standard input) and show every step of the worked
     solution."""
@@ -97,8 +107,9 @@ def solve(
 
     def job() -> None:
         chosen = output_format(output, format)
-        solve_file(file, View(chosen, exact, show, summary, steps, color), overrides, output,
-                   force)
+        asked = worksheet_request(chosen, ask, answer_places, answer_sigfigs)
+        solve_file(file, View(chosen, exact, show, summary, steps, color, *asked), overrides,
+                   output, force)
 
     run_guarded(job)
 
@@ -110,6 +121,28 @@ def output_format(output: str | None, given: OutputFormat | None) -> OutputForma
                                               OutputFormat.table.value))
 
 
+def worksheet_request(chosen: OutputFormat, ask: str | None, places: int | None,
+                      sigfigs: int | None) -> tuple[tuple | None, Rounding | None]:
+    """--ask as (name, no line) pairs and the precision asked, for the worksheet only."""
+    given = [(value, option) for value, option in ((ask, "--ask"), (places, "--answer-places"),
+                                                   (sigfigs, "--answer-sigfigs"))
+             if value is not None]
+    if given and chosen is not OutputFormat.worksheet:
+        raise ProblemError("applies to --format worksheet only", key=given[0][1])
+    if places is not None and sigfigs is not None:
+        raise ProblemError("give --answer-places or --answer-sigfigs, not both",
+                           key="--answer-sigfigs")
+    names = None
+    if ask is not None:
+        names = tuple((part.strip(), None) for part in ask.split(","))
+        if not all(name for name, _line in names):
+            raise ProblemError(f"expected names like z7,delta4,w47, got {quoted(ask)}",
+                               key="--ask")
+    precision = (Rounding("places", places) if places is not None else
+                 Rounding("sigfigs", sigfigs) if sigfigs is not None else None)
+    return names, precision
+
+
 class View(NamedTuple):
     """What the command line asks to see of the solution."""
 
@@ -119,6 +152,8 @@ class View(NamedTuple):
     summary: bool
     steps: str | None  # --steps as given
     color: ColorChoice = ColorChoice.auto
+    ask: tuple | None = None  # the worksheet's --ask, as (name, None) pairs
+    answer_precision: Rounding | None = None  # the worksheet's; None: 4 places
 
 
 def solve_file(file: Path, view: View, overrides: dict, output: str | None,
@@ -128,6 +163,14 @@ def solve_file(file: Path, view: View, overrides: dict, output: str | None,
 
     check_output(output, force=force, inputs=[("the problem file", file)])
     problem = load_with_overrides(file, **overrides)
+    if view.ask is not None:  # every name checked before the solve
+        from bpcalc.grading.asked import parse_asked
+
+        try:
+            parse_asked(list(view.ask), problem)
+        except ProblemError as error:
+            error.key, error.source, error.line = "--ask", None, None
+            raise
     arithmetic = make_arithmetic(problem.rounding, view.exact)
     if view.format is not OutputFormat.json:  # steps are chosen among those run
         from bpcalc.engine.stopping import with_epochs_run
@@ -203,7 +246,8 @@ def _write_view(problem, arithmetic, view: View, chosen: set[int] | None,
     screen = screen_for(view.color, output)
     options = formats.Options(steps=chosen, summary=view.summary, exact=view.exact,
                               show=view.show.value, width=screen.width,
-                              color=screen.color and view.format is OutputFormat.table)
+                              color=screen.color and view.format is OutputFormat.table,
+                              ask=view.ask, answer_precision=view.answer_precision)
     write_output(formats.render(trace, view.format.value, options), output, force=force)
 
 
