@@ -49,6 +49,7 @@ WORKSHEET_STYLE = """
 .verdict.wrong, .verdict.not-a-number, .verdict.exponent { color: #b42318; }
 .verdict.too-few-digits { color: #9a6700; }
 .key { font-variant-numeric: tabular-nums; }
+.questions .more .equations { margin: 0.2rem 0 0.2rem 1rem; }
 #bpcalc-show-all { font: inherit; margin: 0.5rem 0 2rem; }
 """
 
@@ -114,9 +115,9 @@ def line_for(lines: list[worked.WorkedLine],
             if line.kind == kind and (quantity.kind == "error" or (
                     line.node == quantity.node if quantity.node is not None
                     else line.key == quantity.key)):
-                own = kind == kinds[0] and quantity.kind not in ("slope", "gradient",
-                                                                 "momentum")
-                return line, own
+                borrowed = quantity.kind in ("slope", "gradient", "momentum") or (
+                    quantity.kind == "change" and kind == "update")
+                return line, not borrowed
     return None, False
 
 
@@ -217,11 +218,11 @@ class WorksheetRenderer(HtmlRenderer):
                  f"</span><code>{self.text(asked.name)}</code></label>")
         field = (f"<input id=\"{qid}-input\" type=\"text\" inputmode=\"decimal\" "
                  "autocomplete=\"off\" spellcheck=\"false\">")
-        buttons = (f"<span><span class=\"verdict\" id=\"{qid}-verdict\" aria-live=\"polite\">"
-                   f"</span> <button type=\"button\" id=\"{qid}-hint-button\" "
+        buttons = (f"<span><button type=\"button\" id=\"{qid}-hint-button\" "
                    f"aria-expanded=\"false\">Hint</button><button type=\"button\" "
                    f"id=\"{qid}-worked-button\" aria-expanded=\"false\">Worked line</button>"
-                   "</span>")
+                   f" <span class=\"verdict\" id=\"{qid}-verdict\" aria-live=\"polite\">"
+                   "</span></span>")
         worked_line = (self.worked(Worked([line])) if line is not None
                        else "<p>No worked line of its own: see the answer key.</p>")
         more = (f"<div class=\"more\"><div class=\"hint\" id=\"{qid}-hint\" hidden>"
