@@ -113,9 +113,11 @@ def test_the_format_is_chosen_by_name_and_refuses_steps(tmp_path):
     out = tmp_path / "sheet.html"
     result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", "-o", str(out)])
     assert result.exit_code == 0 and "Self-check" in out.read_text()
-    result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", "--steps", "1"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("bpcalc: error: --steps: applies to tables")
+    for option in (["--steps", "1"], ["--summary"], ["--exact"]):
+        result = runner.invoke(app, ["solve", str(SLIDES), "-f", "worksheet", *option])
+        assert result.exit_code == 2
+        assert result.stderr == (f"bpcalc: error: {option[0]}: applies to tables and answer "
+                                 "keys, not to the worksheet\n")
 
 
 def test_generate_writes_a_worksheet_per_variant(tmp_path):

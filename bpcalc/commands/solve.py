@@ -191,7 +191,8 @@ def _shown_steps(view: View, step_count: int) -> set[int] | None:
                            key="--steps")
     chosen = parse_step_selection(view.steps, step_count) if view.steps else None
     if view.format is OutputFormat.worksheet:  # its boxes are step 1's values (and ask's)
-        for given, option in ((view.steps, "--steps"), (view.summary, "--summary")):
+        for given, option in ((view.steps, "--steps"), (view.summary, "--summary"),
+                              (view.exact, "--exact")):  # check judges the float run
             if given:
                 raise ProblemError("applies to tables and answer keys, not to the worksheet",
                                    key=option)

@@ -22,6 +22,7 @@ from importlib.resources import files
 from typing import NamedTuple
 
 from bpcalc.engine.trace import Trace
+from bpcalc.errors import ProblemError
 from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
 from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
 from bpcalc.grading.precision import interval_text
@@ -247,7 +248,11 @@ class WorksheetRenderer(HtmlRenderer):
 
 def render_worksheet(trace: Trace, ask: tuple | None = None,
                      precision: Rounding | QuantityRounding | None = None) -> str:
-    """The worksheet page of a solved trace."""
+    """The worksheet page of a solved trace (a float or hand-rounded run: check judges
+    against those, never against closed forms)."""
+    if trace.arithmetic.name == "exact":
+        raise ProblemError("the worksheet judges answers as check does, against the run "
+                           "without --exact", key="--exact")
     asked = asked_of_trace(trace, ask, precision)
     float_trace = trace.arithmetic.name == "float"
     return WorksheetRenderer(float_trace).render(build_worksheet(trace, asked))
