@@ -18,13 +18,14 @@ from typer.testing import CliRunner
 from bpcalc.cli import app
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
-from bpcalc.grading.answers import Quantity, written_places
+from bpcalc.grading.answers import Answer, Quantity, written_places
 from bpcalc.grading.asked import Asked
+from bpcalc.grading.diagnosis import agrees
 from bpcalc.grading.precision import accepted_interval, enough_digits, within
 from bpcalc.problem.loader import load_problem
 from bpcalc.problem.model import Rounding
 from bpcalc.problem.yamlsource import parse_number
-from bpcalc.render.document.worksheet import box_data, render_worksheet
+from bpcalc.render.document.worksheet import Solution, box_data, render_worksheet
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"
@@ -57,6 +58,12 @@ def data_of(page: str) -> dict:
     return json.loads(found.group(1))
 
 
+def interval(box: dict) -> tuple[F, F]:
+    """The accepted interval of a box's first solution (the run's), as fractions."""
+    solution = box["solutions"][0]
+    return tuple(F(int(solution[end][0]), int(solution[end][1])) for end in ("low", "high"))
+
+
 # -- static checks ------------------------------------------------------------------------
 
 
@@ -78,8 +85,7 @@ def test_the_slides_boxes_are_the_outputs_deltas_and_new_weights_with_true_inter
     assert list(boxes)[:4] == ["z7", "delta7", "delta4", "delta5"]
     assert list(boxes)[-3:] == ["w47", "w57", "w67"]
     for label, true in (("z7", Z7), ("delta7", DELTA7), ("delta4", DELTA4), ("w47", W47)):
-        low = F(int(boxes[label]["low"][0]), int(boxes[label]["low"][1]))
-        high = F(int(boxes[label]["high"][0]), int(boxes[label]["high"][1]))
+        low, high = interval(boxes[label])
         assert abs((low + high) / 2 - F(true)) < F(1, 10**12), label
         assert high - low == F(1, 10**4), label
     assert boxes["w47"]["answer"] == "0.3964" and boxes["z7"]["answer"] == "0.7820"
@@ -131,7 +137,7 @@ def test_generate_writes_a_worksheet_per_variant(tmp_path):
         key = json.loads((out / f"variant_0{number}.key.json").read_text())
         boxes = {box["label"]: box for box in data_of(page)["boxes"]}
         z7 = key["steps"][0]["nodes"][6]["out"]
-        low, high = (F(int(n), int(d)) for n, d in (boxes["z7"]["low"], boxes["z7"]["high"]))
+        low, high = interval(boxes["z7"])
         assert low < F(z7) < high
 
 
@@ -153,10 +159,15 @@ def float_within(given: F, true: F, precision: Rounding) -> bool:
     return low < given < high
 
 
-def python_verdict(text: str, asked: Asked, float_trace: bool = False) -> str:
-    """What check makes of an answer at the asked precision: bpcalc/grading/answers.py's
-    reading, then precision.enough_digits and precision.within (for a float trace, with
-    check's slack)."""
+def python_verdict(text: str, solutions, float_trace: bool = False) -> str:
+    """What check makes of one answer at the asked precision (grading/grade.py and
+    diagnosis.py): bpcalc/grading/answers.py's reading; right within the interval
+    (precision.within, with the slack for a float run) when written with enough digits
+    (precision.enough_digits), else right when right at its own digits (diagnosis.agrees);
+    the unrounded solution of a hand-rounded problem accepted too, written to its places;
+    then right with fewer digits than asked is "too few digits", unless it is the value."""
+    if isinstance(solutions, Asked):
+        solutions = [Solution(solutions, float_trace)]
     text = text.strip()
     if not text:
         return "empty"
@@ -166,10 +177,27 @@ def python_verdict(text: str, asked: Asked, float_trace: bool = False) -> str:
     if "e" in text.lower():
         return "exponent"
     places = written_places(text) if "." in text else None
-    if not enough_digits(text, places, asked.precision, asked.value):
+    answer = Answer("w47", 1, Quantity("new", key=(4, 7)), text, value, places, None)
+
+    def enough(solution) -> bool:
+        return enough_digits(text, places, solution.asked.precision, solution.asked.value)
+
+    def agrees_with(solution) -> bool:
+        true, precision = solution.asked.value, solution.asked.precision
+        if enough(solution):
+            return (float_within if solution.float_run else within)(value, true, precision)
+        return agrees(answer, float(true) if solution.float_run else true)
+
+    truth = solutions[0]
+    right = agrees_with(truth)
+    for other in solutions[1:]:
+        if not right and (places is None or places >= other.needs) and agrees_with(other):
+            right, truth = True, other
+    true = truth.asked.value
+    if right and places is not None and not enough(truth) and (
+            abs(value - true) > SLACK * max(1, abs(true))):
         return "too few digits"
-    rule = float_within if float_trace else within
-    return "right" if rule(value, asked.value, asked.precision) else "wrong"
+    return "right" if right else "wrong"
 
 
 def asked(value, precision: Rounding = PLACES4) -> Asked:
@@ -193,6 +221,14 @@ CASES = [
     (F(0), PLACES4, ["0", "0.0000", "0.0", "-0.0000", "0/5", "0.00004", "0.00005"]),
     (F(1, 3), PLACES4, ["0.3333", "1/3", "0.3334", "2/6", "0.33333"]),
 ]
+# A hand-rounded run's value (0.3965) and the unrounded run's (0.396374...), which check
+# also accepts when the answer is written to the 4 (or 5) places the problem carries.
+HAND_ROUNDED = [
+    ([Solution(asked("0.3965")), Solution(asked(0.396374), True, 4)],
+     ["0.3965", "0.3964", "0.39637", "0.3963", "0.40", "0.397", "1/3"]),
+    ([Solution(asked("0.3965")), Solution(asked(0.396374), True, 5)],
+     ["0.3965", "0.3964", "0.39637", "0.39638"]),
+]
 # A float trace's values (binary noise at a tie): judged with check's slack.
 FLOAT_CASES = [
     (F(0.00145), PLACES4, ["0.0015", "0.0014", "0.00145"]),  # 0.0014499999999999999...
@@ -205,9 +241,13 @@ FLOAT_CASES = [
 
 def test_the_python_rule_on_hand_checked_cases():
     w47 = asked(W47)
-    assert [python_verdict(t, w47) for t in ("0.3964", ".3964", "0.3965", "0.40", "1/3",
-                                              "4e-1", "x")] == [
-        "right", "right", "wrong", "too few digits", "wrong", "exponent", "not a number"]
+    assert [python_verdict(t, w47) for t in ("0.3964", ".3964", "0.3965", "0.40", "0.41",
+                                              "1/3", "4e-1", "x")] == [
+        "right", "right", "wrong", "too few digits", "wrong", "wrong", "exponent",
+        "not a number"]
+    exact = asked("1.25")  # written whole: nothing more to write
+    assert [python_verdict(t, exact) for t in ("1.25", "1.3", "5/4")] == [
+        "right", "too few digits", "right"]
     tie = asked("0.00145")
     assert [python_verdict(t, tie) for t in ("0.0015", "0.0014")] == ["right", "wrong"]
     noisy = asked(0.00145)  # the float 0.00144999...: a tie to check, not to within() alone
@@ -300,19 +340,18 @@ def test_the_javascript_judge_agrees_with_the_python_rule(browser, tmp_path):
     page = tmp_path / "sheet.html"
     page.write_text(worksheet(SLIDES), encoding="utf-8")
     open_page(browser, page)
-    count = 0
-    for (value, precision, texts), float_trace in (
-            [(case, False) for case in CASES] + [(case, True) for case in FLOAT_CASES]):
-        each = asked(value, precision)
-        box = box_data(1, each, float_trace)
+    tables = [([Solution(asked(value, precision), float_run)], texts)
+              for cases, float_run in ((CASES, False), (FLOAT_CASES, True))
+              for value, precision, texts in cases] + HAND_ROUNDED
+    for solutions, texts in tables:
+        box = box_data(1, solutions)
         verdicts = browser.execute_script(
             "return arguments[0].map(t => window.bpcalcWorksheet.judge(t, arguments[1]))",
             texts, box)
-        expected = [python_verdict(text, each, float_trace) for text in texts]
+        expected = [python_verdict(text, solutions) for text in texts]
         assert list(zip(texts, verdicts, strict=True)) == list(
-            zip(texts, expected, strict=True)), value
-        count += len(texts)
-    assert count >= 30
+            zip(texts, expected, strict=True)), solutions[0].asked.value
+    assert sum(len(texts) for _solutions, texts in tables) >= 30
 
 
 def test_user_text_stays_text_in_the_browser(browser, tmp_path):
@@ -354,7 +393,7 @@ def test_generate_asks_what_the_template_asks_at_its_precision(tmp_path):
     assert [box["label"] for box in boxes] == ["z7", "delta4", "w47"]
     assert all(box["kind"] == "sigfigs" and box["digits"] == 3 for box in boxes)
     delta4 = next(node["delta"] for node in key["nodes"] if node["id"] == 4)
-    low, high = (F(int(n), int(d)) for n, d in (boxes[1]["low"], boxes[1]["high"]))
+    low, high = interval(boxes[1])
     exponent = math.floor(math.log10(abs(delta4)))
     assert high - low == F(10) ** (exponent - 2)  # a unit of the third significant figure
     assert low < F(delta4) < high
@@ -392,3 +431,19 @@ def test_solve_ask_and_answer_precision_options():
     result = runner.invoke(app, ["solve", str(SLIDES), "--ask", "z7"])
     assert result.exit_code == 2
     assert result.stderr == "bpcalc: error: --ask: applies to --format worksheet only\n"
+
+
+def test_a_hand_rounded_problem_is_judged_against_both_solutions_as_check_does():
+    page = worksheet(ROOT / "problems" / "slides_mixed_rounding.yaml")
+    boxes = {box["label"]: box for box in data_of(page)["boxes"]}
+    z7, delta7, w47 = boxes["z7"]["solutions"], boxes["delta7"]["solutions"], \
+        boxes["w47"]["solutions"]
+    # round: {out: 3, weight: 4}, sigfigs: {delta: 3}: the unrounded solution counts for an
+    # answer written to the places carried (significant figures set no places).
+    assert [s["needs"] for s in z7] == [0, 3] and [s["needs"] for s in w47] == [0, 4]
+    assert [s["needs"] for s in delta7] == [0, 0]
+    assert z7[0]["slack"] is None and z7[1]["slack"] == ["1", "1000000000"]
+    unrounded = F(int(z7[1]["value"][0]), int(z7[1]["value"][1]))
+    assert abs(unrounded - F(Z7)) < F(1, 10**12)  # the float run: the true z7
+    rounded = F(int(z7[0]["value"][0]), int(z7[0]["value"][1]))
+    assert rounded == F(rounded.limit_denominator(1000))  # carried to 3 places

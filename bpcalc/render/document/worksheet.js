@@ -54,10 +54,11 @@
   }
 
   // precision.enough_digits: was the answer written with at least the asked precision?
-  function enoughDigits(text, places, box) {
+  // (`truth`: one solution's true value, as precision reads it: places, zero.)
+  function enoughDigits(text, places, box, truth) {
     if (places === null && writtenSigfigs(text) === null) return true;
-    if (box.kind === "places" || box.zero) return places !== null && places >= box.digits;
-    if (places !== null && places >= box.places) return true;
+    if (box.kind === "places" || truth.zero) return places !== null && places >= box.digits;
+    if (places !== null && places >= truth.places) return true;
     var sigfigs = writtenSigfigs(text);
     return sigfigs !== null && sigfigs >= box.digits;
   }
@@ -77,28 +78,76 @@
   }
 
   // precision.within: inside [low, high]; at an end (a tie) only the end away from zero.
-  // A float trace's true value carries binary noise (0.00145 computed as 0.0014499999...):
+  // A float run's true value carries binary noise (0.00145 computed as 0.0014499999...):
   // check takes an answer within `slack` of an end as that end, the tie going away from
   // zero (grading/diagnosis.py), and so does the page (lowNear, highNear: which ends).
-  function within(num, den, box) {
-    if (box.slack !== null) {
-      if (near(num, den, box.high, box.slack)) return box.highNear;
-      if (near(num, den, box.low, box.slack)) return box.lowNear;
-      return compare(num, den, box.low) > 0 && compare(num, den, box.high) < 0;
+  function within(num, den, truth) {
+    if (truth.slack !== null) {
+      if (near(num, den, truth.high, truth.slack)) return truth.highNear;
+      if (near(num, den, truth.low, truth.slack)) return truth.lowNear;
+      return compare(num, den, truth.low) > 0 && compare(num, den, truth.high) < 0;
     }
-    var low = compare(num, den, box.low);
-    var high = compare(num, den, box.high);
+    var low = compare(num, den, truth.low);
+    var high = compare(num, den, truth.high);
     if (low > 0 && high < 0) return true;
-    if (high === 0) return box.highClosed;
-    return low === 0 && box.lowClosed;
+    if (high === 0) return truth.highClosed;
+    return low === 0 && truth.lowClosed;
+  }
+
+  function rounded(num, den, places) {
+    // num/den rounded to `places` decimals, halves away from zero, times 10^places.
+    var size = num < 0n ? -num : num;
+    var whole = (2n * size * 10n ** BigInt(places) + den) / (2n * den);
+    return num < 0n ? -whole : whole;
+  }
+
+  // diagnosis.agrees at the digits written: the true value (give or take a float's
+  // slack) rounds to the answer; a fraction or whole number must be the value itself.
+  function atOwnDigits(answer, truth) {
+    var value = truth.value;
+    var slack = truth.slack === null ? ["0", "1"] : truth.slack;
+    if (answer.places === null) return near(answer.num, answer.den, value, slack);
+    var n = BigInt(value[0]), d = BigInt(value[1]);
+    var sn = BigInt(slack[0]), sd = BigInt(slack[1]);
+    var low = rounded(n * sd - sn * d, d * sd, answer.places);
+    var high = rounded(n * sd + sn * d, d * sd, answer.places);
+    var size = function (x) { return x < 0n ? -x : x; };
+    return answer.num === (size(high) > size(low) ? high : low);
+  }
+
+  // diagnosis.agrees with a precision asked: within the interval when written with
+  // enough digits, else at the digits written.
+  function agrees(answer, box, truth) {
+    if (enoughDigits(answer.text, answer.places, box, truth)) {
+      return within(answer.num, answer.den, truth);
+    }
+    return atOwnDigits(answer, truth);
   }
 
   // One verdict: "empty", "not a number", "exponent", "too few digits", "right", "wrong".
+  // check's rule for one answer (grading/grade.py, diagnosis.py): right against the
+  // solution, or against the unrounded one of a hand-rounded problem when written with at
+  // least the places it carries; then a right answer with fewer digits than asked is "too
+  // few digits", unless it is the value itself (1.25, 0: nothing more to write).
   function judge(raw, box) {
     var answer = parse(raw);
     if (answer.kind !== "number") return answer.kind;
-    if (!enoughDigits(answer.text, answer.places, box)) return "too few digits";
-    return within(answer.num, answer.den, box) ? "right" : "wrong";
+    var truth = box.solutions[0];
+    var right = agrees(answer, box, truth);
+    for (var i = 1; i < box.solutions.length && !right; i++) {
+      var other = box.solutions[i];
+      if ((answer.places === null || answer.places >= other.needs) &&
+          agrees(answer, box, other)) {
+        right = true;
+        truth = other;
+      }
+    }
+    if (right && answer.places !== null &&
+        !enoughDigits(answer.text, answer.places, box, truth) &&
+        !near(answer.num, answer.den, truth.value, truth.same)) {
+      return "too few digits";
+    }
+    return right ? "right" : "wrong";
   }
 
   function says(verdict, box) {

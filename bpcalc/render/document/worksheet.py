@@ -17,14 +17,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from fractions import Fraction
 from importlib.resources import files
 from typing import NamedTuple
 
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
+from bpcalc.grading.answers import Answer
 from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
 from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
+from bpcalc.grading.diagnosis import rounding_of
 from bpcalc.grading.precision import interval_text
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
@@ -55,13 +60,26 @@ WORKSHEET_STYLE = """
 """
 
 
-class Question(NamedTuple):
-    """One box: the asked quantity and, where the step has one, the worked line it is
-    computed in (`own`: a line of its own, not the update a change is part of)."""
+class Solution(NamedTuple):
+    """One solution an answer is judged against: the asked quantity's value in it, whether
+    it is a float run (check's slack), and the places an answer needs for it to count."""
 
     asked: Asked
+    float_run: bool = False
+    needs: int = 0  # the unrounded solution of a hand-rounded problem: its carried places
+
+
+class Question(NamedTuple):
+    """One box: its solutions (the run's first) and, where the step has one, the worked
+    line it is computed in (`own`: a line of its own, not the update a change is part of)."""
+
+    solutions: list[Solution]
     line: worked.WorkedLine | None
     own: bool = True
+
+    @property
+    def asked(self) -> Asked:
+        return self.solutions[0].asked
 
 
 class Questions(NamedTuple):
@@ -71,26 +89,42 @@ class Questions(NamedTuple):
     questions: list[Question]
 
 
-def asked_of_trace(trace: Trace, ask: tuple | None = None,
-                   precision: Rounding | QuantityRounding | None = None) -> list[Asked]:
-    """What the worksheet asks: the template's `ask:` entries ((text, line) pairs), else
-    the outputs, deltas and new weights of step 1 (`asked.default_names`)."""
+def solutions_of(trace: Trace, ask: tuple | None = None,
+                 precision: Rounding | QuantityRounding | None = None) -> list[list[Solution]]:
+    """What the worksheet asks (the template's `ask:` entries as (text, line) pairs, else
+    the outputs, deltas and new weights of step 1: `asked.default_names`), each with the
+    solutions check judges it against: the run's, and for a hand-rounded problem also the
+    unrounded run's (check accepts an answer that matches it, written to the places the
+    problem carries)."""
     problem = trace.problem
     entries = list(ask) if ask else [(name, None) for name in default_names(problem)]
-    return asked_quantities(trace, parse_asked(entries, problem), precision)
+    names = parse_asked(entries, problem)
+    float_run = trace.arithmetic.name == "float"
+    columns = [[Solution(each, float_run)]
+               for each in asked_quantities(trace, names, precision)]
+    if problem.rounding is not None:
+        plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
+        for column, other in zip(columns, asked_quantities(plain, names, precision),
+                                 strict=True):
+            probe = Answer(other.name, other.step, other.quantity, "", Fraction(0), None, None)
+            carried = rounding_of(problem.rounding, probe)
+            needs = carried.digits if carried is not None and carried.kind == "places" else 0
+            column.append(Solution(other, True, needs))
+    return columns
 
 
-def build_worksheet(trace: Trace, asked: list[Asked]) -> Document:
+def build_worksheet(trace: Trace, columns: list[list[Solution]]) -> Document:
     """The statement (from the problem alone), then one box per asked quantity."""
     problem = trace.problem
     statement, _builder = problem_statement(problem, ("svg",))
     lines: dict[int, list[worked.WorkedLine]] = {}
     questions = []
-    for each in asked:
+    for column in columns:
+        each = column[0].asked
         if each.step not in lines:
             lines[each.step] = worked.step_lines(trace, trace.steps[each.step - 1])
-        questions.append(Question(each, *line_for(lines[each.step], each)))
-    precisions = sorted({rounding_text(each.precision) for each in asked})
+        questions.append(Question(column, *line_for(lines[each.step], each)))
+    precisions = sorted({rounding_text(column[0].asked.precision) for column in columns})
     intro = (f"Give each value to {' or '.join(precisions)}, as a decimal (.777, -0.0115) "
              "or a fraction (1/3). Step 1 is epoch 1, pattern 1.")
     blocks = [statement, Heading(1, "Your answers"), Questions(intro, questions)]
@@ -147,19 +181,30 @@ def _fraction(value: Fraction) -> list[str]:
     return [str(value.numerator), str(value.denominator)]
 
 
-def box_data(number: int, asked: Asked, float_trace: bool = False) -> dict:
-    """What the page's judge reads for one box: the interval, exactly, and the precision;
-    for a float trace, check's slack (an answer that close to an end is at that end)."""
+def solution_data(solution: Solution) -> dict:
+    """One solution as the page's judge reads it: the true value and the interval's ends as
+    exact fractions, and for a float run check's slack (an answer that close to an end is
+    at that end; `same`: that close to the value, it is the value)."""
+    asked = solution.asked
     true = asked.value
-    slack = FLOAT_SLACK * max(1, abs(true)) if float_trace else None
-    return {"id": f"q{number}", "label": asked.label, "kind": asked.precision.kind,
-            "digits": asked.precision.digits, "places": asked.places,
-            "zero": true == 0, "low": _fraction(asked.low),
-            "high": _fraction(asked.high), "lowClosed": true <= 0, "highClosed": true >= 0,
+    noise = FLOAT_SLACK * max(1, abs(true))
+    slack = noise if solution.float_run else None
+    return {"value": _fraction(true), "places": asked.places, "zero": true == 0,
+            "low": _fraction(asked.low), "high": _fraction(asked.high),
+            "lowClosed": true <= 0, "highClosed": true >= 0,
             "slack": None if slack is None else _fraction(slack),
             "lowNear": slack is not None and true <= slack,
             "highNear": slack is not None and true >= -slack,
-            "precision": rounding_text(asked.precision),
+            "same": _fraction(noise), "needs": solution.needs}
+
+
+def box_data(number: int, solutions: list[Solution]) -> dict:
+    """What the page reads for one box: the precision asked, the solutions to judge by
+    (the run's first), and the key shown on request."""
+    asked = solutions[0].asked
+    return {"id": f"q{number}", "label": asked.label, "kind": asked.precision.kind,
+            "digits": asked.precision.digits, "precision": rounding_text(asked.precision),
+            "solutions": [solution_data(each) for each in solutions],
             "answer": asked.rounded_text(),
             "interval": interval_text(asked.low, asked.high, max(asked.places, 0))}
 
@@ -182,9 +227,6 @@ CSP = ("default-src 'none'; script-src " + script_hash(SCRIPT) + "; style-src 'u
 
 class WorksheetRenderer(HtmlRenderer):
     """The HTML key's typesetting, with the boxes, the page's data and its judge."""
-
-    def __init__(self, float_trace: bool = False):
-        self.float_trace = float_trace  # true values with binary noise: check's slack
 
     def begin(self, doc: Document) -> str:
         self.boxes: list[dict] = []
@@ -209,8 +251,8 @@ class WorksheetRenderer(HtmlRenderer):
                 "Show all answers</button>\n")
 
     def question(self, number: int, question: Question) -> str:
-        asked, line, own = question
-        box = box_data(number, asked, self.float_trace)
+        asked, line, own = question.asked, question.line, question.own
+        box = box_data(number, question.solutions)
         self.boxes.append(box)
         qid = box["id"]
         symbol = HTML_STYLE.sym(line.target) if line is not None and own else to_html(asked.name)
@@ -253,7 +295,6 @@ def render_worksheet(trace: Trace, ask: tuple | None = None,
     if trace.arithmetic.name == "exact":
         raise ProblemError("the worksheet judges answers as check does, against the run "
                            "without --exact", key="--exact")
-    asked = asked_of_trace(trace, ask, precision)
-    float_trace = trace.arithmetic.name == "float"
-    return WorksheetRenderer(float_trace).render(build_worksheet(trace, asked))
+    columns = solutions_of(trace, ask, precision)
+    return WorksheetRenderer().render(build_worksheet(trace, columns))
 
