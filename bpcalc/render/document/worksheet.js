@@ -126,9 +126,9 @@
 
   // One verdict: "empty", "not a number", "exponent", "too few digits", "right", "wrong".
   // check's rule for one answer (grading/grade.py, diagnosis.py): right against the
-  // solution, or against the unrounded one of a hand-rounded problem when written with at
-  // least the places it carries; then a right answer with fewer digits than asked is "too
-  // few digits", unless it is the value itself (1.25, 0: nothing more to write).
+  // solution, or against the unrounded one of a hand-rounded problem; then a right answer
+  // with fewer digits than asked is "too few digits", unless it is the value itself (1.25,
+  // 0: nothing more to write).
   function judge(raw, box) {
     var answer = parse(raw);
     if (answer.kind !== "number") return answer.kind;
@@ -136,8 +136,7 @@
     var right = agrees(answer, box, truth);
     for (var i = 1; i < box.solutions.length && !right; i++) {
       var other = box.solutions[i];
-      if ((answer.places === null || answer.places >= other.needs) &&
-          agrees(answer, box, other)) {
+      if (agrees(answer, box, other)) {
         right = true;
         truth = other;
       }

@@ -26,10 +26,8 @@ from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
-from bpcalc.grading.answers import Answer
 from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
 from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
-from bpcalc.grading.diagnosis import rounding_of
 from bpcalc.grading.precision import interval_text
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
@@ -61,12 +59,11 @@ WORKSHEET_STYLE = """
 
 
 class Solution(NamedTuple):
-    """One solution an answer is judged against: the asked quantity's value in it, whether
-    it is a float run (check's slack), and the places an answer needs for it to count."""
+    """One solution an answer is judged against: the asked quantity's value in it, and
+    whether it is a float run (check's slack)."""
 
     asked: Asked
     float_run: bool = False
-    needs: int = 0  # the unrounded solution of a hand-rounded problem: its carried places
 
 
 class Question(NamedTuple):
@@ -94,8 +91,8 @@ def solutions_of(trace: Trace, ask: tuple | None = None,
     """What the worksheet asks (the template's `ask:` entries as (text, line) pairs, else
     the outputs, deltas and new weights of step 1: `asked.default_names`), each with the
     solutions check judges it against: the run's, and for a hand-rounded problem also the
-    unrounded run's (check accepts an answer that matches it, written to the places the
-    problem carries)."""
+    unrounded run's (check accepts an answer that matches it: "matches the unrounded
+    solution")."""
     problem = trace.problem
     entries = list(ask) if ask else [(name, None) for name in default_names(problem)]
     names = parse_asked(entries, problem)
@@ -106,10 +103,7 @@ def solutions_of(trace: Trace, ask: tuple | None = None,
         plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
         for column, other in zip(columns, asked_quantities(plain, names, precision),
                                  strict=True):
-            probe = Answer(other.name, other.step, other.quantity, "", Fraction(0), None, None)
-            carried = rounding_of(problem.rounding, probe)
-            needs = carried.digits if carried is not None and carried.kind == "places" else 0
-            column.append(Solution(other, True, needs))
+            column.append(Solution(other, True))
     return columns
 
 
@@ -195,7 +189,7 @@ def solution_data(solution: Solution) -> dict:
             "slack": None if slack is None else _fraction(slack),
             "lowNear": slack is not None and true <= slack,
             "highNear": slack is not None and true >= -slack,
-            "same": _fraction(noise), "needs": solution.needs}
+            "same": _fraction(noise)}
 
 
 def box_data(number: int, solutions: list[Solution]) -> dict:
