@@ -186,6 +186,7 @@
     key.textContent = "answer: " + box.answer + " (accepted: " + box.interval + ")";
     key.hidden = false;
     element(box.id + "-worked").hidden = false;
+    element(box.id + "-worked-button").setAttribute("aria-expanded", "true");
   }
 
   data.boxes.forEach(function (box) {

@@ -4,8 +4,10 @@ asked quantity, judged in the page by `bpcalc check`'s rule as the student types
 The statement is the handout's (the problem alone, the network drawn inline as SVG); each
 asked quantity (bpcalc/grading/asked.py) gets a box, a hint (its formula and the values it
 depends on, by name: never its value) and, on request, its worked line; "show all" reveals
-the key. The judge is worksheet.js, a port of bpcalc/grading/precision.py that compares
-exact fractions; the page carries each box's accepted interval as exact fractions in a
+the key. The judge is worksheet.js, a port of check's rule for one answer
+(grading/precision.py, the digits-written rule of diagnosis.agrees, check's float slack)
+that compares exact fractions; the page carries each box's solutions (the true value and
+accepted interval, exactly; a hand-rounded problem's unrounded solution too) in a
 `<script type="application/json">`, so the key is in the page's source (a self-check, not
 an exam). No server and no network: the script and the style are inline, and a
 Content-Security-Policy (`default-src 'none'`, the script allowed by its hash) forbids
