@@ -488,3 +488,17 @@ def test_the_page_agrees_with_bpcalc_check_itself(browser, tmp_path, problem, op
                               else "right" if verdict.right else "wrong")
         assert list(zip(texts, page_says, strict=True)) == list(
             zip(texts, check_says, strict=True)), box["label"]
+
+
+def test_the_python_api_writes_the_same_worksheet():
+    import bpcalc
+
+    solution = bpcalc.solve(str(SLIDES))
+    page = solution.to_worksheet(ask=["z7", "w47"], sigfigs=3)
+    assert page == worksheet(SLIDES, "--ask", "z7,w47", "--answer-sigfigs", "3")
+    with pytest.raises(bpcalc.BpcalcError, match=r"^ask: this network has no weight"):
+        solution.to_worksheet(ask=["w99"])
+    with pytest.raises(bpcalc.BpcalcError, match=r"^sigfigs: give places or sigfigs"):
+        solution.to_worksheet(places=3, sigfigs=3)
+    with pytest.raises(bpcalc.BpcalcError, match=r"^exact: the worksheet judges"):
+        bpcalc.solve(str(SLIDES), exact=True).to_worksheet()

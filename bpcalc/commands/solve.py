@@ -169,7 +169,7 @@ def solve_file(file: Path, view: View, overrides: dict, output: str | None,
         try:
             parse_asked(list(view.ask), problem)
         except ProblemError as error:
-            error.key, error.source, error.line = "--ask", None, None
+            error.key = "--ask"
             raise
     arithmetic = make_arithmetic(problem.rounding, view.exact)
     if view.format is not OutputFormat.json:  # steps are chosen among those run

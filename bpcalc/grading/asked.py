@@ -98,8 +98,8 @@ def parse_asked(names: list[tuple[str, int | None]], problem: Problem,
                                    f"step {step}", key="ask", line=line, source=source)
         try:
             asked.append((step, name, parse_name(name, problem, key)))
-        except ProblemError as error:
-            error.key, error.source = "ask", source
+        except ProblemError as error:  # at the entry's line (none: given without one)
+            error.key, error.source, error.line = "ask", source, line
             raise
     return asked
 

@@ -289,8 +289,8 @@ def render_worksheet(trace: Trace, ask: tuple | None = None,
     """The worksheet page of a solved trace (a float or hand-rounded run: check judges
     against those, never against closed forms)."""
     if trace.arithmetic.name == "exact":
-        raise ProblemError("the worksheet judges answers as check does, against the run "
-                           "without --exact", key="--exact")
+        raise ProblemError("the worksheet judges answers as check does, against the run's "
+                           "decimals: solve without exact values", key="--exact")
     columns = solutions_of(trace, ask, precision)
     return WorksheetRenderer().render(build_worksheet(trace, columns))
 
