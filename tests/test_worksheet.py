@@ -332,6 +332,14 @@ def test_the_page_judges_as_check_does_and_asks_for_nothing(browser, tmp_path):
 
     assert requests_made(browser) == [page.as_uri()]  # the page itself, nothing else
     assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    # And the page's policy would refuse one: a script's fetch is blocked before it is sent.
+    failed = browser.execute_async_script(
+        "const done = arguments[0]; fetch('http://127.0.0.1:9/x').then(() => done('sent'),"
+        " error => done(String(error)))")
+    assert failed.startswith("TypeError")
+    assert requests_made(browser) == []
+    assert any("Content Security Policy" in entry["message"]
+               for entry in browser.get_log("browser"))
 
 
 def test_the_javascript_judge_agrees_with_the_python_rule(browser, tmp_path):
