@@ -179,7 +179,7 @@ class CheckReport:
 
     score = property(lambda self: self.result.score)
     total = property(lambda self: self.result.total)
-    all_right = property(lambda self: self.result.score == self.result.total)
+    all_right = property(lambda self: self.result.all_right)
     verdicts = property(lambda self: list(self.result.verdicts))
     findings = property(lambda self: list(self.result.findings))
 

@@ -68,6 +68,17 @@ DetectRoundingOption = Annotated[bool, typer.Option(
     "--detect-rounding/--no-detect-rounding",
     help="Accept answers that match the solution hand-rounded to 2-6 places or "
          "3-4 significant figures.")]
+PlacesOption = Annotated[int | None, typer.Option(
+    "--places", metavar="N", help="The precision asked: N decimal places. An answer is right "
+    "within half a unit of the N-th place; one written with fewer is 'too few digits'.")]
+DigitsOption = Annotated[int | None, typer.Option(
+    "--digits", metavar="N", help="The precision asked: N significant figures (as --places).")]
+TooFewOption = Annotated[str | None, typer.Option(
+    "--too-few-digits-credit", metavar="X", help="Credit (0 to 1) for an answer right at its "
+    "own digits but written with fewer than --places/--digits ask. Default 0.")]
+HintOption = Annotated[bool, typer.Option(
+    "--hint", help="For the student: the score and the first wrong value's formula with the "
+    "values it needs (only the problem's and the student's own), no expected value.")]
 CarriedForwardOption = Annotated[CarriedForward, typer.Option(
     "--carried-forward",
     help="Credit for a wrong value worked correctly from the student's own wrong "
@@ -91,6 +102,10 @@ def check(
         metavar="N",
         help="Expect every value rounded to N significant figures along the way.")] = None,
     tolerance: ToleranceOption = None,
+    places: PlacesOption = None,
+    digits: DigitsOption = None,
+    too_few_digits_credit: TooFewOption = None,
+    hint: HintOption = False,
     detect_rounding: DetectRoundingOption = True,
     convention: Annotated[Convention | None, typer.Option(
         help="Sign convention of the answers (overrides the problem file).")] = None,
@@ -115,7 +130,7 @@ def check(
 
     def job() -> int:
         from bpcalc.commands import check_class
-        from bpcalc.grading.grade import parse_tolerance
+        from bpcalc.grading.grade import parse_credit, parse_tolerance
         from bpcalc.render.gradescope import GradescopeOptions
 
         chosen = CheckFormat(formats.output_format(
@@ -126,11 +141,26 @@ def check(
             convention=convention.value if convention else None, round_places=round_places,
             sigfigs=sigfigs, gradescope=GradescopeOptions(
                 visibility.value if visibility else None, extra_data, markdown),
-            carried_forward=carried_forward.value)
+            carried_forward=carried_forward.value,
+            precision=_precision(places, digits, tolerance),
+            too_few_digits_credit=parse_credit(too_few_digits_credit,
+                                               "--too-few-digits-credit"),
+            hint=hint)
         return _run(files, settings, problem_set, out, output, force,
                     screen_for(color, output))
 
     run_guarded(job)
+
+
+def _precision(places: int | None, digits: int | None, tolerance: str | None):
+    """--places or --digits, refused beside --tolerance (one rule judges an answer)."""
+    from bpcalc.grading.grade import parse_precision
+
+    precision = parse_precision(places, digits)
+    if precision is not None and tolerance is not None:
+        raise ProblemError("give --tolerance or the precision asked (--places/--digits), "
+                           "not both", key="--tolerance")
+    return precision
 
 
 def _run(files: list[Path], settings, problem_set, out, output, force, screen) -> int:
@@ -169,7 +199,9 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         try:
             result = check_answers(problem, answers, tolerance=settings.tolerance,
                                    detect_rounding=settings.detect_rounding,
-                                   carried_forward=settings.carried_forward)
+                                   carried_forward=settings.carried_forward,
+                                   precision=settings.precision,
+                                   too_few_digits_credit=settings.too_few_digits_credit)
         except ProblemError as error:  # an answer the run cannot have (after `until`)
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))

@@ -34,6 +34,9 @@ class Settings:
     sigfigs: int | None
     gradescope: object  # bpcalc.render.gradescope.GradescopeOptions
     carried_forward: str = "full"  # the credit policy for values carried forward
+    precision: object = None  # the precision asked (Rounding: --places/--digits), or None
+    too_few_digits_credit: Fraction = Fraction(0)
+    hint: bool = False  # --hint: the student's next step, without the expected values
 
 
 def load_checked_problem(path: str, settings: Settings):
@@ -72,7 +75,9 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
                          settings.rubric,
                          tolerance=settings.tolerance,
                          detect_rounding=settings.detect_rounding,
-                         carried_forward=settings.carried_forward)
+                         carried_forward=settings.carried_forward,
+                         precision=settings.precision,
+                         too_few_digits_credit=settings.too_few_digits_credit)
     if out is not None:
         _write_reports(sheets, settings, out, force)
     for sheet in sheets:
