@@ -168,11 +168,17 @@ def _run(files: list[Path], settings, problem_set, out, output, force, screen) -
     from bpcalc.commands import check_class
 
     if problem_set is not None or len(files) > 2 or (len(files) == 2 and files[1].is_dir()):
+        if settings.hint:
+            raise ProblemError("--hint is for one student's sheet, not a class run",
+                               key="--hint")
         return check_class.run_class(files, problem_set, settings, out=out, output=output,
                                      force=force, screen=screen)
     if len(files) != 2:
         raise ProblemError("give the problem file and the answers file (or a folder of "
                            "answers files)", key="ANSWERS_FILE")
+    if settings.hint and settings.format != CheckFormat.table:
+        raise ProblemError("--hint prints the student's hint as text: it goes with "
+                           "--format table only", key="--hint")
     if out is not None:
         raise ProblemError("--out is for a class run (several answers files or a "
                            "folder): use --output for one report", key="--out")
@@ -217,7 +223,12 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         sys.stderr.write(f"bpcalc: answers not read, results.json gives score 0: {error}\n")
         return SOME_WRONG
     scored = marks(result, settings.rubric) if settings.rubric else None
-    write_output(_report(result, scored, settings, screen), output, force=force)
+    if settings.hint:  # the student's: no table, whose expected values give answers away
+        from bpcalc.render.hints import hint_text
+
+        write_output(hint_text(problem, result, scored), output, force=force)
+    else:
+        write_output(_report(result, scored, settings, screen), output, force=force)
     return 0 if result.all_right else SOME_WRONG
 
 

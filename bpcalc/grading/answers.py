@@ -185,7 +185,7 @@ def _in_section(quantity: Quantity, section: str, step: int, problem: Problem,
     first = step - len(problem.patterns) + 1
     steps = f"step {step}" if first == step else f"steps {first} to {step}"
     raise key.error(f"{quoted(name.strip(), 20)} is a value of one presentation, not of "
-                    f"the {section}: write it under `step N:` ({section} is {steps}); "
+                    f"{section}: write it under `step N:` ({section} is {steps}); "
                     f"`{section}:` holds the new weights (w47) and the epoch's error")
 
 
