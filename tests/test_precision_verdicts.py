@@ -204,3 +204,25 @@ def test_a_wrong_value_is_still_diagnosed_and_carried_with_a_precision(tmp_path)
     assert status == 3
     assert answers["delta4"]["mistake"] == "new_weight_in_hidden_delta"
     assert answers["w14"]["verdict"] == "carried_forward"
+
+
+def test_a_class_run_judges_every_sheet_at_the_asked_precision(tmp_path):
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "ann.yaml").write_text(f"z7: {Z7:.4f}\n", encoding="utf-8")
+    (folder / "bob.yaml").write_text("z7: 0.8\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["check", SLIDES, str(folder), "--out", str(out),
+                                 "--places", "4", "-f", "json",
+                                 "--too-few-digits-credit", "1"])
+    assert result.exit_code == 3  # bob's 0.8 earns full credit but is not right
+    bob = json.loads((out / "bob.json").read_text(encoding="utf-8"))
+    assert bob["answers"][0]["verdict"] == "too_few_digits" and bob["score"] == 1
+    assert not bob["all_right"]
+    roster = (out / "roster.csv").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("answers/bob.yaml") or "bob.yaml" in line for line in roster)
+
+
+def test_the_reports_repr_counts_too_few_digits():
+    report = bpcalc.check(SLIDES, answers_text="z7: 0.8\nz4: .7773\n", places=4)
+    assert repr(report) == "<bpcalc.CheckReport: 1/2 (1 right, 1 with too few digits)>"

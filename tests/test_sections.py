@@ -143,3 +143,15 @@ def test_bad_sections_are_exit_2_with_the_key_and_line(tmp_path, text, line, wor
     assert f"line {line}" in message and "Traceback" not in message
     for word in words:
         assert word in message
+
+
+def test_an_epoch_after_until_stopped_the_run_is_exit_2(tmp_path):
+    _weights, errors = train(3)
+    problem = tmp_path / "until.yaml"
+    problem.write_text(Path(XOR).read_text(encoding="utf-8").replace(
+        "epochs: 5", f"epochs: 8\nuntil: {{error: {(errors[2] + errors[1]) / 2!r}}}"),
+        encoding="utf-8")
+    result = run(tmp_path, "w47: .5\nepoch 4:\n  w47: .5\n", problem=str(problem))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "line 3" in result.stderr and "epoch 4: w47" in result.stderr
+    assert "training stops after epoch 3" in result.stderr

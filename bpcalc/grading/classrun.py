@@ -62,7 +62,8 @@ class Sheet:
             return "unmatched"
         if self.error is not None:
             return "unreadable"
-        return "right" if self.marks.score == self.marks.total else "wrong"
+        right = self.marks.score == self.marks.total and self.result.all_right
+        return "right" if right else "wrong"  # (too few digits at full credit: not right)
 
     @property
     def mistakes(self) -> list[str]:

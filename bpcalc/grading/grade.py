@@ -84,13 +84,20 @@ def accepted(verdict: Verdict, asked: Rounding | None, tolerance: Fraction | Non
 
 def settle_final(problem: Problem, answers: list[Answer]) -> list[Answer]:
     """`final:` names the weights after the last update: with `until`, that of the epoch
-    at which training stopped (solved here to find it), else the last step's."""
-    if problem.until is None or not any(a.section == FINAL for a in answers):
+    at which training stopped (solved here to find it), else the last step's. An `epoch
+    N:` after the stop is refused, naming the section."""
+    if problem.until is None or not any(a.section is not None for a in answers):
         return answers
     from bpcalc.engine.backprop import solve
     from bpcalc.engine.numbers import make_arithmetic
 
     last = len(solve(problem, make_arithmetic(problem.rounding, exact=False)).steps)
+    for answer in answers:
+        if answer.section not in (None, FINAL) and answer.step > last:
+            stopped = last // len(problem.patterns)
+            raise ProblemError(f"training stops after epoch {stopped} (its `until` is met): "
+                               f"there is no {answer.section} to answer for",
+                               key=answer.label, line=answer.line)
     return [replace(a, step=last) if a.section == FINAL else a for a in answers]
 
 
