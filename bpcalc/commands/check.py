@@ -68,6 +68,13 @@ DetectRoundingOption = Annotated[bool, typer.Option(
     "--detect-rounding/--no-detect-rounding",
     help="Accept answers that match the solution hand-rounded to 2-6 places or "
          "3-4 significant figures.")]
+RoundOption = Annotated[int | None, typer.Option(
+    "--round", metavar="N", help="Expect every value rounded to N decimal places along the "
+    "way.")]
+SigfigsOption = Annotated[int | None, typer.Option(
+    metavar="N", help="Expect every value rounded to N significant figures along the way.")]
+ConventionOption = Annotated[Convention | None, typer.Option(
+    help="Sign convention of the answers (overrides the problem file).")]
 PlacesOption = Annotated[int | None, typer.Option(
     "--places", metavar="N", help="The precision asked: N decimal places. An answer is right "
     "within half a unit of the N-th place; one written with fewer is 'too few digits'.")]
@@ -94,21 +101,15 @@ def check(
         "--format", "-f", show_default=False,
         help="table (terminal), json, or gradescope (results.json). Default: from -o's "
              "extension (.txt table, .json json), else table.")] = None,
-    round_places: Annotated[int | None, typer.Option(
-        "--round", metavar="N",
-        help="Expect every value rounded to N decimal places along the way.")]
-    = None,
-    sigfigs: Annotated[int | None, typer.Option(
-        metavar="N",
-        help="Expect every value rounded to N significant figures along the way.")] = None,
+    round_places: RoundOption = None,
+    sigfigs: SigfigsOption = None,
     tolerance: ToleranceOption = None,
     places: PlacesOption = None,
     digits: DigitsOption = None,
     too_few_digits_credit: TooFewOption = None,
     hint: HintOption = False,
     detect_rounding: DetectRoundingOption = True,
-    convention: Annotated[Convention | None, typer.Option(
-        help="Sign convention of the answers (overrides the problem file).")] = None,
+    convention: ConventionOption = None,
     rubric: RubricOption = None,
     problem_set: SetOption = None,
     out: OutDirOption = None,
