@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, one_line
 from bpcalc.problem.training import rounding_data
-from bpcalc.problemset.generator import Variant, shell_word
+from bpcalc.problemset.generator import Variant
 from bpcalc.problemset.quality import solved
+from bpcalc.problemset.yamltext import shell_word
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
 # A key: (file-name suffix such as "key.md", the function writing it from the trace).

@@ -12,14 +12,11 @@ is reported at the template's key and line. Pure: text in, text and problems out
 
 from __future__ import annotations
 
-import json
 import random
 import re
-import shlex
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import NamedTuple
 
 from bpcalc.errors import ProblemError
@@ -37,7 +34,14 @@ from bpcalc.problemset.template import (
     parse_set_keys,
     parse_spec,
 )
-from bpcalc.text import fraction_text
+from bpcalc.problemset.yamltext import (
+    feeding_ids,
+    matrices_text,
+    matrices_yaml,
+    number_text,
+    shell_word,
+    yaml_string,
+)
 
 RANDOM_KEYS = ("weights", "pattern", "target", "patterns", "learning_rate", "beta", "threshold",
                "momentum", "leak", "batch_size", "activation", "loss")
@@ -118,34 +122,6 @@ def template_keys(template_text: str) -> SetKeys:
 def has_random_values(template_text: str) -> bool:
     template = _Template(template_text)
     return bool(template.instantiate(random.Random(0), 1)[1])
-
-
-def yaml_string(text: str) -> str:
-    """`text` as a YAML double-quoted scalar. JSON's string syntax is YAML's, except that
-    YAML takes no surrogate pairs (an emoji as \\ud83d\\ude00), so characters beyond
-    ASCII are written as themselves; the template's text has passed the character checks."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def shell_word(name: str) -> str:
-    """A file name as one shell word on one line, for the comments and the index: quoted
-    when it needs to be, and in bash's $'...' with escapes when it holds a line break or a
-    control character (a name with a newline would otherwise start a line of YAML)."""
-    if name.isprintable():
-        return shlex.quote(name)
-    escaped = "".join(
-        ch if ch.isprintable() and ch not in "'\\" else
-        "\\" + ch if ch in "'\\" else
-        f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else
-        f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
-        for ch in name)
-    return f"$'{escaped}'"
-
-
-def number_text(value: Fraction) -> str:
-    """0.3, -1, or "1/3" (quoted, so YAML keeps it a string the loader reads exactly)."""
-    text = fraction_text(value)
-    return f'"{text}"' if "/" in text else text
 
 
 class _Template:
@@ -339,7 +315,7 @@ def _weights(value: Value, network: Network, drawer: _Drawer) -> str:
     for layer in network.layers[1:]:
         row = []
         for to_id in layer.node_ids:
-            for from_id in _feeding(network, layer.index):
+            for from_id in feeding_ids(network, layer.index):
                 key = (from_id, to_id)
                 if key in named:
                     row.append(f"{weight_name(key)}: {drawer.value(named.pop(key))}")
@@ -354,45 +330,6 @@ def _weights(value: Value, network: Network, drawer: _Drawer) -> str:
     return " {" + body + "}"
 
 
-def _feeding(network: Network, layer_index: int) -> tuple[int, ...]:
-    return network.layers[layer_index - 1].feeding_ids()
-
-
-def matrices_yaml(network: Network, cell, column: int = 0) -> str:
-    """Weights as a block list of matrices, each row commented with the node it feeds.
-
-    `cell(key)` gives the YAML text of the weight `key` = (from id, to id); the comments
-    start at `column` or, for longer rows, just after them.
-    """
-    blocks = []
-    for layer in network.layers[1:]:
-        feeding = _feeding(network, layer.index)
-        rows = ["[" + ", ".join(cell((f, to_id)) for f in feeding) + "]"
-                for to_id in layer.node_ids]
-        blocks.append((rows, layer.node_ids, feeding))
-    return _matrices_text(blocks, network, column)
-
-
-def _matrices_text(blocks, network: Network, column: int = 0) -> str:
-    """(rows, node ids, feeding ids) per matrix -> YAML lines with aligned comments."""
-    lines = []
-    for rows, node_ids, feeding in blocks:
-        for index, row in enumerate(rows):
-            opener = "  - [" if index == 0 else "     "
-            closer = "]" if index == len(rows) - 1 else ","
-            lines.append((f"{opener}{row}{closer}", node_ids[index] if node_ids else None,
-                          feeding))
-    width = max([len(text) for text, _n, _f in lines] + [column - 2])
-    result = []
-    for text, node_id, feeding in lines:
-        if node_id is not None:
-            sources = ", ".join(("bias " if network.node_kind(f) == "bias" else "") + str(f)
-                                for f in feeding)
-            text = f"{text:<{width + 2}}# into node {node_id}: from {sources}"
-        result.append(text)
-    return "\n" + "\n".join(result)
-
-
 def _weight_matrices(value: Value, network: Network, drawer: _Drawer) -> str:
     """The template's matrices with random cells, rows or whole matrices filled in."""
     blocks = []
@@ -400,14 +337,14 @@ def _weight_matrices(value: Value, network: Network, drawer: _Drawer) -> str:
     for index, matrix in enumerate(value.items()):
         layer = layers[index] if index < len(layers) else None
         node_ids = layer.node_ids if layer else ()
-        feeding = _feeding(network, layer.index) if layer else ()
+        feeding = feeding_ids(network, layer.index) if layer else ()
         rows_in = [matrix] * len(node_ids) if is_spec(matrix) else matrix.items()
         rows = [_row(row, feeding, node_ids[r] if r < len(node_ids) else None, drawer)
                 for r, row in enumerate(rows_in)]
         if len(rows) != len(node_ids):
             node_ids = ()  # the loader reports the shape; no misleading comments
         blocks.append((rows, node_ids, feeding))
-    return _matrices_text(blocks, network)
+    return matrices_text(blocks, network)
 
 
 def _row(row: Value, feeding: tuple[int, ...], to_id: int | None, drawer: _Drawer) -> str:
