@@ -45,7 +45,6 @@ def generate(
         from bpcalc.commands.fileset import check_out_dir, writing_set
         from bpcalc.problem.yamlsource import printable, read_text, source_name
         from bpcalc.problemset.build import problem_set_files
-        from bpcalc.problemset.drawing import rejection_text
         from bpcalc.problemset.generator import generate_set, has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
@@ -63,14 +62,7 @@ def generate(
                     error.source = name
                 raise
             variants = drawn.variants
-            if not has_random_values(text):
-                sys.stderr.write("bpcalc: warning: the template has no random or choice "
-                                 "values, so every variant is the same\n")
-            if drawn.rejected:
-                total = sum(drawn.rejected.values())
-                sys.stderr.write(f"refused {total} draw{'s' * (total != 1)} not worth "
-                                 f"working ({rejection_text(drawn.rejected)}) and drew "
-                                 "again\n")
+            report_draws(drawn.rejected, has_random_values(text))
             # The name as given: the variants and the index escape it themselves.
             for file_name, content in problem_set_files(variants, chosen, seed=seed,
                                                         template_name=str(template),
@@ -81,6 +73,19 @@ def generate(
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)
+
+
+def report_draws(rejected, random_values: bool) -> None:
+    """On stderr: a template that draws nothing, and the draws refused, per rule."""
+    from bpcalc.problemset.drawing import rejection_text
+
+    if not random_values:
+        sys.stderr.write("bpcalc: warning: the template has no random or choice values, so "
+                         "every variant is the same\n")
+    if rejected:
+        total = sum(rejected.values())
+        sys.stderr.write(f"refused {total} draw{'s' * (total != 1)} not worth working "
+                         f"({rejection_text(rejected)}) and drew again\n")
 
 
 def read_roster(roster: str | None, count: int | None):
