@@ -45,18 +45,17 @@ def generate(
         from bpcalc.commands.fileset import check_out_dir, writing_set
         from bpcalc.problem.yamlsource import printable, read_text, source_name
         from bpcalc.problemset.build import problem_set_files
-        from bpcalc.problemset.generator import generate_set, has_random_values
+        from bpcalc.problemset.generator import has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
-            students = read_roster(roster, count)
+            students = read_roster(roster, count, str(template))
             try:
                 text = read_text(str(template))
-                drawn = generate_set(text, seed=seed, count=10 if count is None else count,
-                                     name=str(template), roster=students,
-                                     roster_name=roster or "", focus=asked_focus)
+                drawn = draw_variants(text, str(template), seed=seed, count=count,
+                                      students=students, roster=roster, keys=chosen)
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
@@ -75,6 +74,23 @@ def generate(
     run_guarded(job)
 
 
+def draw_variants(text: str, template: str, *, seed: int, count: int | None, students,
+                  roster: str | None, keys: list):
+    """The set's variants (bpcalc.problemset.generator.generate_set): before the first draw
+    is judged, a set too large to write is refused, and `ask` is checked and resolved."""
+    from bpcalc.problemset.build import check_work
+    from bpcalc.problemset.generator import MAX_VARIANTS, generate_set
+
+    size = len(students) if students else 10 if count is None else count
+
+    def prepare(problem, template_keys):  # once, with the first variant's problem
+        check_work([problem] * min(size, MAX_VARIANTS), [suffix for suffix, _write in keys])
+        return asked_focus(problem, template_keys)
+
+    return generate_set(text, seed=seed, count=size, name=template, roster=students,
+                        roster_name=roster or "", focus=prepare)
+
+
 def report_draws(rejected, random_values: bool) -> None:
     """On stderr: a template that draws nothing, and the draws refused, per rule."""
     from bpcalc.problemset.drawing import rejection_text
@@ -88,13 +104,16 @@ def report_draws(rejected, random_values: bool) -> None:
                          f"({rejection_text(rejected)}) and drew again\n")
 
 
-def read_roster(roster: str | None, count: int | None):
+def read_roster(roster: str | None, count: int | None, template: str):
     """The roster's students (None without --roster); a bad roster names its file and line."""
     if roster is None:
         return None
     if count is not None:
         raise ProblemError("a roster gives one variant per student: leave --count out",
                            key="--count")
+    if roster == "-" and template == "-":
+        raise ProblemError("the template is read from standard input, so the roster cannot "
+                           "be: give its file", key="--roster")
     from bpcalc.problem.yamlsource import read_text, source_name
     from bpcalc.problemset.roster import parse_roster
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, one_line
+from bpcalc.problem.model import Problem
 from bpcalc.problem.training import rounding_data
 from bpcalc.problemset.generator import Variant
 from bpcalc.problemset.quality import solved
@@ -39,20 +40,26 @@ SET_MILLISECONDS = 60_000  # a set is written within about a minute
 def check_set_work(variants: list[Variant], suffixes: list[str]) -> None:
     """Refuse a set whose keys (file suffixes such as key.md) would take more than about a
     minute to write."""
+    check_work([variant.problem for variant in variants], suffixes)
+
+
+def check_work(problems: list[Problem], suffixes: list[str]) -> None:
+    """The same for the variants' problems: called with the first variant's problem as
+    many times as the set has variants, before the draws are judged (each judged by a
+    solve), so that a set too large to write is refused at once."""
     from bpcalc.engine.limits import output_size
 
     costs = [KEY_MILLISECONDS.get(suffix, KEY_MILLISECONDS.get(suffix.rpartition(".")[2],
                                                                (20, 2.0)))
              for suffix in suffixes]
     total = 0.0
-    for variant in variants:
-        problem = variant.problem
+    for problem in problems:
         values = output_size(problem, problem.step_count)
         total += sum(per_key + values * per_value for per_key, per_value in costs)
     if total > SET_MILLISECONDS:
         names = ", ".join(suffix.rpartition(".")[2] for suffix in suffixes)
         raise ProblemError(
-            f"{len(variants):,} variants with {names} keys would take about "
+            f"{len(problems):,} variants with {names} keys would take about "
             f"{total / 1000:,.0f} s to write (at most {SET_MILLISECONDS // 1000} s): use a "
             "smaller --count, fewer --formats, or fewer epochs in the template",
             key="--count")
