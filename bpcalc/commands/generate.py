@@ -38,8 +38,8 @@ def generate(
         "column or the one headed id, email or student; each student's variant depends on "
         "the seed and the id only.")] = None,
 ) -> None:
-    """Write COUNT variants of a template ('-': standard input): each a problem file, its
-    answer keys and its handout, all or nothing."""
+    """Write COUNT variants of a template ('-': standard input), or one per student of
+    --roster: each a problem file, its answer keys and its handout, all or nothing."""
 
     def job() -> None:
         from bpcalc.commands.fileset import check_out_dir, writing_set
@@ -164,4 +164,5 @@ def register(app: typer.Typer) -> None:
                      "    --count 30 --seed 7 --out keys/",
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
-                     "bpcalc generate t.yaml --formats latex,handout-latex")
+                     "bpcalc generate t.yaml --formats latex,handout-latex",
+                     "bpcalc generate t.yaml --seed 7 --roster students.csv -o keys/")
