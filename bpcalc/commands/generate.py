@@ -165,4 +165,4 @@ def register(app: typer.Typer) -> None:
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
                      "bpcalc generate t.yaml --formats latex,handout-latex",
-                     "bpcalc generate t.yaml --seed 7 --roster students.csv -o keys/")
+                     "bpcalc generate t.yaml --roster class.csv --seed 7")
