@@ -207,3 +207,22 @@ def test_the_set_index_gives_each_variant_its_precision(tmp_path):
         Rounding("places", 4)
     with pytest.raises(ProblemError, match="not the index.json"):
         read_set_json('{"variants": [{"number": 1, "file": "../x.yaml"}]}')
+
+
+def test_check_set_judges_each_sheet_at_the_precision_its_set_asks(tmp_path):
+    template = write(tmp_path, BASE + "answer_precision: {round: 4}\n")
+    out = tmp_path / "set"
+    assert run_generate(template, out, "-n", "1", "--formats", "json").exit_code == 0
+    z7 = float(z7_of(out / "variant_01.yaml"))
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    (sheets / "variant_01.yaml").write_text(f"z7: {z7:.2f}\n")  # right at 2 places
+    checked = runner.invoke(app, ["check", "--set", str(out), str(sheets / "variant_01.yaml"),
+                                  "--out", str(tmp_path / "r"), "--format", "json"])
+    assert checked.exit_code == 3, checked.stderr
+    report = json.loads((tmp_path / "r" / "variant_01.json").read_text())
+    assert report["answers"][0]["verdict"] == "too_few_digits"
+    # The command line's own rule wins over the set's precision.
+    loose = runner.invoke(app, ["check", "--set", str(out), str(sheets / "variant_01.yaml"),
+                                "--tolerance", "0.01", "--out", str(tmp_path / "r2")])
+    assert loose.exit_code == 0, loose.stdout + loose.stderr

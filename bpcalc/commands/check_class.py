@@ -103,8 +103,8 @@ def _set_problems(index: Path, settings: Settings):
     except ProblemError as error:
         error.key = error.key or "--set"
         raise
-    # TODO(check --places/--digits): each variant's `.precision` (the set's answer_precision)
-    # is the default of those options once `check` has them; not on this branch yet.
+    # Each variant's precision (the set's answer_precision) is the default of --places and
+    # --digits: a sheet is judged at the precision its set asked (grading.classrun).
     folder = path.parent
     loaded: dict[int, object] = {}
 
@@ -115,7 +115,7 @@ def _set_problems(index: Path, settings: Settings):
         if variant.number not in loaded:
             loaded[variant.number] = load_checked_problem(
                 str(folder / variant.problem_file), settings)
-        return variant.number, loaded[variant.number]
+        return variant.number, loaded[variant.number], variant.precision
 
     return problem_for
 

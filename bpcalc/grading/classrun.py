@@ -162,10 +162,11 @@ def grade_sheet(sheet: Sheet, text: str, problem: Problem, rubric: Rubric | None
 
 
 def grade_class(files: list[tuple[str, str, str | ReadFailure]],
-                problem_for: Callable[[str | None, str], tuple[int | None, Problem] | None],
+                problem_for: Callable[[str | None, str], tuple | None],
                 rubric: Rubric | None = None, **options) -> list[Sheet]:
     """Every sheet, given as (name shown, file stem, its text or why it could not be read),
-    matched by `problem_for(id, stem)` to (variant number, problem), checked in order."""
+    matched by `problem_for(id, stem)` to (variant number, problem) or (variant number,
+    problem, the set's precision), checked in order."""
     sheets = []
     for shown, stem, text in files:
         sheet = Sheet(shown, stem)
@@ -182,9 +183,17 @@ def grade_class(files: list[tuple[str, str, str | ReadFailure]],
             sheet.unmatched = True
             sheet.error = "matches no variant of the set (by its id: key or file name)"
             continue
-        sheet.variant, problem = found
-        grade_sheet(sheet, text, problem, rubric, **options)
+        sheet.variant, problem, *asked = found
+        grade_sheet(sheet, text, problem, rubric, **_with_set_precision(options, asked))
     return sheets
+
+
+def _with_set_precision(options: dict, asked: list) -> dict:
+    """The set's answer_precision (a variant's third item) when the command line asks
+    neither a precision nor a tolerance: what the set was generated to ask."""
+    if not asked or options.get("precision") is not None or options.get("tolerance"):
+        return options
+    return {**options, "precision": asked[0]}
 
 
 class _Solves(dict):
