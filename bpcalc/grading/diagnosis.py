@@ -22,6 +22,7 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
+from bpcalc.grading.precision import accepted_interval, asked_of, enough_digits, within
 from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
@@ -31,16 +32,26 @@ from bpcalc.text import rounding_text
 _SLACK = Fraction(1, 10**9)
 # An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
 _QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
-                "error": "error", "change": "change", "new": "weight"}
+                "error": "error", "change": "change", "new": "weight",
+                "epoch_error": "error"}
 
 
-def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
+def agrees(answer: Answer, value, tolerance=None) -> bool:
     """Is `value` (the true one) what the student wrote, at the digits they wrote?
 
     `.777` agrees with 0.77730 (rounds to .777 at 3 places, halves away from zero) but not
     with 0.7765; an explicit absolute `tolerance` replaces the digit rule; a fraction such
     as 1/3 or a whole number such as 0 must agree to about nine significant digits.
+    `tolerance` may instead be the precision asked (a Rounding, `check --places/--digits`):
+    an answer written with enough digits is then right within `precision.within`'s
+    interval; one written with fewer is judged at its own digits (its verdict, made in
+    grading.grade, says too few digits).
     """
+    if isinstance(tolerance, Rounding | QuantityRounding):
+        asked = asked_of(tolerance, answer.quantity.kind)
+        if asked is not None and enough_digits(answer.text, answer.places, asked, value):
+            return _within(answer.value, value, asked)
+        tolerance = None
     if tolerance is None and answer.places is not None:
         # Fast and exact away from the edge of the rounding interval (-300: no underflow).
         half = 0.5 * 10.0 ** -min(max(answer.places, -300), 300)
@@ -63,6 +74,20 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
     return given == (high if abs(high) > abs(low) else low)
 
 
+def _within(given: Fraction, value, asked: Rounding) -> bool:
+    """`precision.within`, a float's binary noise taken as a tie where it is one."""
+    if not isinstance(value, float):
+        return within(given, value, asked)
+    true = Fraction(value)
+    slack = _SLACK * max(1, abs(true))
+    low, high = accepted_interval(true, asked)
+    if abs(given - high) <= slack:
+        return true >= -slack
+    if abs(given - low) <= slack:
+        return true <= slack
+    return low < given < high
+
+
 def value_of(trace: Trace, answer: Answer):
     """The value an answer names, read from a solved trace (None: a step the run did not
     reach, as a mistake's run that `until` stopped sooner)."""
@@ -72,6 +97,9 @@ def value_of(trace: Trace, answer: Answer):
     quantity = answer.quantity
     if quantity.kind == "error":
         return step.error
+    if quantity.kind == "epoch_error":  # the sum of the epoch's steps' errors
+        return sum((each.error for each in trace.epoch_steps(step.epoch)[1:]),
+                   trace.epoch_steps(step.epoch)[0].error)
     if quantity.kind in ("net", "out", "slope", "delta"):
         return getattr(step.node(quantity.node), quantity.kind)
     if quantity.kind == "change":
@@ -90,6 +118,8 @@ def dependency_order(problem: Problem, answer: Answer) -> tuple:
         rest = (0, layer_of(quantity.node), quantity.node, quantity.kind == "out")
     elif quantity.kind == "error":
         rest = (1,)
+    elif quantity.kind == "epoch_error":  # after every value of the epoch's last step
+        rest = (7,)
     elif quantity.kind in ("slope", "delta"):
         rest = (2, -layer_of(quantity.node), quantity.node, quantity.kind == "delta")
     else:

@@ -16,10 +16,11 @@ from fractions import Fraction
 
 import yaml
 
-from bpcalc.errors import short
+from bpcalc.errors import quoted, short
 from bpcalc.problem import training
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.problem.yamlsource import Value
+from bpcalc.problemset.quality import DEFAULT_SATURATION, RULES, Rules
 
 SPEC_KEYS = ("random", "choice")
 _RANDOM_KEYS = ("random", "step", "exclude")
@@ -138,8 +139,10 @@ def _grid_preview(low: Fraction, step: Fraction, count: int) -> str:
 
 # --- the keys of a template only (never written into a variant's problem file) ----------
 
-ASK_KEY, PRECISION_KEY = "ask", "answer_precision"
-TEMPLATE_ONLY_KEYS = (ASK_KEY, PRECISION_KEY)
+ASK_KEY, PRECISION_KEY, RULES_KEY = "ask", "answer_precision", "variants"
+TEMPLATE_ONLY_KEYS = (ASK_KEY, PRECISION_KEY, RULES_KEY)
+_RULES_KEYS = ("reject", "saturation", "draws")
+MAX_DRAWS = 1000
 _PRECISION_KEYS = ("round", "sigfigs")
 
 
@@ -197,6 +200,8 @@ class SetKeys:
 
     ask: tuple[tuple[str, int | None], ...] = ()  # (text, line); () = asked.default_names
     answer_precision: Rounding | QuantityRounding | None = None  # None: 4 places
+    rules: Rules = Rules()  # what refuses a draw (bpcalc.problemset.quality)
+    rules_line: int | None = None  # the `variants:` key's line, for "too few good variants"
 
 
 def parse_set_keys(fields: dict[str, tuple[Value, Value]]) -> SetKeys:
@@ -204,4 +209,63 @@ def parse_set_keys(fields: dict[str, tuple[Value, Value]]) -> SetKeys:
     def get(name: str) -> Value | None:
         return fields[name][1] if name in fields else None
 
-    return SetKeys(parse_ask(get(ASK_KEY)), parse_answer_precision(get(PRECISION_KEY)))
+    rules = get(RULES_KEY)
+    return SetKeys(parse_ask(get(ASK_KEY)), parse_answer_precision(get(PRECISION_KEY)),
+                   parse_rules(rules), fields[RULES_KEY][0].line if rules else None)
+
+
+def parse_rules(value: Value | None) -> Rules:
+    """`variants: {reject: [dead_relu, ...], saturation: 4, draws: 100}`; each key optional
+    (reject: every rule; saturation: 4 for sigmoid and 2 for tanh, or one number for both,
+    or {sigmoid: 3, tanh: 1.5}; draws: how many draws of one variant before giving up)."""
+    if value is None or value.is_null():
+        return Rules()
+    fields = value.mapping()
+    for name, (key, _item) in fields.items():
+        if name not in _RULES_KEYS:
+            raise key.error(f"unknown key in variants (known: {', '.join(_RULES_KEYS)})")
+    rules = Rules()
+    if "reject" in fields:
+        rules = rules._replace(reject=_rule_names(fields["reject"][1]))
+    if "saturation" in fields:
+        rules = rules._replace(saturation=_saturation(fields["saturation"][1]))
+    if "draws" in fields:
+        draws = fields["draws"][1]
+        count = draws.integer()
+        if not 1 <= count <= MAX_DRAWS:
+            raise draws.error(f"must be from 1 to {MAX_DRAWS}, got {count}")
+        rules = rules._replace(draws=count)
+    return rules
+
+
+def _rule_names(value: Value) -> tuple[str, ...]:
+    if value.is_null() or (value.is_scalar() and value.word() == "none"):
+        return ()
+    items = value.items() if value.is_list() else [value]
+    names = []
+    for item in items:
+        word = item.word()
+        if word not in RULES:
+            raise item.error(f"unknown rule {quoted(word)} (rules: {', '.join(RULES)})")
+        names.append(word)
+    return tuple(rule for rule in RULES if rule in names)
+
+
+def _saturation(value: Value) -> tuple[tuple[str, Fraction], ...]:
+    if value.is_scalar():
+        bound = _positive(value)
+        return tuple((name, bound) for name in DEFAULT_SATURATION)
+    chosen = dict(DEFAULT_SATURATION)
+    for name, (key, item) in value.mapping().items():
+        if name not in DEFAULT_SATURATION:
+            raise key.error(f"saturation is judged for {', '.join(DEFAULT_SATURATION)}, not "
+                            f"{quoted(name)}")
+        chosen[name] = _positive(item)
+    return tuple(chosen.items())
+
+
+def _positive(value: Value) -> Fraction:
+    number = value.number()
+    if number <= 0:
+        raise value.error("must be more than 0: the |net| above which a node is saturated")
+    return number
