@@ -50,55 +50,48 @@ def hint_lines(problem: Problem, result: CheckResult) -> list[str]:
     return lines
 
 
-class _Hint:
-    """The formula of one answer's value and the values its symbols name."""
+# The worked line that computes each kind of value (bpcalc.render.worked's line kinds).
+LINE_KINDS = {"net": ("net",), "out": ("activation",), "error": ("error",),
+              "delta": ("output_delta", "hidden_delta"), "change": ("change",),
+              "new": ("update",)}
 
-    def __init__(self, problem: Problem, answers: list[Answer], answer: Answer):
+
+def worked_line(lines, quantity: Quantity):
+    """The worked line among a step's `lines` that computes `quantity`, or None (a slope,
+    gradient or momentum term, or a sequential change, has no line of its own)."""
+    wanted = LINE_KINDS.get(quantity.kind, ())
+    return next((line for line in lines if line.kind in wanted and line.node == quantity.node
+                 and line.key == quantity.key), None)
+
+
+class Formulas:
+    """Each value's formula in symbols, as the worked solution of `trace` writes it (only
+    the symbols are read: never a number of the trace)."""
+
+    def __init__(self, trace, notation: Notation | None = None):
         from bpcalc.render.worked import notation_of
 
-        self.problem, self.answer, self.step = problem, answer, answer.step
-        self.givens = Givens(problem, answers)
-        self.trace = _trace(problem, answer.step)
-        self.n: Notation = notation_of(self.trace)
-        self.network = problem.network
+        self.trace, self.problem = trace, trace.problem
+        self.n: Notation = notation or notation_of(trace)
+        self.network = trace.problem.network
 
-    def build(self) -> tuple[str, list[tuple[str, Known]]]:
-        quantity = self.answer.quantity
-        if quantity.kind == "epoch_error":
-            return self._epoch_error()
-        target, formula = self._formula(quantity)
-        if formula is None:
-            return f"{PLAIN.sym(target)}: no worked line for this value", []
-        names = self._names()
-        needs, seen = [], {PLAIN.sym(target)} if quantity.kind != "new" else set()
-        for sym in _symbols(formula):
-            name = PLAIN.sym(sym)
-            if name not in seen:
-                seen.add(name)
-                needs.append((name, names.get(name, MISSING)))
-        return f"{PLAIN.sym(target)} = {PLAIN.render(formula)}", needs
-
-    # -- the formula ------------------------------------------------------------------------
-
-    def _formula(self, quantity: Quantity):
-        """(target symbol, formula in symbols) as the worked solution writes the value."""
+    def of(self, step: int, quantity: Quantity, name: str):
+        """(target symbol, formula in symbols, or None where there is no formula) of the
+        value `quantity` of the 1-based `step`; `name` as asked, for a value with none."""
         from bpcalc.render.worked import step_lines
 
-        kind, step = quantity.kind, self.trace.steps[self.step - 1]
+        kind = quantity.kind
         if kind == "slope":
             return self._slope(quantity.node)
         if kind == "momentum":
-            return (self._weight(quantity.key, "momentum_"),
-                    Prod((Sym("α"), self._weight(quantity.key, "Δ", "prev"))))
+            return (self.weight(quantity.key, "momentum_"),
+                    Prod((Sym("α"), self.weight(quantity.key, "Δ", "prev"))))
         if kind == "gradient":
             return self._gradient(quantity.key)
-        wanted = {"net": ("net",), "out": ("activation",), "error": ("error",),
-                  "delta": ("output_delta", "hidden_delta"), "change": ("change",),
-                  "new": ("update",)}[kind]
-        lines = step_lines(self.trace, step, notation=self.n)
-        for line in lines:
-            if line.kind in wanted and line.node == quantity.node and line.key == quantity.key:
-                return line.target, line.formula
+        lines = step_lines(self.trace, self.trace.steps[step - 1], notation=self.n)
+        line = worked_line(lines, quantity)
+        if line is not None:
+            return line.target, line.formula
         if kind == "change":  # sequential: the change is the update's added term
             for line in lines:
                 if line.kind == "update" and line.key == quantity.key and isinstance(
@@ -106,14 +99,14 @@ class _Hint:
                         else line.formula.right, Paren):
                     added = (line.formula.terms[-1].arg if isinstance(line.formula, Sum)
                              else Neg(line.formula.right))
-                    return self._weight(quantity.key, "Δ"), added
-        return Sym(self.answer.name), None
+                    return self.weight(quantity.key, "Δ"), added
+        return Sym(name), None
 
     def _slope(self, node: int):
         act = self.problem.activation_of_layer(self.network.layer_of(node))
         net = Sym(self.n.net, str(node))
         factors = activation_spec(act.name).slope_factors(
-            act, self._out(node), Func("f'", (net,)), Terms(lambda v: Num(v, fraction_text(
+            act, self.out(node), Func("f'", (net,)), Terms(lambda v: Num(v, fraction_text(
                 Fraction(v)))))
         body = factors[0] if len(factors) == 1 else Prod(tuple(factors))
         return Sym(f"f'({self.n.net}{node})"), body
@@ -121,9 +114,51 @@ class _Hint:
     def _gradient(self, key):
         """∂E/∂w_ij = -δ_j z_i (slides' sign; textbook δ_j a_i), one pattern's."""
         i, j = key
-        product = Prod((Sym(self.n.delta, str(j)), self._out(i)))
+        product = Prod((Sym(self.n.delta, str(j)), self.out(i)))
         sign = self.problem.convention == "slides"
-        return self._weight(key, "∂E/∂"), Neg(product) if sign else product
+        return self.weight(key, "∂E/∂"), Neg(product) if sign else product
+
+    def out(self, node: int) -> Sym:
+        kind = self.network.node_kind(node)
+        return Sym(self.n.activation_symbol(kind, self.network.layer_of(node)), str(node))
+
+    def weight(self, key, prefix: str = "", tag: str = "") -> Sym:
+        base, index, sup = self.n.weight_parts(self.network, key)
+        return Sym(base, index, sup, prefix, tag)
+
+
+def needed(target: Sym, formula, kind: str) -> list[Sym]:
+    """The symbols a value's formula needs, each once, in the order written; the target
+    itself only where it stands for its old value (a weight's update)."""
+    seen, found = set() if kind == "new" else {PLAIN.sym(target)}, []
+    for sym in symbols(formula):
+        if PLAIN.sym(sym) not in seen:
+            seen.add(PLAIN.sym(sym))
+            found.append(sym)
+    return found
+
+
+class _Hint:
+    """The formula of one answer's value and the values its symbols name."""
+
+    def __init__(self, problem: Problem, answers: list[Answer], answer: Answer):
+        self.problem, self.answer, self.step = problem, answer, answer.step
+        self.givens = Givens(problem, answers)
+        self.formulas = Formulas(_trace(problem, answer.step))
+        self.n: Notation = self.formulas.n
+        self.network = problem.network
+
+    def build(self) -> tuple[str, list[tuple[str, Known]]]:
+        quantity = self.answer.quantity
+        if quantity.kind == "epoch_error":
+            return self._epoch_error()
+        target, formula = self.formulas.of(self.step, quantity, self.answer.name)
+        if formula is None:
+            return f"{PLAIN.sym(target)}: no worked line for this value", []
+        names = self._names()
+        needs = [(PLAIN.sym(sym), names.get(PLAIN.sym(sym), MISSING))
+                 for sym in needed(target, formula, quantity.kind)]
+        return f"{PLAIN.sym(target)} = {PLAIN.render(formula)}", needs
 
     def _epoch_error(self) -> tuple[str, list[tuple[str, Known]]]:
         """E(epoch 2) = E(step 5) + ... : the sum of the epoch's steps' errors."""
@@ -137,22 +172,15 @@ class _Hint:
 
     # -- the symbols' values -------------------------------------------------------------
 
-    def _out(self, node: int) -> Sym:
-        kind = self.network.node_kind(node)
-        return Sym(self.n.activation_symbol(kind, self.network.layer_of(node)), str(node))
-
-    def _weight(self, key, prefix: str = "", tag: str = "") -> Sym:
-        base, index, sup = self.n.weight_parts(self.network, key)
-        return Sym(base, index, sup, prefix, tag)
-
     def _names(self) -> dict[str, Known]:
         """Every symbol a formula of this step can hold, by its printed name."""
         g, s, n = self.givens, self.step, self.n
+        out, weight = self.formulas.out, self.formulas.weight
         names = {PLAIN.sym(Sym(n.rate)): g.rate(), "α": g.momentum(),
                  PLAIN.sym(Sym(n.error)): g.answer(s, Quantity("error"))}
         for layer in self.network.layers:
             for node in layer.feeding_ids():
-                names[PLAIN.sym(self._out(node))] = g.out(s, node)
+                names[PLAIN.sym(out(node))] = g.out(s, node)
                 if self.network.node_kind(node) not in ("input", "bias"):
                     names[f"{n.net}{node}"] = g.answer(s, Quantity("net", node=node))
                     names[f"{n.delta}{node}"] = g.answer(s, Quantity("delta", node=node))
@@ -160,26 +188,26 @@ class _Hint:
             names[f"{n.target}{node}"] = g.target(s, node)
         first = s - (s - 1) % len(self.problem.patterns)  # the epoch's first step
         for key in self.problem.weights:
-            names[PLAIN.sym(self._weight(key))] = g.old_weight(s, key)
-            names[PLAIN.sym(self._weight(key, tag="initial"))] = g.initial(key)
-            names[PLAIN.sym(self._weight(key, "Δ"))] = g.answer(s, Quantity("change", key=key))
-            names[PLAIN.sym(self._weight(key, "Δ", "prev"))] = g.previous_change(s, key)
+            names[PLAIN.sym(weight(key))] = g.old_weight(s, key)
+            names[PLAIN.sym(weight(key, tag="initial"))] = g.initial(key)
+            names[PLAIN.sym(weight(key, "Δ"))] = g.answer(s, Quantity("change", key=key))
+            names[PLAIN.sym(weight(key, "Δ", "prev"))] = g.previous_change(s, key)
             for pattern in range(1, len(self.problem.patterns) + 1):
-                names[PLAIN.sym(self._weight(key, "Δ", f"p{pattern}"))] = g.answer(
+                names[PLAIN.sym(weight(key, "Δ", f"p{pattern}"))] = g.answer(
                     first + pattern - 1, Quantity("change", key=key))
         return names
 
 
-def _symbols(expr):
+def symbols(expr):
     """The symbols of a formula, in the order written (numbers in it are constants)."""
     if isinstance(expr, Sym):
         yield expr
     elif isinstance(expr, tuple):
         for item in expr:
-            yield from _symbols(item)
+            yield from symbols(item)
     elif dataclasses.is_dataclass(expr) and not isinstance(expr, Num):
         for field in dataclasses.fields(expr):
-            yield from _symbols(getattr(expr, field.name))
+            yield from symbols(getattr(expr, field.name))
 
 
 def _trace(problem: Problem, step: int):

@@ -28,15 +28,16 @@ from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
+from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
 from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
 from bpcalc.grading.precision import interval_text
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
-from bpcalc.render.document.formula import to_html
 from bpcalc.render.document.handout import problem_statement
 from bpcalc.render.document.html import HTML_STYLE, STYLE, HtmlRenderer
 from bpcalc.render.document.model import Document, Heading, Paragraph, Worked
+from bpcalc.render.hints import Formulas, needed, worked_line
 from bpcalc.text import rounding_text
 
 SCRIPT = files("bpcalc.render.document").joinpath("worksheet.js").read_text(encoding="utf-8")
@@ -69,12 +70,14 @@ class Solution(NamedTuple):
 
 
 class Question(NamedTuple):
-    """One box: its solutions (the run's first) and, where the step has one, the worked
-    line it is computed in (`own`: a line of its own, not the update a change is part of)."""
+    """One box: its solutions (the run's first), the value's formula in symbols (`target =
+    formula`, as check --hint writes it; formula None where there is none) and the worked
+    line it is computed in (its own, or the one it is part of; None: none)."""
 
     solutions: list[Solution]
+    target: worked.Sym
+    formula: object
     line: worked.WorkedLine | None
-    own: bool = True
 
     @property
     def asked(self) -> Asked:
@@ -113,13 +116,16 @@ def build_worksheet(trace: Trace, columns: list[list[Solution]]) -> Document:
     """The statement (from the problem alone), then one box per asked quantity."""
     problem = trace.problem
     statement, _builder = problem_statement(problem, ("svg",))
+    formulas = Formulas(trace)
     lines: dict[int, list[worked.WorkedLine]] = {}
     questions = []
     for column in columns:
         each = column[0].asked
         if each.step not in lines:
             lines[each.step] = worked.step_lines(trace, trace.steps[each.step - 1])
-        questions.append(Question(column, *line_for(lines[each.step], each)))
+        target, formula = formulas.of(each.step, each.quantity, each.name)
+        questions.append(Question(column, target, formula,
+                                  line_of(lines[each.step], each.quantity)))
     precisions = sorted({rounding_text(column[0].asked.precision) for column in columns})
     intro = (f"Give each value to {' or '.join(precisions)}, as a decimal (.777, -0.0115) "
              "or a fraction (1/3). Step 1 is epoch 1, pattern 1.")
@@ -127,48 +133,18 @@ def build_worksheet(trace: Trace, columns: list[list[Solution]]) -> Document:
     return Document(problem.title or "Backpropagation", False, blocks)
 
 
-# The worked line that computes each kind of asked value; a value with no line of its own
-# is shown with the line it is part of (a change inside its update, a slope in its delta).
-_LINE_KINDS = {"net": ("net",), "out": ("activation",), "error": ("error",),
-               "delta": ("output_delta", "hidden_delta"), "new": ("update",),
-               "change": ("change", "update"), "gradient": ("change", "update"),
-               "momentum": ("change", "update"), "slope": ("output_delta", "hidden_delta")}
+def line_of(lines: list[worked.WorkedLine], quantity: Quantity) -> worked.WorkedLine | None:
+    """The worked line of a value: its own (render.hints.worked_line), else the one it is
+    part of (a slope in its node's delta, a change or gradient in its weight's update)."""
+    own = worked_line(lines, quantity)
+    if own is not None or quantity.kind not in PART_OF:
+        return own
+    return next((line for line in lines if line.kind in PART_OF[quantity.kind]
+                 and line.node == quantity.node and line.key == quantity.key), None)
 
 
-def line_for(lines: list[worked.WorkedLine],
-             asked: Asked) -> tuple[worked.WorkedLine | None, bool]:
-    """The worked line of `asked` among its step's lines (or None), and whether it is the
-    value's own line."""
-    quantity = asked.quantity
-    kinds = _LINE_KINDS[quantity.kind]
-    for kind in kinds:
-        for line in lines:
-            if line.kind == kind and (quantity.kind == "error" or (
-                    line.node == quantity.node if quantity.node is not None
-                    else line.key == quantity.key)):
-                borrowed = quantity.kind in ("slope", "gradient", "momentum") or (
-                    quantity.kind == "change" and kind == "update")
-                return line, not borrowed
-    return None, False
-
-
-def symbols(expression) -> list[worked.Sym]:
-    """Every named quantity in an expression tree, once each, in reading order."""
-    found: list[worked.Sym] = []
-
-    def walk(node) -> None:
-        if isinstance(node, worked.Sym):
-            if node not in found:
-                found.append(node)
-        elif isinstance(node, tuple):
-            for part in node:
-                walk(part)
-        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, worked.Num):
-            for name in node.__dataclass_fields__:
-                walk(getattr(node, name))
-
-    walk(expression)
-    return found
+PART_OF = {"slope": ("output_delta", "hidden_delta"), "change": ("update",),
+           "gradient": ("change", "update"), "momentum": ("change", "update")}
 
 
 def _fraction(value: Fraction) -> list[str]:
@@ -247,11 +223,11 @@ class WorksheetRenderer(HtmlRenderer):
                 "Show all answers</button>\n")
 
     def question(self, number: int, question: Question) -> str:
-        asked, line, own = question.asked, question.line, question.own
+        asked, line = question.asked, question.line
         box = box_data(number, question.solutions)
         self.boxes.append(box)
         qid = box["id"]
-        symbol = HTML_STYLE.sym(line.target) if line is not None and own else to_html(asked.name)
+        symbol = HTML_STYLE.sym(question.target)
         step = "" if asked.step == 1 else f"step {asked.step}: "
         label = (f"<label for=\"{qid}-input\">{self.text(step)}<span class=\"math\">{symbol}"
                  f"</span><code>{self.text(asked.name)}</code></label>")
@@ -265,23 +241,22 @@ class WorksheetRenderer(HtmlRenderer):
         worked_line = (self.worked(Worked([line])) if line is not None
                        else "<p>No worked line of its own: see the answer key.</p>")
         more = (f"<div class=\"more\"><div class=\"hint\" id=\"{qid}-hint\" hidden>"
-                f"{self.hint(line)}</div><div id=\"{qid}-worked\" hidden>{worked_line}</div>"
+                f"{self.hint(question)}</div><div id=\"{qid}-worked\" hidden>{worked_line}</div>"
                 f"<div class=\"key\" id=\"{qid}-key\" hidden></div></div>")
         return f"{label}\n{field}\n{buttons}\n{more}\n"
 
-    def hint(self, line: worked.WorkedLine | None) -> str:
-        """The formula and the names of the values it uses: never a number of the run."""
-        if line is None:
+    def hint(self, question: Question) -> str:
+        """The formula and the names of the values it uses (check --hint's formula and
+        symbols, render/hints.py): never a number of the run."""
+        target, formula = question.target, question.formula
+        if formula is None:
             return "Work it out from the formulas above."
-        target = HTML_STYLE.sym(line.target)
-        names = []
-        for symbol in symbols(line.formula):
-            shown = f"<span class=\"math\">{HTML_STYLE.sym(symbol)}</span>"
-            names.append(shown + (" (its value before this step)"
-                                  if symbol == line.target else ""))
+        names = [f"<span class=\"math\">{HTML_STYLE.sym(symbol)}</span>"
+                 + (" (its value before this step)" if symbol == target else "")
+                 for symbol in needed(target, formula, question.asked.quantity.kind)]
         uses = f"; it uses {', '.join(names)}" if names else ""
-        return (f"Hint: <span class=\"math\">{target} = {HTML_STYLE.render(line.formula)}"
-                f"</span>{uses}.")
+        return (f"Hint: <span class=\"math\">{HTML_STYLE.sym(target)} = "
+                f"{HTML_STYLE.render(formula)}</span>{uses}.")
 
 
 def render_worksheet(trace: Trace, ask: tuple | None = None,
