@@ -452,15 +452,6 @@ def test_a_hand_rounded_problem_is_judged_against_both_solutions_as_check_does()
     assert len(data_of(worksheet(SLIDES))["boxes"][0]["solutions"]) == 1
 
 
-def _check_has_precision() -> bool:
-    import inspect
-
-    from bpcalc.grading.grade import check
-
-    return "precision" in inspect.signature(check).parameters
-
-
-@pytest.mark.skipif(not _check_has_precision(), reason="check --places/--digits not merged")
 @pytest.mark.parametrize(("problem", "option", "digits"), [
     ("slides_2-2-1.yaml", "--answer-places", 4), ("slides_2-2-1.yaml", "--answer-sigfigs", 3),
     ("slides_mixed_rounding.yaml", "--answer-places", 4),
