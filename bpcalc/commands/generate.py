@@ -11,6 +11,7 @@ import typer
 from bpcalc.commands.common import problem_argument, register_command, run_guarded
 from bpcalc.errors import ProblemError
 from bpcalc.render import formats
+from bpcalc.render.export import FILE_PATTERN, SetExports, parse_exports
 from bpcalc.render.formats import Format, parse_key_formats
 
 
@@ -32,6 +33,10 @@ def generate(
     = "json,markdown,handout-markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
+    export: Annotated[str, typer.Option(
+        metavar="PLATFORMS",
+        help="Also write the set for learning platforms, comma-separated: moodle (Moodle "
+             "XML), qti (a Canvas QTI zip), prairielearn (a question folder).")] = "",
 ) -> None:
     """Write COUNT variants of a template ('-': standard input): each a problem file, its
     answer keys and its handout, all or nothing."""
@@ -44,6 +49,7 @@ def generate(
         from bpcalc.problemset.generator import has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
+        platforms = parse_exports(export) if export else ()
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
@@ -57,9 +63,12 @@ def generate(
             if not has_random_values(text):
                 sys.stderr.write("bpcalc: warning: the template has no random or choice "
                                  "values, so every variant is the same\n")
+            exports = (SetExports(platforms, template_name=str(template), template_text=text,
+                                  seed=seed) if platforms else None)
             # The name as given: the variants and the index escape it themselves.
             for file_name, content in problem_set_files(variants, chosen, seed=seed,
-                                                        template_name=str(template)):
+                                                        template_name=str(template),
+                                                        export=exports):
                 files.write(file_name, content)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
         shown = printable(out.rstrip("/"))
@@ -76,7 +85,7 @@ def set_file():
     """Every name a set can hold, whichever keys it has: what `--force` may replace."""
     from bpcalc.problemset.build import set_file_pattern
 
-    return set_file_pattern(suffix(entry) for entry in SET_FORMATS)
+    return set_file_pattern((suffix(entry) for entry in SET_FORMATS), FILE_PATTERN)
 
 
 def suffix(entry: Format) -> str:
@@ -98,4 +107,5 @@ def register(app: typer.Typer) -> None:
                      "    --count 30 --seed 7 --out keys/",
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
-                     "bpcalc generate t.yaml --formats latex,handout-latex")
+                     "bpcalc generate t.yaml --formats latex,handout-latex",
+                     "bpcalc generate t.yaml -n 30 --export moodle,qti,prairielearn")
