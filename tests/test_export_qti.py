@@ -1,0 +1,135 @@
+"""`generate --export qti`: a Canvas QTI 1.2 zip, opened with zipfile, its manifest and
+every assessment parsed, each numerical question's accepted range checked against the
+quantity worked by hand and the interval `bpcalc check` accepts."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from fractions import Fraction
+
+import pytest
+from export_support import DEFAULT_NAMES, HALF_UNIT_4_PLACES, generate_set, slides_values
+
+from bpcalc.grading.answers import Quantity
+from bpcalc.grading.asked import Asked
+from bpcalc.grading.precision import accepted_interval
+from bpcalc.problem.model import Rounding
+from bpcalc.render.export import qti
+from bpcalc.render.export.records import VariantRecord
+
+COUNT = 3
+CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("qti") / "set"
+    generate_set(out, "--count", str(COUNT), "--seed", "5", "--export", "qti")
+    return out
+
+
+def open_zip(path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+
+
+def assessments(archive: zipfile.ZipFile) -> list[ET.Element]:
+    """Each quiz the manifest lists, parsed, in order."""
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    assert manifest.tag == f"{CP}manifest"
+    found = []
+    for resource in manifest.iter(f"{CP}resource"):
+        if resource.get("type") == "imsqti_xmlv1p2":
+            href = resource.find(f"{CP}file").get("href")
+            root = ET.fromstring(archive.read(href))
+            assert root.tag == f"{Q}questestinterop"
+            found.append(root.find(f"{Q}assessment"))
+    return found
+
+
+def field(item: ET.Element, label: str) -> str:
+    for entry in item.iter(f"{Q}qtimetadatafield"):
+        if entry.find(f"{Q}fieldlabel").text == label:
+            return entry.find(f"{Q}fieldentry").text
+    raise KeyError(label)
+
+
+def answer_range(item: ET.Element) -> tuple[str, str, str]:
+    """(varequal, vargte, varlte) of the condition that scores 100."""
+    for condition in item.iter(f"{Q}respcondition"):
+        if condition.find(f"{Q}setvar") is not None:
+            var = condition.find(f"{Q}conditionvar")
+            return (var.find(f".//{Q}varequal").text, var.find(f".//{Q}vargte").text,
+                    var.find(f".//{Q}varlte").text)
+    raise AssertionError("no scoring condition")
+
+
+def test_the_manifest_lists_every_file_in_the_zip(exported):
+    archive = open_zip(exported / "canvas_qti.zip")
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    listed = {f.get("href") for f in manifest.iter(f"{CP}file")}
+    assert listed == set(archive.namelist()) - {"imsmanifest.xml"}
+    assert len(assessments(archive)) == COUNT
+    pictures = [n for n in archive.namelist() if n.startswith("images/")]
+    assert pictures == [f"images/network_{n:02d}.svg" for n in range(1, COUNT + 1)]
+
+
+def test_each_numerical_question_accepts_the_asked_interval(exported):
+    archive = open_zip(exported / "canvas_qti.zip")
+    for number, assessment in enumerate(assessments(archive), start=1):
+        items = assessment.findall(f"{Q}section/{Q}item")
+        assert field(items[0], "question_type") == "text_only_question"
+        picture = f"%24IMS-CC-FILEBASE%24/images/network_{number:02d}.svg"
+        assert picture in items[0].find(f".//{Q}mattext").text
+        numerical = items[1:]
+        assert [item.get("title") for item in numerical] == DEFAULT_NAMES
+        by_hand = slides_values(exported / f"variant_{number:02d}.yaml")
+        for item in numerical:
+            assert field(item, "question_type") == "numerical_question"
+            assert item.find(f".//{Q}render_fib").get("fibtype") == "Decimal"
+            exact, low, high = answer_range(item)
+            value = by_hand[item.get("title")]
+            assert float(exact) == pytest.approx(value, rel=1e-12, abs=1e-15)
+            # the interval around the TRUE value, half a unit of the 4th place either side
+            assert Fraction(low) == Fraction(exact) - Fraction(1, 20000)
+            assert Fraction(high) == Fraction(exact) + Fraction(1, 20000)
+            assert float(high) - value == pytest.approx(HALF_UNIT_4_PLACES, rel=1e-9)
+        assert numerical[-1].find(f"{Q}itemfeedback") is not None  # the worked solution
+
+
+def _record(value: str, precision: Rounding, title: str = "T") -> VariantRecord:
+    true = Fraction(value)
+    low, high = accepted_interval(true, precision)
+    asked = Asked("z7", 1, Quantity("out", 7, None), true, precision, low, high)
+    return VariantRecord(1, title, (asked,), "<p>s</p>", "<p>w</p>", None)
+
+
+@pytest.mark.parametrize(("value", "precision", "low", "high"), [
+    ("0", Rounding("places", 4), "-0.00005", "0.00005"),  # text2qti refuses these
+    ("0.00001234", Rounding("sigfigs", 3), "0.00001229", "0.00001239"),
+    ("0.39637", Rounding("places", 5), "0.396365", "0.396375"),  # text2qti: 0.3964
+])
+def test_small_and_zero_values_keep_their_interval(value, precision, low, high):
+    text = qti.assessment_xml(_record(value, precision), "g1", "T", 2)
+    item = ET.fromstring(text).findall(f".//{Q}item")[1]
+    _exact, got_low, got_high = answer_range(item)
+    assert (Fraction(got_low), Fraction(got_high)) == (Fraction(low), Fraction(high))
+    assert "e" not in got_low.lower() + got_high.lower()
+
+
+def test_user_text_is_escaped():
+    title = "<b>x</b> & $y$ \\(z\\)"
+    root = ET.fromstring(qti.assessment_xml(_record("0.5", Rounding("places", 4), title),
+                                            "g1", title, 2))
+    assert root.find(f"{Q}assessment").get("title") == title  # XML-escaped, read back whole
+    html = root.find(f".//{Q}mattext").text
+    assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "$" not in html and "\\" not in html
+
+
+def test_the_same_seed_writes_the_same_zip(exported, tmp_path):
+    again = tmp_path / "again"
+    generate_set(again, "--count", str(COUNT), "--seed", "5", "--export", "qti")
+    assert (again / "canvas_qti.zip").read_bytes() == (exported / "canvas_qti.zip").read_bytes()
