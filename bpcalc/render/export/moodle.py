@@ -52,7 +52,7 @@ def moodle_xml(records: list[VariantRecord], info) -> str:
 
 
 def _question(record: VariantRecord, width: int, info) -> str:
-    name = f"{record.title} (variant {record.number:0{width}d}, seed {info.seed})"
+    name = f"{record.title}, seed {info.seed}"
     picture, file = "", ""
     if record.picture is not None:
         file_name = picture_name(record, width)

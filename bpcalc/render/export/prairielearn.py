@@ -32,6 +32,7 @@ from bpcalc.render.export.records import (
     exact_text,
     inert,
     picture_name,
+    set_title,
     width_of,
 )
 from bpcalc.text import rounding_text
@@ -83,7 +84,7 @@ def question_uuid(info) -> str:
 
 
 def info_json(records: list[VariantRecord], info) -> str:
-    document = {"uuid": question_uuid(info), "title": records[0].title, "topic": TOPIC,
+    document = {"uuid": question_uuid(info), "title": set_title(records), "topic": TOPIC,
                 "tags": TAGS, "type": "v3", "singleVariant": len(records) == 1}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

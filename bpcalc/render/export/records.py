@@ -14,6 +14,7 @@ platform reads them as maths (MathJax, Moodle's TeX filter, Canvas) or as a Cloz
 from __future__ import annotations
 
 import contextlib
+import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
@@ -93,6 +94,11 @@ def _picture(trace: Trace) -> str | None:
     with contextlib.suppress(ProblemError):
         return diagram_svg(unsolved)
     return None
+
+
+def set_title(records) -> str:
+    """The template's title: a variant's, without the ` (variant N)` the generator adds."""
+    return re.sub(r" \(variant \d+\)$", "", records[0].title)
 
 
 def picture_name(record: VariantRecord, width: int) -> str:
