@@ -18,8 +18,9 @@ from bpcalc.render.formats import Format, parse_key_formats
 def generate(
     template: Annotated[Path, problem_argument(
         "The template: a problem file with random or choice values", metavar="TEMPLATE")],
-    count: Annotated[int, typer.Option("--count", "-n", metavar="N",
-                                       help="How many variants.")] = 10,
+    count: Annotated[int | None, typer.Option(
+        "--count", "-n", metavar="N", help="How many variants (default 10; with --roster, "
+        "one per student).")] = None,
     seed: Annotated[int, typer.Option(
         metavar="N", help="The seed: the same seed writes the same files.")] = 1,
     out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
@@ -33,6 +34,10 @@ def generate(
     = "json,markdown,handout-markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
+    roster: Annotated[str | None, typer.Option(
+        metavar="CSV", help="A variant per student: a CSV of ids (e.g. emails), first "
+        "column or the one headed id, email or student; each student's variant depends on "
+        "the seed and the id only.")] = None,
     export: Annotated[str, typer.Option(
         metavar="PLATFORMS",
         help="Also write the set for learning platforms, comma-separated: moodle (Moodle "
@@ -45,36 +50,72 @@ def generate(
         from bpcalc.commands.fileset import check_out_dir, writing_set
         from bpcalc.problem.yamlsource import printable, read_text, source_name
         from bpcalc.problemset.build import problem_set_files
-        from bpcalc.problemset.generator import generate as generate_variants
-        from bpcalc.problemset.generator import has_random_values
+        from bpcalc.problemset.drawing import rejection_text
+        from bpcalc.problemset.generator import generate_set, has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
         platforms = parse_exports(export) if export else ()
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
+            students = read_roster(roster, count)
             try:
                 text = read_text(str(template))
-                variants = generate_variants(text, seed=seed, count=count, name=str(template))
+                drawn = generate_set(text, seed=seed, count=10 if count is None else count,
+                                     name=str(template), roster=students,
+                                     roster_name=roster or "", focus=asked_focus)
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
                 raise
+            variants = drawn.variants
             if not has_random_values(text):
                 sys.stderr.write("bpcalc: warning: the template has no random or choice "
                                  "values, so every variant is the same\n")
+            if drawn.rejected:
+                total = sum(drawn.rejected.values())
+                sys.stderr.write(f"refused {total} draw{'s' * (total != 1)} not worth "
+                                 f"working ({rejection_text(drawn.rejected)}) and drew "
+                                 "again\n")
             exports = (SetExports(platforms, template_name=str(template), template_text=text,
                                   seed=seed) if platforms else None)
             # The name as given: the variants and the index escape it themselves.
             for file_name, content in problem_set_files(variants, chosen, seed=seed,
                                                         template_name=str(template),
-                                                        export=exports):
+                                                        roster_name=roster, export=exports):
                 files.write(file_name, content)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
         shown = printable(out.rstrip("/"))
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)
+
+
+def read_roster(roster: str | None, count: int | None):
+    """The roster's students (None without --roster); a bad roster names its file and line."""
+    if roster is None:
+        return None
+    if count is not None:
+        raise ProblemError("a roster gives one variant per student: leave --count out",
+                           key="--count")
+    from bpcalc.problem.yamlsource import read_text, source_name
+    from bpcalc.problemset.roster import parse_roster
+
+    return parse_roster(read_text(roster), source_name(roster))
+
+
+def asked_focus(problem, keys) -> tuple:
+    """The quantities the template asks for (`ask`, else the outputs, deltas and new weights
+    of step 1), each at its asked precision, for the rules that refuse a draw; a name the
+    problem lacks is exit 2 naming `ask` and the template's line."""
+    from bpcalc.grading.asked import DEFAULT_PRECISION, default_names, parse_asked
+    from bpcalc.grading.precision import asked_of
+    from bpcalc.problemset.quality import Focus
+
+    names = list(keys.ask) or [(name, None) for name in default_names(problem)]
+    return tuple(Focus(step, quantity.kind, quantity.node, quantity.key,
+                       asked_of(keys.answer_precision, quantity.kind) or DEFAULT_PRECISION)
+                 for step, _name, quantity in parse_asked(names, problem))
 
 
 # What --formats may name: the answer keys and the handouts.

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, one_line
+from bpcalc.problem.training import rounding_data
 from bpcalc.problemset.generator import Variant, shell_word
+from bpcalc.problemset.quality import solved
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
 # A key: (file-name suffix such as "key.md", the function writing it from the trace).
@@ -69,11 +72,7 @@ def check_set_work(variants: list[Variant], suffixes: list[str], exports: bool =
 
 
 def solve_variant(variant: Variant) -> Trace:
-    from bpcalc.engine.backprop import solve
-    from bpcalc.engine.numbers import make_arithmetic
-
-    problem = variant.problem
-    return solve(problem, make_arithmetic(problem.rounding, False))
+    return solved(variant.problem)
 
 
 def set_file_pattern(suffixes, exports: str = "") -> re.Pattern:
@@ -81,12 +80,12 @@ def set_file_pattern(suffixes, exports: str = "") -> re.Pattern:
     expression) can hold: what `generate --force` may replace, and nothing else."""
     keys = "|".join(re.escape(suffix) for suffix in suffixes)
     more = f"|{exports}" if exports else ""
-    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv){more}")
+    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv|json){more}")
 
 
 def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
-                      template_name: str, seed: int, export: SetExport | None = None
-                      ) -> Iterator[tuple[str, str | bytes]]:
+                      template_name: str, seed: int, roster_name: str | None = None,
+                      export: SetExport | None = None) -> Iterator[tuple[str, str | bytes]]:
     """(file name, text) for the whole set, variant by variant, then the exports' files,
     the index files last; a set too large to write in about a minute is refused before
     the first file."""
@@ -108,8 +107,9 @@ def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
                      trace.problem.step_count))
     if export is not None:
         yield from export.files()
-    yield "index.md", _index_markdown(rows, template_name, seed)
+    yield "index.md", _index_markdown(rows, template_name, seed, roster_name)
     yield "index.csv", _index_csv(rows)
+    yield "index.json", _index_json(rows, template_name, seed, roster_name)
 
 
 def _answers(trace: Trace) -> tuple[str, str, str]:
@@ -134,11 +134,12 @@ def _patterns_text(variant: Variant) -> str:
     return "; ".join(f"{vector(p.input)} → {vector(p.target)}" for p in patterns)
 
 
-def _index_markdown(rows, template_name: str, seed: int) -> str:
+def _index_markdown(rows, template_name: str, seed: int, roster: str | None) -> str:
     """The index; the template's name is escaped (one line, no Markdown), never raw."""
     several = any(row[4] > 1 for row in rows)
     heading = markdown_text(one_line(template_name))
-    command = f"bpcalc generate {shell_word(template_name)} --seed {seed} --count {len(rows)}"
+    command = f"bpcalc generate {shell_word(template_name)} --seed {seed} " + (
+        f"--count {len(rows)}" if roster is None else f"--roster {shell_word(roster)}")
     lines = [
         f"# Problem set from {heading}, seed {seed}: {len(rows)} "
         f"variant{'s' * (len(rows) != 1)}",
@@ -150,6 +151,8 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
     ]
     header = ["variant", "problem", "answer keys, handouts", "learning rate", "pattern(s)",
               "output(s), step 1", "error, step 1"]
+    if roster is not None:
+        header.insert(1, "student")
     if several:
         header.append("error, last epoch")
     lines.append("| " + " | ".join(header) + " |")
@@ -162,6 +165,8 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
                  outputs, error]
         if several:
             cells.append(last)
+        if roster is not None:
+            cells.insert(1, markdown_text(one_line(variant.student or "")))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -178,10 +183,30 @@ def _index_csv(rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     labels = [label for label, _text in rows[0][0].drawn]
-    writer.writerow(["variant", "problem", "answer_keys", *labels,
+    students = rows[0][0].student is not None  # a roster's set: a column of students
+    writer.writerow(["variant", "problem", *["student"] * students, "answer_keys", *labels,
                      "outputs_step_1", "error_step_1", "error_last_epoch"])
     for variant, problem_file, keys, answers, _steps in rows:
         drawn = dict(variant.drawn)
-        writer.writerow([variant.number, problem_file, " ".join(keys),
+        writer.writerow([variant.number, problem_file, *[variant.student] * students,
+                         " ".join(keys),
                          *(drawn.get(label, "").strip('"') for label in labels), *answers])
     return buffer.getvalue()
+
+
+def _index_json(rows, template_name: str, seed: int, roster: str | None) -> str:
+    """The set for programs (check --set, the worksheet, the exports): each variant's files,
+    student and what is asked at which precision. `ask` null: the default (outputs, deltas
+    and new weights of step 1); `answer_precision` null: 4 decimal places."""
+    variants = []
+    for variant, problem_file, keys, _answers, _steps in rows:
+        variants.append({
+            "number": variant.number, "file": problem_file, "keys": keys,
+            "student": variant.student,
+            "ask": [text for text, _line in variant.ask] or None,
+            "answer_precision": rounding_data(variant.answer_precision)})
+    first = rows[0][0]
+    data = {"template": template_name, "seed": seed, "roster": roster, "count": len(rows),
+            "ask": variants[0]["ask"], "answer_precision": rounding_data(
+                first.answer_precision), "variants": variants}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

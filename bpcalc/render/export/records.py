@@ -60,7 +60,7 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
 
     problem = variant.problem
     asked = tuple(asked_quantities(trace, parse_asked(asked_names(variant), problem),
-                                   getattr(variant, "answer_precision", None)))
+                                   variant.answer_precision))
     renderer = _Fragment()
     title = problem.title or "Backpropagation"
     statement = next(block for block in build_handout(problem, ()).blocks
@@ -75,12 +75,8 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
 
 
 def asked_names(variant) -> list[tuple[str, int | None]]:
-    """The template's `ask:` entries (text, line), else the default quantities. (`ask` and
-    `answer_precision` are the template's keys, carried on each variant.)"""
-    ask = getattr(variant, "ask", None)
-    if ask:
-        return list(ask)
-    return [(name, None) for name in default_names(variant.problem)]
+    """The template's `ask:` entries (text, line), else the default quantities."""
+    return list(variant.ask) or [(name, None) for name in default_names(variant.problem)]
 
 
 def _picture(trace: Trace) -> str | None:
