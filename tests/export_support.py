@@ -47,3 +47,34 @@ def slides_values(problem_file: Path) -> dict[str, float]:
     for (i, j), old in w.items():
         values[f"w{i}{j}"] = old + rate * delta[j] * z[i]
     return values
+
+
+# The template asking for three quantities at their own precisions.
+ASKING = """\
+title: Asked at their own precisions
+layers: [2, 2, 1]
+activation: sigmoid
+bias: 1
+weights: {random: [-1, 1], step: 0.1, exclude: [0]}
+pattern: {random: [0.1, 1], step: 0.1}
+target: [1]
+learning_rate: 1
+convention: slides
+ask: [z7, delta4, "step 1: w47"]
+answer_precision: {round: {weight: 2}, sigfigs: {delta: 3}}
+"""
+ASKING_NAMES = ["z7", "delta4", "w47"]
+
+
+def asking_template(folder: Path) -> Path:
+    path = folder / "asking.yaml"
+    path.write_text(ASKING, encoding="utf-8")
+    return path
+
+
+def asking_tolerance(name: str, value: float) -> float:
+    """By hand: z7 at the default 4 places, delta4 at 3 significant figures (half a unit of
+    the third figure), w47 at 2 places."""
+    if name == "delta4":
+        return 0.5 * 10 ** (math.floor(math.log10(abs(value))) - 2)
+    return 0.5 * 10 ** -(2 if name == "w47" else 4)

@@ -11,8 +11,11 @@ from fractions import Fraction
 
 import pytest
 from export_support import (
+    ASKING_NAMES,
     DEFAULT_NAMES,
     HALF_UNIT_4_PLACES,
+    asking_template,
+    asking_tolerance,
     generate_set,
     slides_values,
 )
@@ -144,3 +147,18 @@ def test_user_text_is_escaped(tmp_path):
 
 def test_cloze_feedback_escapes_the_special_characters():
     assert moodle.cloze_escape('a}b#c~d/e"f\\g{') == 'a\\}b\\#c\\~d\\/e&quot;f\\\\g&lbrace;'
+
+
+def test_the_templates_ask_and_answer_precision(tmp_path):
+    out = tmp_path / "set"
+    generate_set(out, "--count", "2", "--export", "moodle", template=asking_template(tmp_path))
+    root = ET.parse(out / "moodle.xml").getroot()
+    for number, question in enumerate(root.findall("question[@type='cloze']"), start=1):
+        rows = ROW.findall(question.find("questiontext/text").text)
+        assert [label for label, _ in rows] == ASKING_NAMES
+        by_hand = slides_values(out / f"variant_{number:02d}.yaml")
+        for label, cell in rows:
+            (value, tolerance, _), = subquestions(cell)
+            assert float(value) == pytest.approx(by_hand[label], rel=1e-12)
+            assert float(tolerance) == pytest.approx(asking_tolerance(label, by_hand[label]),
+                                                     rel=1e-12)

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from export_support import DEFAULT_NAMES, HALF_UNIT_4_PLACES, generate_set, slides_values
+from export_support import (
+    ASKING_NAMES,
+    DEFAULT_NAMES,
+    HALF_UNIT_4_PLACES,
+    asking_template,
+    asking_tolerance,
+    generate_set,
+    slides_values,
+)
 
 SCHEMA = Path(__file__).parent / "schemas" / "prairielearn_infoQuestion.json"
 COUNT = 3
@@ -109,3 +117,19 @@ def test_user_text_is_escaped(tmp_path):
     assert "<b>" not in title and "$" not in title and "{" not in title
     assert title == ("&lt;b&gt;x&lt;/b&gt; &#123;&#123;params.y&#125;&#125; &#36;z&#36; "
                      "(variant 1)")
+
+
+def test_the_templates_ask_and_answer_precision(tmp_path):
+    out = tmp_path / "set"
+    generate_set(out, "--count", "2", "--export", "prairielearn",
+                 template=asking_template(tmp_path))
+    folder = out / "prairielearn" / "asking"
+    data = run_generate(folder, 1)
+    by_hand = slides_values(out / "variant_02.yaml")
+    assert list(data["correct_answers"]) == ASKING_NAMES
+    for name, value in data["correct_answers"].items():
+        assert value == pytest.approx(by_hand[name], rel=1e-12)
+        assert float(data["params"][f"{name}_atol"]) == pytest.approx(
+            asking_tolerance(name, by_hand[name]), rel=1e-12)
+    assert [data["params"][f"{n}_precision"] for n in ASKING_NAMES] == [
+        "4 decimal places", "3 significant figures", "2 decimal places"]

@@ -10,7 +10,15 @@ import zipfile
 from fractions import Fraction
 
 import pytest
-from export_support import DEFAULT_NAMES, HALF_UNIT_4_PLACES, generate_set, slides_values
+from export_support import (
+    ASKING_NAMES,
+    DEFAULT_NAMES,
+    HALF_UNIT_4_PLACES,
+    asking_template,
+    asking_tolerance,
+    generate_set,
+    slides_values,
+)
 
 from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked
@@ -133,3 +141,18 @@ def test_the_same_seed_writes_the_same_zip(exported, tmp_path):
     again = tmp_path / "again"
     generate_set(again, "--count", str(COUNT), "--seed", "5", "--export", "qti")
     assert (again / "canvas_qti.zip").read_bytes() == (exported / "canvas_qti.zip").read_bytes()
+
+
+def test_the_templates_ask_and_answer_precision(tmp_path):
+    out = tmp_path / "set"
+    generate_set(out, "--count", "2", "--export", "qti", template=asking_template(tmp_path))
+    for number, assessment in enumerate(assessments(open_zip(out / "canvas_qti.zip")), 1):
+        numerical = assessment.findall(f"{Q}section/{Q}item")[1:]
+        assert [item.get("title") for item in numerical] == ASKING_NAMES
+        by_hand = slides_values(out / f"variant_{number:02d}.yaml")
+        for item in numerical:
+            exact, low, high = answer_range(item)
+            name = item.get("title")
+            half = (float(high) - float(low)) / 2
+            assert half == pytest.approx(asking_tolerance(name, by_hand[name]), rel=1e-9)
+            assert float(exact) == pytest.approx(by_hand[name], rel=1e-12)
