@@ -14,6 +14,7 @@ from export_support import (
     ASKING_NAMES,
     DEFAULT_NAMES,
     HALF_UNIT_4_PLACES,
+    SLIDES_TEMPLATE,
     asking_template,
     asking_tolerance,
     generate_set,
@@ -162,3 +163,25 @@ def test_the_templates_ask_and_answer_precision(tmp_path):
             assert float(value) == pytest.approx(by_hand[label], rel=1e-12)
             assert float(tolerance) == pytest.approx(asking_tolerance(label, by_hand[label]),
                                                      rel=1e-12)
+
+
+def test_a_bad_export_names_the_option_and_the_choices(tmp_path):
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    out = tmp_path / "set"
+    result = CliRunner().invoke(app, ["generate", str(SLIDES_TEMPLATE), "--out", str(out),
+                                      "--export", "moodle,blackboard"])
+    assert result.exit_code == 2
+    assert "--export" in result.output and "'blackboard'" in result.output
+    assert "moodle, qti, prairielearn" in result.output
+    assert not out.exists()
+
+
+def test_force_replaces_an_earlier_export_and_its_folders(tmp_path):
+    out = tmp_path / "set"
+    generate_set(out, "--count", "2", "--export", "moodle,prairielearn")
+    generate_set(out, "--count", "1", "--export", "qti", "--force")
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("variant_")) == [
+        ".bpcalc-manifest.json", "canvas_qti.zip", "index.csv", "index.json", "index.md"]
