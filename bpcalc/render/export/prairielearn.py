@@ -97,7 +97,11 @@ def answer_names(records: list[VariantRecord]) -> list[str]:
         raise ProblemError("the variants ask different quantities, so they cannot share one "
                            "PrairieLearn question: name them in the template's ask:",
                            key="--export")
-    return [re.sub(r"[^A-Za-z0-9_]+", "_", label).strip("_") for label in labels]
+    names: list[str] = []
+    for label in labels:
+        name = re.sub(r"[^A-Za-z0-9_]+", "_", label).strip("_")
+        names.append(name if name not in names else f"{name}_{len(names) + 1}")
+    return names  # unique, as PrairieLearn requires of answers-name
 
 
 def question_html(record: VariantRecord, names: list[str]) -> str:
