@@ -10,7 +10,7 @@ interval `bpcalc check` accepts. General feedback is the worked solution of the 
 
 Texts go in CDATA (a `]]>` in them split across two sections); user text is HTML-escaped
 and inert (`records.inert`): no `{`, `}`, `$` or `\\` that Moodle would read. The one text
-inside a Cloze answer (its feedback) escapes Moodle's special characters with `\\`.
+inside a Cloze answer (its feedback) is escaped as Moodle's parser reads it back.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from bpcalc.render.export.records import (
 from bpcalc.text import rounding_text
 
 FILE = "moodle.xml"
-CLOZE_SPECIAL = '\\}#~/"'  # escaped with a backslash inside a sub-question (the docs)
 
 
 def files(records: list[VariantRecord], info) -> Iterator[tuple[str, str]]:
@@ -93,10 +92,17 @@ def cloze(asked) -> str:
 
 
 def cloze_escape(text: str) -> str:
-    """Text inside a Cloze sub-question: HTML-escaped, Moodle's special characters with a
-    backslash, and no `{` (a new sub-question) at all."""
-    escaped = "".join("\\" + c if c in CLOZE_SPECIAL else c for c in html.escape(text))
-    return escaped.replace("{", "&lbrace;")  # a character reference's `#` would cut it
+    """Text inside a Cloze sub-question's feedback, read back as written. Moodle's parser
+    (question/type/multianswer/questiontype.php) ends a feedback at an unescaped `~` or `}`,
+    then decodes character references and unescapes only `\\}` and `\\#`: so `}` and `#`
+    take the documented backslash, and `~`, `\\`, `/`, `"` and `{` (which a backslash
+    would leave showing) are character references."""
+    escaped = html.escape(text, quote=False)
+    return "".join(_CLOZE_ESCAPES.get(c, c) for c in escaped)
+
+
+_CLOZE_ESCAPES = {"}": "\\}", "#": "\\#", "~": "&#126;", "\\": "&#92;", "/": "&#47;",
+                  '"': "&#34;", "{": "&#123;"}
 
 
 def _inert_text(text: str) -> str:
