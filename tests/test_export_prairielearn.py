@@ -17,6 +17,7 @@ from export_support import (
     ASKING_NAMES,
     DEFAULT_NAMES,
     HALF_UNIT_4_PLACES,
+    SLIDES_TEMPLATE,
     asking_template,
     asking_tolerance,
     generate_set,
@@ -133,3 +134,36 @@ def test_the_templates_ask_and_answer_precision(tmp_path):
             asking_tolerance(name, by_hand[name]), rel=1e-12)
     assert [data["params"][f"{n}_precision"] for n in ASKING_NAMES] == [
         "4 decimal places", "3 significant figures", "2 decimal places"]
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): ("dir" if p.is_dir() else p.read_text(errors="replace"))
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_a_failed_move_into_the_folder_leaves_out_as_it_was(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    out = tmp_path / "set"
+    generate_set(out, "--count", "2", "--export", "moodle")
+    before = _tree(out)
+    real_replace = os.replace
+    placed = []
+
+    def second_in_the_folder_fails(source, target):
+        if f"{os.sep}prairielearn{os.sep}" in str(target) and ".previous" not in str(target):
+            placed.append(target)
+            if len(placed) == 2:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", second_in_the_folder_fails)
+    result = CliRunner().invoke(app, ["generate", str(SLIDES_TEMPLATE), "--out", str(out),
+                                      "--count", "3", "--export", "prairielearn", "--force"])
+    assert result.exit_code == 2 and "no space left on device" in result.output
+    assert _tree(out) == before  # no folder made on the way is left behind
