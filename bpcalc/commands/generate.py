@@ -108,11 +108,11 @@ def asked_focus(problem, keys) -> tuple:
     """The quantities the template asks for (`ask`, else the outputs, deltas and new weights
     of step 1), each at its asked precision, for the rules that refuse a draw; a name the
     problem lacks is exit 2 naming `ask` and the template's line."""
-    from bpcalc.grading.asked import DEFAULT_PRECISION, default_names, parse_asked
+    from bpcalc.grading.asked import DEFAULT_PRECISION, asked_or_default, parse_asked
     from bpcalc.grading.precision import asked_of
     from bpcalc.problemset.quality import Focus
 
-    names = list(keys.ask) or [(name, None) for name in default_names(problem)]
+    names = asked_or_default(keys.ask, problem)
     return tuple(Focus(step, quantity.kind, quantity.node, quantity.key,
                        asked_of(keys.answer_precision, quantity.kind) or DEFAULT_PRECISION)
                  for step, _name, quantity in parse_asked(names, problem))

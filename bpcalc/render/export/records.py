@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
-from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
+from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
 from bpcalc.render.document.html import HtmlRenderer
 from bpcalc.render.document.model import Document, Statement
 
@@ -59,7 +59,8 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
     from bpcalc.render.document.handout import build_handout
 
     problem = variant.problem
-    asked = tuple(asked_quantities(trace, parse_asked(asked_names(variant), problem),
+    names = asked_or_default(variant.ask, problem)
+    asked = tuple(asked_quantities(trace, parse_asked(names, problem),
                                    variant.answer_precision))
     renderer = _Fragment()
     title = problem.title or "Backpropagation"
@@ -72,11 +73,6 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
     worked_html = renderer.render(Document(title, key.exact, worked))
     return VariantRecord(variant.number, title, asked, inert(statement_html),
                          inert(worked_html), _picture(trace))
-
-
-def asked_names(variant) -> list[tuple[str, int | None]]:
-    """The template's `ask:` entries (text, line), else the default quantities."""
-    return list(variant.ask) or [(name, None) for name in default_names(variant.problem)]
 
 
 def _picture(trace: Trace) -> str | None:
