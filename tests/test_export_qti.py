@@ -8,8 +8,10 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from dtd import Dtd
 from export_support import (
     ASKING_NAMES,
     DEFAULT_NAMES,
@@ -28,6 +30,7 @@ from bpcalc.render.export import qti
 from bpcalc.render.export.records import VariantRecord
 
 COUNT = 3
+QTI_DTD = Dtd(Path(__file__).parent / "schemas" / "ims_qtiasiv1p2p1.dtd")
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
@@ -156,3 +159,19 @@ def test_the_templates_ask_and_answer_precision(tmp_path):
             half = (float(high) - float(low)) / 2
             assert half == pytest.approx(asking_tolerance(name, by_hand[name]), rel=1e-9)
             assert float(exact) == pytest.approx(by_hand[name], rel=1e-12)
+
+
+def test_every_assessment_is_valid_against_the_qti_1_2_dtd(exported):
+    for assessment in assessments(open_zip(exported / "canvas_qti.zip")):
+        assert QTI_DTD.errors(assessment) == []
+    hostile = qti.assessment_xml(_record("0", Rounding("sigfigs", 3), "<b>$x$</b>"), "g1",
+                                 "<b>$x$</b>", 2)
+    assert QTI_DTD.errors(ET.fromstring(hostile)) == []
+
+
+def test_the_dtd_check_can_fail():
+    broken = ET.fromstring('<item ident="i"><presentation><material><mattext>x</mattext>'
+                           '</material></presentation><itemmetadata/></item>')
+    assert QTI_DTD.errors(broken) == ["<item> holds presentation,itemmetadata,"]
+    assert QTI_DTD.errors(ET.fromstring("<assessment title='t'><section ident='s'/>"
+                                        "</assessment>")) == ["<assessment> lacks ident"]
