@@ -149,4 +149,4 @@ def register(app: typer.Typer) -> None:
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
                      "bpcalc generate t.yaml --formats latex,handout-latex",
-                     "bpcalc generate t.yaml -n 30 --export moodle,qti,prairielearn")
+                     "bpcalc generate t.yaml --export moodle,qti")
