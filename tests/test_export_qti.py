@@ -1,6 +1,7 @@
 """`generate --export qti`: a Canvas QTI 1.2 zip, opened with zipfile, its manifest and
 every assessment parsed, each numerical question's accepted range checked against the
-quantity worked by hand and the interval `bpcalc check` accepts."""
+quantity worked by hand and the interval `bpcalc check` accepts; the assessments validated
+by lxml against the QTI 1.2.1 DTD, the manifest against the IMS CP 1.1 XSD."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from dtd import Dtd
 from export_support import (
     ASKING_NAMES,
     DEFAULT_NAMES,
@@ -21,6 +21,7 @@ from export_support import (
     generate_set,
     slides_values,
 )
+from lxml import etree
 
 from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked
@@ -30,9 +31,48 @@ from bpcalc.render.export import qti
 from bpcalc.render.export.records import VariantRecord
 
 COUNT = 3
-QTI_DTD = Dtd(Path(__file__).parent / "schemas" / "ims_qtiasiv1p2p1.dtd")
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+CP11 = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+SCHEMAS = Path(__file__).parent / "schemas"
+QTI_DTD = etree.DTD(str(SCHEMAS / "ims_qtiasiv1p2p1.dtd"))
+
+
+def _cp_schema() -> etree.XMLSchema:
+    """IMS CP 1.1's XSD, its import of the xml: attributes read from the copy beside it
+    rather than from w3.org, so the tests need no network."""
+    document = etree.parse(str(SCHEMAS / "imscp_v1p1.xsd"))
+    for imported in document.iter("{http://www.w3.org/2001/XMLSchema}import"):
+        imported.set("schemaLocation", (SCHEMAS / "ims_xml.xsd").as_uri())
+    return etree.XMLSchema(document)
+
+
+CP_SCHEMA = _cp_schema()
+
+
+def dtd_view(text: bytes) -> etree._ElementTree:
+    """The assessment as the DTD sees it: QTI 1.2's XSD binding (the one Canvas writes)
+    puts the elements in a namespace and names its schema in xsi:schemaLocation, both of
+    which the 2003 DTD predates; taken off, everything else is checked unchanged."""
+    root = etree.fromstring(text)
+    for element in root.iter(etree.Element):
+        element.tag = etree.QName(element).localname
+    root.attrib.pop(f"{XSI}schemaLocation", None)
+    etree.cleanup_namespaces(root)
+    return etree.ElementTree(root)
+
+
+def cp_view(text: bytes) -> etree._ElementTree:
+    """The manifest in IMS CP 1.1's namespace. Canvas writes the Common Cartridge 1.1
+    namespace with CP 1.1's content model (schemaversion 1.1.3; Canvas's own exports name
+    imscp_v1p1.xsd as that namespace's schema), so only the namespace is changed."""
+    root = etree.fromstring(text)
+    for element in root.iter(etree.Element):
+        assert element.tag.startswith(CP), element.tag
+        element.tag = CP11 + etree.QName(element).localname
+    etree.cleanup_namespaces(root)
+    return etree.ElementTree(root)
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +86,20 @@ def open_zip(path) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(path.read_bytes()))
 
 
-def assessments(archive: zipfile.ZipFile) -> list[ET.Element]:
-    """Each quiz the manifest lists, parsed, in order."""
+def assessment_files(archive: zipfile.ZipFile) -> list[bytes]:
+    """Each quiz file the manifest lists, in order."""
     manifest = ET.fromstring(archive.read("imsmanifest.xml"))
     assert manifest.tag == f"{CP}manifest"
-    found = []
-    for resource in manifest.iter(f"{CP}resource"):
-        if resource.get("type") == "imsqti_xmlv1p2":
-            href = resource.find(f"{CP}file").get("href")
-            root = ET.fromstring(archive.read(href))
-            assert root.tag == f"{Q}questestinterop"
-            found.append(root.find(f"{Q}assessment"))
-    return found
+    return [archive.read(resource.find(f"{CP}file").get("href"))
+            for resource in manifest.iter(f"{CP}resource")
+            if resource.get("type") == "imsqti_xmlv1p2"]
+
+
+def assessments(archive: zipfile.ZipFile) -> list[ET.Element]:
+    """Each quiz the manifest lists, parsed, in order."""
+    roots = [ET.fromstring(text) for text in assessment_files(archive)]
+    assert all(root.tag == f"{Q}questestinterop" for root in roots)
+    return [root.find(f"{Q}assessment") for root in roots]
 
 
 def field(item: ET.Element, label: str) -> str:
@@ -162,16 +204,41 @@ def test_the_templates_ask_and_answer_precision(tmp_path):
 
 
 def test_every_assessment_is_valid_against_the_qti_1_2_dtd(exported):
-    for assessment in assessments(open_zip(exported / "canvas_qti.zip")):
-        assert QTI_DTD.errors(assessment) == []
+    files = assessment_files(open_zip(exported / "canvas_qti.zip"))
+    assert len(files) == COUNT
     hostile = qti.assessment_xml(_record("0", Rounding("sigfigs", 3), "<b>$x$</b>"), "g1",
                                  "<b>$x$</b>", 2)
-    assert QTI_DTD.errors(ET.fromstring(hostile)) == []
+    for text in [*files, hostile.encode("utf-8")]:
+        document = dtd_view(text)
+        assert QTI_DTD.validate(document), QTI_DTD.error_log
 
 
-def test_the_dtd_check_can_fail():
-    broken = ET.fromstring('<item ident="i"><presentation><material><mattext>x</mattext>'
-                           '</material></presentation><itemmetadata/></item>')
-    assert QTI_DTD.errors(broken) == ["<item> holds presentation,itemmetadata,"]
-    assert QTI_DTD.errors(ET.fromstring("<assessment title='t'><section ident='s'/>"
-                                        "</assessment>")) == ["<assessment> lacks ident"]
+def test_the_dtd_check_can_fail(exported):
+    real = assessment_files(open_zip(exported / "canvas_qti.zip"))[0]
+    document = dtd_view(real)
+    item = document.find("assessment/section/item")
+    item.append(item.find("itemmetadata"))  # now after <presentation>: out of order
+    del document.find("assessment").attrib["ident"]  # #REQUIRED
+    assert not QTI_DTD.validate(document)
+    messages = [error.message for error in QTI_DTD.error_log]
+    assert any("Element item content does not follow the DTD" in m for m in messages)
+    assert "Element assessment does not carry attribute ident" in messages, messages
+
+
+def test_the_manifest_is_valid_against_ims_content_packaging_1_1(exported):
+    manifest = cp_view(open_zip(exported / "canvas_qti.zip").read("imsmanifest.xml"))
+    assert CP_SCHEMA.validate(manifest), CP_SCHEMA.error_log
+
+
+def test_the_manifest_check_can_fail(exported):
+    manifest = cp_view(open_zip(exported / "canvas_qti.zip").read("imsmanifest.xml"))
+    resources = manifest.find(f"{CP11}resources")
+    first, second = resources.findall(f"{CP11}resource")[:2]
+    second.set("identifier", first.get("identifier"))  # xsd:ID: must be unique
+    assert not CP_SCHEMA.validate(manifest)
+    assert f"'{first.get('identifier')}' is not a valid value of the atomic type 'xs:ID'" \
+        in str(CP_SCHEMA.error_log)
+    manifest.getroot().remove(resources)
+    assert not CP_SCHEMA.validate(manifest)
+    assert "Expected is ( {http://www.imsglobal.org/xsd/imscp_v1p1}resources )" in str(
+        CP_SCHEMA.error_log)
