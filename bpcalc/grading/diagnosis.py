@@ -11,7 +11,6 @@ wrong earlier value is carried forward (bpcalc/grading/carried.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -21,7 +20,14 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
-from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
+from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
+from bpcalc.grading.roundings import (
+    DETECTED_PLACES,
+    mixed_roundings,
+    modal_places,
+    uniform_roundings,
+    written_as_carried,
+)
 from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
@@ -187,37 +193,55 @@ def _carried(answer: Answer, rounding: Rounding | QuantityRounding | None) -> bo
     return answer.places >= rounding.digits
 
 
-def _modal_places(verdicts: list[Verdict]) -> int | None:
-    places = [v.answer.places for v in verdicts if v.answer.places is not None]
-    return Counter(places).most_common(1)[0][0] if places else None
-
-
-def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance) -> Rounding | None:
+def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance
+                     ) -> Rounding | QuantityRounding | None:
     """The hand rounding (2-6 places, 3-4 significant figures; the places the student
-    wrote first) under which most wrong answers become right, or None. A rounding that
-    contradicts an answer already right is a coincidence, not how the student worked."""
-    modal = _modal_places(verdicts)
-    order = list(DETECTED_PLACES)
-    if modal in order:
-        order.remove(modal)
-        order.insert(0, modal)
-    candidates = [Rounding("places", p) for p in order]
-    candidates += [Rounding("sigfigs", s) for s in DETECTED_SIGFIGS]
+    wrote first) under which most wrong answers become right, or None; where one rounding
+    for every value leaves some wrong, a mixed precision (grading/roundings.py) that puts
+    more right. A rounding that contradicts an answer already right is a coincidence, not
+    how the student worked."""
+    best, best_count, best_trace = _best_rounding(
+        problem, verdicts, tolerance, uniform_roundings(modal_places([v.answer for v in verdicts])))
+    wrong = sum(not v.right for v in verdicts)
+    if best_count < wrong:
+        answers = [v.answer for v in verdicts]
+        weights = [a for a in answers if a.quantity.kind == "new"]  # (their written places)
+        mixed = _best_rounding(problem, verdicts, tolerance,
+                               mixed_roundings(modal_places(weights or answers)),
+                               as_carried=True)
+        if mixed[1] > best_count:
+            best, best_count, best_trace = mixed
+    if best is not None:
+        _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
+                "detected")
+    return best
+
+
+def _best_rounding(problem: Problem, verdicts: list[Verdict], tolerance, candidates: list,
+                   as_carried: bool = False) -> tuple:
+    """(rounding, how many wrong answers it puts right, its trace) of the candidate that
+    puts the most right and contradicts no right answer; (None, 0, None) if none does.
+    `as_carried` (a mixed precision): a carried value written to more decimals than it
+    was carried at (z4 .7773 carried at 2 places) contradicts it too."""
     best, best_count, best_trace = None, 0, None
+    answers = [v.answer for v in verdicts]
     for rounding in candidates:
+        # (judged on the true values first: most mixed precisions are out without a solve)
+        if as_carried and not written_as_carried(answers, [v.expected for v in verdicts],
+                                                 rounding):
+            continue
         trace = _solve(replace(problem, rounding=rounding))
-        agreeing = [agrees(v.answer, value_of(trace, v.answer), tolerance) for v in verdicts]
-        pairs = list(zip(agreeing, verdicts, strict=True))
-        if not all(agree for agree, v in pairs if v.right):
+        values = [value_of(trace, v.answer) for v in verdicts]
+        pairs = [(agrees(v.answer, value, tolerance), v)
+                 for v, value in zip(verdicts, values, strict=True)]
+        if not all(agree for agree, v in pairs if v.right) or (
+                as_carried and not written_as_carried(answers, values, rounding)):
             continue
         count = sum(agree and not v.right and _carried(v.answer, rounding)
                     for agree, v in pairs)
         if count > best_count:
             best, best_count, best_trace = rounding, count, trace
-    if best is not None:
-        _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
-                "detected")
-    return best
+    return best, best_count, best_trace
 
 
 @dataclass
@@ -236,6 +260,9 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
         return [], None
+    convention = _other_convention(problem, verdicts, wrong, rounding, tolerance)
+    if convention is not None:
+        return [convention], None
     candidates = _candidates(problem, verdicts, wrong, rounding, tolerance, detect_rounding)
     carried = _absorb_rounding(problem, verdicts, candidates, rounding, tolerance,
                                detect_rounding)
@@ -244,6 +271,25 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
         for candidate in candidates:
             candidate.explains &= set(wrong)
     return _assign(problem, verdicts, wrong, candidates), carried
+
+
+def _other_convention(problem: Problem, verdicts: list[Verdict], wrong: list[int],
+                      rounding, tolerance) -> Finding | None:
+    """A sheet every answer of which agrees with the other convention's solution (its
+    deltas of the other sign, its weights alike): one finding, saying so, for all of it."""
+    if not problem.learning_rate or not any(
+            v.right and v.answer.quantity.kind in ("change", "new") for v in verdicts):
+        return None  # (no weight both conventions share: a sign slip explains it as well)
+    mistake = other_convention(problem)
+    trace = _solve(replace(mistake.problem, rounding=rounding))
+    if not all(agrees(v.answer, value_of(trace, v.answer), tolerance) for v in verdicts):
+        return None
+    order = sorted(wrong, key=lambda i: dependency_order(problem, verdicts[i].answer))
+    finding = Finding(mistake, verdicts[order[0]].answer, [verdicts[i].answer
+                                                          for i in order[1:]])
+    for i in wrong:
+        verdicts[i].finding = finding
+    return finding
 
 
 def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
@@ -258,8 +304,10 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
                 if agrees(verdicts[i].answer, value_of(trace, verdicts[i].answer), tolerance)}
 
     candidates = []
-    modal = _modal_places(verdicts)
-    for mistake in usual_mistakes(problem, rounding, detect_rounding):
+    modal = modal_places([v.answer for v in verdicts])
+    suspects = other_delta_suspects(problem, _solve(replace(problem, rounding=None)),
+                                    [verdicts[i].answer for i in wrong])
+    for mistake in usual_mistakes(problem, rounding, detect_rounding) + suspects:
         best = None
         for variant in _variants(mistake, rounding, modal):
             trace = _solve(variant, mistake.slips)
