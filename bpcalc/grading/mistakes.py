@@ -73,6 +73,7 @@ _SHORT = {
     "transposed_hidden_sum": "hidden delta summed over the wrong weights",
     "initial_weights_each_step": "a later step worked from the initial weights",
     "other_delta": "another node's delta in a weight's change",
+    "other_convention": "sheet in the other convention",  # (`short` names which)
 }
 
 
