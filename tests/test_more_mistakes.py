@@ -292,16 +292,17 @@ def sigfigs(value: float | Decimal, digits: int) -> Decimal:
     return places(value, digits - 1 - value.adjusted())
 
 
-def carried_sheet(forward, delta, weight: int) -> dict[str, str]:
+def carried_sheet(forward, delta, weight: int, no_output_slope: bool = False
+                  ) -> dict[str, str]:
     """The slides' 2-2-1 as a student carries it: nets and activations by `forward`,
     deltas by `delta` (each a rounding of a Decimal), new weights written to `weight`
-    places, the changes unrounded."""
+    places, the changes unrounded (`no_output_slope`: delta7 = t - z7, f' left out)."""
     x, bias, half = (Decimal(".9"), Decimal(".6")), Decimal(1), Decimal(".5")
     net4 = forward(half * x[0] + half * x[1] + half * bias)
     z4 = forward(Decimal(repr(1 / (1 + math.exp(-float(net4))))))
     net7 = forward(half * z4 + half * z4 + half * bias)
     z7 = forward(Decimal(repr(1 / (1 + math.exp(-float(net7))))))
-    delta7 = delta((0 - z7) * z7 * (1 - z7))
+    delta7 = delta((0 - z7) * (1 if no_output_slope else z7 * (1 - z7)))
     delta4 = delta(delta7 * half * z4 * (1 - z4))
     written = {"net4": net4, "z4": z4, "net7": net7, "z7": z7, "delta7": delta7,
                "delta4": delta4}
@@ -365,3 +366,21 @@ def test_a_precision_the_written_digits_contradict_is_not_detected():
     result = check(problem, parse_answers("z4: .7773\nw47: .3967\n", problem))
     assert not result.all_right
     assert not isinstance(result.rounding, QuantityRounding)
+
+
+def test_a_mistake_made_in_the_slides_precision():
+    # f' left out of delta7 only, carried as the slide carries: delta7 = -.782, delta4 =
+    # sf3(-.782 x .5 x .777 x .223) = -.0677, w47 = .5 - .782 x .777 = -.1076 (4 places).
+    sheet = carried_sheet(lambda v: places(v, 3), lambda v: sigfigs(v, 3), 4,
+                          no_output_slope=True)
+    assert (sheet["delta7"], sheet["delta4"], sheet["w47"]) == ("-0.782", "-0.0677",
+                                                                "-0.1076")
+    problem = load_problem(str(SLIDES_FILE))
+    result = check(problem, parse_answers("".join(f"{n}: {v}\n" for n, v in sheet.items()),
+                                          problem))
+    (finding,) = result.findings
+    assert finding.mistake.id == "no_output_slope" and finding.first.label == "delta7"
+    assert result.unexplained == []
+    assert result.rounding_detected and isinstance(result.rounding, QuantityRounding)
+    assert result.rounding.of("delta") == Rounding("sigfigs", 3)
+    assert result.rounding.of("out") == Rounding("places", 3)

@@ -26,7 +26,6 @@ from bpcalc.grading.roundings import (
     mixed_roundings,
     modal_places,
     uniform_roundings,
-    written_as_carried,
 )
 from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
@@ -202,13 +201,9 @@ def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance
     how the student worked."""
     best, best_count, best_trace = _best_rounding(
         problem, verdicts, tolerance, uniform_roundings(modal_places([v.answer for v in verdicts])))
-    wrong = sum(not v.right for v in verdicts)
-    if best_count < wrong:
-        answers = [v.answer for v in verdicts]
-        weights = [a for a in answers if a.quantity.kind == "new"]  # (their written places)
-        mixed = _best_rounding(problem, verdicts, tolerance,
-                               mixed_roundings(modal_places(weights or answers)),
-                               as_carried=True)
+    if best_count < sum(not v.right for v in verdicts):
+        mixed = _best_rounding(problem, verdicts, tolerance, mixed_roundings(
+            [v.answer for v in verdicts], [v.expected for v in verdicts]))
         if mixed[1] > best_count:
             best, best_count, best_trace = mixed
     if best is not None:
@@ -217,25 +212,16 @@ def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance
     return best
 
 
-def _best_rounding(problem: Problem, verdicts: list[Verdict], tolerance, candidates: list,
-                   as_carried: bool = False) -> tuple:
+def _best_rounding(problem: Problem, verdicts: list[Verdict], tolerance, candidates: list
+                   ) -> tuple:
     """(rounding, how many wrong answers it puts right, its trace) of the candidate that
-    puts the most right and contradicts no right answer; (None, 0, None) if none does.
-    `as_carried` (a mixed precision): a carried value written to more decimals than it
-    was carried at (z4 .7773 carried at 2 places) contradicts it too."""
+    puts the most right and contradicts no right answer; (None, 0, None) if none does."""
     best, best_count, best_trace = None, 0, None
-    answers = [v.answer for v in verdicts]
     for rounding in candidates:
-        # (judged on the true values first: most mixed precisions are out without a solve)
-        if as_carried and not written_as_carried(answers, [v.expected for v in verdicts],
-                                                 rounding):
-            continue
         trace = _solve(replace(problem, rounding=rounding))
-        values = [value_of(trace, v.answer) for v in verdicts]
-        pairs = [(agrees(v.answer, value, tolerance), v)
-                 for v, value in zip(verdicts, values, strict=True)]
-        if not all(agree for agree, v in pairs if v.right) or (
-                as_carried and not written_as_carried(answers, values, rounding)):
+        pairs = [(agrees(v.answer, value_of(trace, v.answer), tolerance), v)
+                 for v in verdicts]
+        if not all(agree for agree, v in pairs if v.right):
             continue
         count = sum(agree and not v.right and _carried(v.answer, rounding)
                     for agree, v in pairs)
@@ -305,11 +291,12 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
 
     candidates = []
     modal = modal_places([v.answer for v in verdicts])
+    mixed = _mixed_variants(problem, verdicts) if detect_rounding else []
     suspects = other_delta_suspects(problem, _solve(replace(problem, rounding=None)),
                                     [verdicts[i].answer for i in wrong])
     for mistake in usual_mistakes(problem, rounding, detect_rounding) + suspects:
         best = None
-        for variant in _variants(mistake, rounding, modal):
+        for variant in _variants(mistake, rounding, modal, mixed):
             trace = _solve(variant, mistake.slips)
             explains = agreeing(trace, wrong)
             carried = None
@@ -379,14 +366,30 @@ def _assign(problem: Problem, verdicts: list[Verdict], wrong: list[int],
     return findings
 
 
-def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) -> list[Problem]:
+def _mixed_variants(problem: Problem, verdicts: list[Verdict]) -> list[QuantityRounding]:
+    """The mixed precisions a mistake is also solved with: those the written digits allow,
+    when they allow one or two and some net, activation or delta is written with fewer
+    decimals than the new weights (the slides' .777, -.133 and 4-place weights)."""
+    answers = [v.answer for v in verdicts]
+    places = modal_places([a for a in answers if a.quantity.kind == "new"] or answers)
+    if problem.rounding is not None or places is None or not any(
+            v.answer.quantity.kind in ("net", "out", "delta") and v.answer.places is not None
+            and v.answer.places < places and v.answer.value != v.expected for v in verdicts):
+        return []
+    mixed = mixed_roundings(answers, [v.expected for v in verdicts])
+    return mixed if len(mixed) <= 2 else []  # (more: the digits do not tell which)
+
+
+def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None,
+              mixed: list[QuantityRounding]) -> list[Problem]:
     """The mistake solved as the student carried the numbers: with the solution's rounding,
-    unrounded, and rounded to the places the student wrote (an early-rounding mistake keeps
-    its own rounding)."""
+    unrounded, rounded to the places the student wrote, and in the mixed precisions the
+    digits allow (an early-rounding mistake keeps its own rounding)."""
     if mistake.id == "early_rounding":
         return [mistake.problem]
     roundings = [rounding, None]
     if modal in DETECTED_PLACES:
         roundings.append(Rounding("places", modal))
+    roundings += mixed
     unique = list(dict.fromkeys(roundings))
     return [replace(mistake.problem, rounding=r) for r in unique]

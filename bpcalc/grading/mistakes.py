@@ -312,7 +312,7 @@ def other_delta_mistake(problem: Problem, step: int, key: tuple[int, int],
     own node's (found per weight by the diagnosis, never tried for every weight)."""
     source, node = key
     slides = problem.convention == "slides"
-    rate, z = ("C", "z") if slides else ("η", "a")
+    rate, z = ("C", "z") if slides else ("-η", "a")
     return Mistake("other_delta", f"another node's delta used for one weight: "
                    f"{weight_name(key)}'s "
                    f"change {rate} δ{other} {z}{source} instead of {rate} δ{node} "
