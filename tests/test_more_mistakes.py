@@ -272,6 +272,16 @@ def test_a_sheet_in_the_slides_convention_of_a_textbook_problem():
     assert finding.mistake.short == "sheet in the slides convention"
 
 
+def test_the_other_convention_with_a_slip_besides():
+    # The textbook's deltas and a w24 nothing explains: the deltas are still the other
+    # convention's (its weights right), not a sign slip that would flip the changes.
+    values = hand(SLIDES, 1, sign=-1)
+    values["w24"] = .1234
+    result = diagnosed(load_problem(str(SLIDES_FILE)), values)
+    assert [f.mistake.id for f in result.findings] == ["other_convention"]
+    assert [a.label for a in result.unexplained] == ["w24"]
+
+
 def test_deltas_alone_of_the_other_sign_are_still_a_sign_slip():
     # Without a weight, nothing tells the other convention from a slip of the sign.
     values = hand(SLIDES, 1, sign=-1)

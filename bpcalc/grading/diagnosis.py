@@ -294,6 +294,9 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
     mixed = _mixed_variants(problem, verdicts) if detect_rounding else []
     suspects = other_delta_suspects(problem, _solve(replace(problem, rounding=None)),
                                     [verdicts[i].answer for i in wrong])
+    if problem.learning_rate and any(verdicts[i].answer.quantity.kind == "delta"
+                                     for i in wrong):
+        suspects.append(other_convention(problem))  # (the deltas so, with another slip)
     for mistake in usual_mistakes(problem, rounding, detect_rounding) + suspects:
         best = None
         for variant in _variants(mistake, rounding, modal, mixed):
