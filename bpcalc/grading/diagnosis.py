@@ -24,6 +24,7 @@ from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspe
 from bpcalc.grading.roundings import (
     DETECTED_PLACES,
     mixed_roundings,
+    mixed_variants,
     modal_places,
     uniform_roundings,
 )
@@ -235,7 +236,8 @@ class _Candidate:
     mistake: Mistake
     explains: set[int]
     contradicts: int
-    carried: Rounding | None  # a hand rounding the student also used, beyond the solution's
+    carried: Rounding | QuantityRounding | None  # a hand rounding the student also used,
+    # beyond the solution's (a mixed precision too)
 
 
 def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | None,
@@ -291,7 +293,8 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
 
     candidates = []
     modal = modal_places([v.answer for v in verdicts])
-    mixed = _mixed_variants(problem, verdicts) if detect_rounding else []
+    mixed = [] if not detect_rounding or problem.rounding is not None else mixed_variants(
+        [v.answer for v in verdicts], [v.expected for v in verdicts])
     suspects = other_delta_suspects(problem, _solve(replace(problem, rounding=None)),
                                     [verdicts[i].answer for i in wrong])
     if problem.learning_rate and any(verdicts[i].answer.quantity.kind == "delta"
@@ -367,20 +370,6 @@ def _assign(problem: Problem, verdicts: list[Verdict], wrong: list[int],
         unassigned -= covered
         findings.append(finding)
     return findings
-
-
-def _mixed_variants(problem: Problem, verdicts: list[Verdict]) -> list[QuantityRounding]:
-    """The mixed precisions a mistake is also solved with: those the written digits allow,
-    when they allow one or two and some net, activation or delta is written with fewer
-    decimals than the new weights (the slides' .777, -.133 and 4-place weights)."""
-    answers = [v.answer for v in verdicts]
-    places = modal_places([a for a in answers if a.quantity.kind == "new"] or answers)
-    if problem.rounding is not None or places is None or not any(
-            v.answer.quantity.kind in ("net", "out", "delta") and v.answer.places is not None
-            and v.answer.places < places and v.answer.value != v.expected for v in verdicts):
-        return []
-    mixed = mixed_roundings(answers, [v.expected for v in verdicts])
-    return mixed if len(mixed) <= 2 else []  # (more: the digits do not tell which)
 
 
 def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None,

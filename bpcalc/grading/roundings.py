@@ -59,6 +59,20 @@ def mixed_roundings(answers: list[Answer], expected: list) -> list[QuantityRound
     return mixed
 
 
+def mixed_variants(answers: list[Answer], expected: list) -> list[QuantityRounding]:
+    """The mixed precisions a mistake is also solved with: those the written digits allow,
+    when they allow one or two and some net, activation or delta is written with fewer
+    decimals than the new weights (the slides' .777, -.133 and 4-place weights) and is
+    not an exact value (net4 1.25)."""
+    places = modal_places([a for a in answers if a.quantity.kind == "new"] or answers)
+    if places is None or not any(
+            a.quantity.kind in _GROUP and a.places is not None and a.places < places
+            and a.value != true for a, true in zip(answers, expected, strict=True)):
+        return []
+    mixed = mixed_roundings(answers, expected)
+    return mixed if len(mixed) <= 2 else []  # (more: the digits do not tell which)
+
+
 def written_as_carried(answer: Answer, true, carried: Rounding) -> bool:
     """Is the value written with the digits it would be carried at: .777 or -.0115 under
     3 places or 3 significant figures, not .7773 (more) nor .78 (fewer), though 1.25 for a
