@@ -341,7 +341,9 @@ class _Presentation:
         """The learning-rate term of w_ij's change, not yet settled."""
         source = self.net[i] if self.slips.net_in_update else None
         z = self.out[i] if source is None else source
-        return self.plan.signed_rate * self.delta[self.slips.delta_for(self.number, i, j)] * z
+        if self.slips.other_delta is not None:  # (a slip: another node's delta)
+            j = self.slips.delta_for(self.number, i, j)
+        return self.plan.signed_rate * self.delta[j] * z
 
     def rate_terms(self) -> list:
         """Every weight's learning-rate term, in the problem's weight order."""
