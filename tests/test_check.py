@@ -364,12 +364,15 @@ def test_json_report(tmp_path):
     result = run_check(tmp_path, "net4: 1.25\ndelta7: -.782\nw47: .5\n", "-f", "json")
     report = as_json(result)
     assert set(report) == {"score", "total", "all_right", "rounding", "tolerance", "answers",
-                           "mistakes", "unexplained", "carried_forward"}
+                           "mistakes", "unexplained", "carried_forward", "precision",
+                           "too_few_digits_credit"}
     assert (report["score"], report["total"], report["all_right"]) == (1, 3, False)
     first = report["answers"][0]
     assert first == {"name": "net4", "step": 1, "line": 1, "given": "1.25", "expected": 1.25,
                      "right": True, "note": "", "mistake": None, "verdict": "right",
-                     "credit": 1.0, "carried_from": [], "slip": None, "resolved": None}
+                     "credit": 1.0, "carried_from": [], "slip": None, "resolved": None,
+                     # judged at the 2 places written: 1.25 +- 0.005
+                     "accepted": {"low": 1.245, "high": 1.255}, "section": None}
     # delta7 = (0 - .782) without f'(net): the slope left out.
     (finding,) = [m for m in report["mistakes"] if m["first"]["name"] == "delta7"]
     assert finding["mistake"] == "no_slope"

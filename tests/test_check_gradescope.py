@@ -118,14 +118,17 @@ def test_visibility_and_extra_data(tmp_path):
     assert delta4["extra_data"] == {
         "given": "-.0091", "expected": pytest.approx(-0.0115387, abs=1e-7), "right": False,
         "note": "new weight in a hidden delta", "mistake": "new_weight_in_hidden_delta",
-        "first": "delta4", "carried_from": [], "credit": 0.0}
+        "first": "delta4", "carried_from": [], "credit": 0.0,
+        # written to 4 places: the true value +- 0.00005
+        "accepted": [pytest.approx(-0.0115887, abs=1e-7), pytest.approx(-0.0114887, abs=1e-7)]}
     # w14 is no second case of the mistake: it follows correctly from the wrong delta4
     # (carried forward, full credit by default), and the data says which value it follows.
     w14 = next(t for t in document["tests"] if t["name"] == "w14")
     assert w14["extra_data"] == {
         "given": ".4918", "expected": pytest.approx(0.489615, abs=1e-6), "right": False,
         "note": "right on method from delta4", "mistake": None, "first": None,
-        "carried_from": ["delta4"], "credit": 1.0}
+        "carried_from": ["delta4"], "credit": 1.0,
+        "accepted": [pytest.approx(0.489565, abs=1e-6), pytest.approx(0.489665, abs=1e-6)]}
     z4 = next(t for t in document["tests"] if t["name"] == "z4")
     assert z4["extra_data"]["mistake"] is None and z4["extra_data"]["right"] is True
 

@@ -213,7 +213,7 @@ def test_a_template_named_with_a_newline_gives_loadable_variants(tmp_path):
 
 
 def test_the_again_command_in_a_variant_names_the_template_for_the_shell():
-    from bpcalc.problemset.generator import shell_word
+    from bpcalc.problemset.yamltext import shell_word
 
     assert shell_word("templates/a.yaml") == "templates/a.yaml"
     assert shell_word("my set.yaml") == "'my set.yaml'"

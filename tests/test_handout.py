@@ -143,8 +143,9 @@ def test_generate_writes_a_handout_per_variant(tmp_path):
     result = runner.invoke(app, ["generate", str(template), "--count", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    assert names == ["index.csv", "index.md", "variant_01.handout.md", "variant_01.key.json",
-                     "variant_01.key.md", "variant_01.yaml", "variant_02.handout.md",
+    assert names == ["index.csv", "index.json", "index.md", "variant_01.handout.md",
+                     "variant_01.key.json", "variant_01.key.md", "variant_01.yaml",
+                     "variant_02.handout.md",
                      "variant_02.key.json", "variant_02.key.md", "variant_02.yaml"]
     for number in (1, 2):
         key = json.loads((out / f"variant_0{number}.key.json").read_text())

@@ -61,7 +61,7 @@ def earlier_set(tmp_path) -> Path:
 def test_the_manifest_lists_every_file_written_and_the_index_is_there(earlier_set):
     manifest = json.loads((earlier_set / MANIFEST).read_text())
     names = sorted(p.name for p in earlier_set.iterdir() if p.name != MANIFEST)
-    assert manifest["files"] == names and len(names) == 5 * 2 + 2
+    assert manifest["files"] == names and len(names) == 5 * 2 + 3  # the index: .md, .csv, .json
     assert not (earlier_set / ".bpcalc-lock").exists()
     assert sorted(p.name for p in earlier_set.parent.iterdir()) == ["keys"]
 
@@ -129,7 +129,7 @@ def test_force_replaces_the_set_and_drops_its_surplus_variants(earlier_set):
     result = generate(earlier_set, "--count", "2", "--seed", "9", "--force")
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in earlier_set.iterdir())
-    assert names == [MANIFEST, "index.csv", "index.md", "variant_01.key.json",
+    assert names == [MANIFEST, "index.csv", "index.json", "index.md", "variant_01.key.json",
                      "variant_01.yaml", "variant_02.key.json", "variant_02.yaml"]
     assert json.loads((earlier_set / MANIFEST).read_text())["files"] == names[1:]
     assert "seed 9" in (earlier_set / "index.md").read_text()
@@ -159,7 +159,7 @@ def test_force_refuses_anything_bpcalc_did_not_write(tmp_path, earlier_set, plan
     expected = {"notes.txt": "notes.txt' was not written by bpcalc",
                 "directory": "variant_09.yaml' was not written by bpcalc",
                 "listed-but-symlink": "variant_05.yaml' was not written by bpcalc",
-                "no-manifest": "index.csv' (and 11 more) was not written by bpcalc",
+                "no-manifest": "index.csv' (and 12 more) was not written by bpcalc",
                 "bad-manifest": f"{MANIFEST}' is not a manifest bpcalc wrote"}[planted]
     assert expected in line
     assert tree(tmp_path) == before and victim.read_text() == "precious"
@@ -223,7 +223,7 @@ def test_the_set_is_staged_inside_out_when_beside_it_cannot_be_written(tmp_path,
     result = generate(tmp_path / "keys", "--count", "2")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
-        MANIFEST, "index.csv", "index.md", "variant_01.key.json", "variant_01.yaml",
+        MANIFEST, "index.csv", "index.json", "index.md", "variant_01.key.json", "variant_01.yaml",
         "variant_02.key.json", "variant_02.yaml"]
 
 

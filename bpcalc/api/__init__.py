@@ -15,8 +15,10 @@ from bpcalc.api.inputs import (
     guarded,
     load,
     load_answers,
+    number_text,
     overridden,
     tolerance_of,
+    whole,
 )
 from bpcalc.api.results import CheckReport, Picture, Solution
 from bpcalc.errors import ProblemError
@@ -63,21 +65,36 @@ def check(problem: str | PathLike | dict | None = None,
           answers_text: str | None = None, round: int | None = None,
           sigfigs: int | None = None, convention: str | None = None,
           tolerance: str | float | None = None, detect_rounding: bool = True,
-          carried_forward: str = "full") -> CheckReport:
+          carried_forward: str = "full", places: int | None = None,
+          digits: int | None = None,
+          too_few_digits_credit: str | float | None = None) -> CheckReport:
     """Check a student's answers against the solved problem, as `bpcalc check` does. Each
     of the problem and the answers is a path, a dict, or YAML text (`text=`,
     `answers_text=`); for a dict of answers, give values as strings ('.777') to keep the
     digits written, which set how exactly an answer is judged (a float 0.50 is '0.5').
     `carried_forward` is --carried-forward's credit for a wrong value worked correctly
-    from the student's own wrong earlier values: "full", "half" or "none"."""
+    from the student's own wrong earlier values: "full", "half" or "none". `places` or
+    `digits` is the precision asked (--places/--digits; not with `tolerance`), and
+    `too_few_digits_credit` (0 to 1) the credit of an answer written with fewer digits."""
+    asked = dict(places=places, digits=digits, credit=too_few_digits_credit)
     return guarded(lambda: _check(problem, answers, text, answers_text, round, sigfigs,
-                                  convention, tolerance, detect_rounding, carried_forward))
+                                  convention, tolerance, detect_rounding, carried_forward,
+                                  asked))
 
 
 def _check(problem, answers, text, answers_text, round, sigfigs, convention, tolerance,
-           detect_rounding, carried_forward) -> CheckReport:
+           detect_rounding, carried_forward, asked: dict) -> CheckReport:
     from bpcalc.grading.grade import check as check_answers
+    from bpcalc.grading.grade import parse_credit, parse_precision
     from bpcalc.problem.yamlsource import source_name
+
+    precision = parse_precision(whole(asked["places"], "places"),
+                                whole(asked["digits"], "digits"), ("places", "digits"))
+    credit = parse_credit(number_text(asked["credit"], "too_few_digits_credit"),
+                          "too_few_digits_credit")
+    if precision is not None and tolerance is not None:
+        raise ProblemError("give tolerance or the precision asked (places/digits), not both",
+                           key="tolerance")
 
     given = overridden(load(problem, text), convention=convention, round=round,
                        sigfigs=sigfigs)
@@ -87,7 +104,8 @@ def _check(problem, answers, text, answers_text, round, sigfigs, convention, tol
     try:
         result = check_answers(given, student, tolerance=limit,
                                detect_rounding=bool(detect_rounding),
-                               carried_forward=policy)
+                               carried_forward=policy, precision=precision,
+                               too_few_digits_credit=credit)
     except ProblemError as error:  # an answer the run cannot have (after `until`)
         if error.source is None and error.line is not None and answers is not None:
             import os

@@ -179,7 +179,7 @@ class CheckReport:
 
     score = property(lambda self: self.result.score)
     total = property(lambda self: self.result.total)
-    all_right = property(lambda self: self.result.score == self.result.total)
+    all_right = property(lambda self: self.result.all_right)
     verdicts = property(lambda self: list(self.result.verdicts))
     findings = property(lambda self: list(self.result.findings))
 
@@ -223,8 +223,10 @@ class CheckReport:
         answers, so both are said: `10/11 (7 right, 3 carried forward)`."""
         verdicts = self.result.verdicts
         carried = sum(v.carried is not None for v in verdicts)
-        if not carried:
+        few = sum(v.too_few_digits is not None for v in verdicts)
+        if not carried and not few:
             return f"<bpcalc.CheckReport: {self.score}/{self.total} right>"
         right = sum(v.right for v in verdicts)
-        return (f"<bpcalc.CheckReport: {self.score}/{self.total} ({right} right, {carried} "
-                f"carried forward)>")
+        parts = [f"{right} right"] + [f"{carried} carried forward"] * bool(carried)
+        parts += [f"{few} with too few digits"] * bool(few)
+        return f"<bpcalc.CheckReport: {self.score}/{self.total} ({', '.join(parts)})>"

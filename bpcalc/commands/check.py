@@ -68,6 +68,24 @@ DetectRoundingOption = Annotated[bool, typer.Option(
     "--detect-rounding/--no-detect-rounding",
     help="Accept answers that match the solution hand-rounded to 2-6 places or "
          "3-4 significant figures.")]
+RoundOption = Annotated[int | None, typer.Option(
+    "--round", metavar="N", help="Expect every value rounded to N decimal places along the "
+    "way.")]
+SigfigsOption = Annotated[int | None, typer.Option(
+    metavar="N", help="Expect every value rounded to N significant figures along the way.")]
+ConventionOption = Annotated[Convention | None, typer.Option(
+    help="Sign convention of the answers (overrides the problem file).")]
+PlacesOption = Annotated[int | None, typer.Option(
+    "--places", metavar="N", help="The precision asked: N decimal places. An answer is right "
+    "within half a unit of the N-th place; one written with fewer is 'too few digits'.")]
+DigitsOption = Annotated[int | None, typer.Option(
+    "--digits", metavar="N", help="The precision asked: N significant figures (as --places).")]
+TooFewOption = Annotated[str | None, typer.Option(
+    "--too-few-digits-credit", metavar="X", help="Credit (0 to 1) for an answer right at its "
+    "own digits but written with fewer than --places/--digits ask. Default 0.")]
+HintOption = Annotated[bool, typer.Option(
+    "--hint", help="For the student: the score and the first wrong value's formula with the "
+    "values it needs (only the problem's and the student's own), no expected value.")]
 CarriedForwardOption = Annotated[CarriedForward, typer.Option(
     "--carried-forward",
     help="Credit for a wrong value worked correctly from the student's own wrong "
@@ -83,17 +101,15 @@ def check(
         "--format", "-f", show_default=False,
         help="table (terminal), json, or gradescope (results.json). Default: from -o's "
              "extension (.txt table, .json json), else table.")] = None,
-    round_places: Annotated[int | None, typer.Option(
-        "--round", metavar="N",
-        help="Expect every value rounded to N decimal places along the way.")]
-    = None,
-    sigfigs: Annotated[int | None, typer.Option(
-        metavar="N",
-        help="Expect every value rounded to N significant figures along the way.")] = None,
+    round_places: RoundOption = None,
+    sigfigs: SigfigsOption = None,
     tolerance: ToleranceOption = None,
+    places: PlacesOption = None,
+    digits: DigitsOption = None,
+    too_few_digits_credit: TooFewOption = None,
+    hint: HintOption = False,
     detect_rounding: DetectRoundingOption = True,
-    convention: Annotated[Convention | None, typer.Option(
-        help="Sign convention of the answers (overrides the problem file).")] = None,
+    convention: ConventionOption = None,
     rubric: RubricOption = None,
     problem_set: SetOption = None,
     out: OutDirOption = None,
@@ -115,7 +131,7 @@ def check(
 
     def job() -> int:
         from bpcalc.commands import check_class
-        from bpcalc.grading.grade import parse_tolerance
+        from bpcalc.grading.grade import parse_credit, parse_tolerance
         from bpcalc.render.gradescope import GradescopeOptions
 
         chosen = CheckFormat(formats.output_format(
@@ -126,11 +142,26 @@ def check(
             convention=convention.value if convention else None, round_places=round_places,
             sigfigs=sigfigs, gradescope=GradescopeOptions(
                 visibility.value if visibility else None, extra_data, markdown),
-            carried_forward=carried_forward.value)
+            carried_forward=carried_forward.value,
+            precision=_precision(places, digits, tolerance),
+            too_few_digits_credit=parse_credit(too_few_digits_credit,
+                                               "--too-few-digits-credit"),
+            hint=hint)
         return _run(files, settings, problem_set, out, output, force,
                     screen_for(color, output))
 
     run_guarded(job)
+
+
+def _precision(places: int | None, digits: int | None, tolerance: str | None):
+    """--places or --digits, refused beside --tolerance (one rule judges an answer)."""
+    from bpcalc.grading.grade import parse_precision
+
+    precision = parse_precision(places, digits)
+    if precision is not None and tolerance is not None:
+        raise ProblemError("give --tolerance or the precision asked (--places/--digits), "
+                           "not both", key="--tolerance")
+    return precision
 
 
 def _run(files: list[Path], settings, problem_set, out, output, force, screen) -> int:
@@ -138,11 +169,17 @@ def _run(files: list[Path], settings, problem_set, out, output, force, screen) -
     from bpcalc.commands import check_class
 
     if problem_set is not None or len(files) > 2 or (len(files) == 2 and files[1].is_dir()):
+        if settings.hint:
+            raise ProblemError("--hint is for one student's sheet, not a class run",
+                               key="--hint")
         return check_class.run_class(files, problem_set, settings, out=out, output=output,
                                      force=force, screen=screen)
     if len(files) != 2:
         raise ProblemError("give the problem file and the answers file (or a folder of "
                            "answers files)", key="ANSWERS_FILE")
+    if settings.hint and settings.format != CheckFormat.table:
+        raise ProblemError("--hint prints the student's hint as text: it goes with "
+                           "--format table only", key="--hint")
     if out is not None:
         raise ProblemError("--out is for a class run (several answers files or a "
                            "folder): use --output for one report", key="--out")
@@ -169,7 +206,9 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         try:
             result = check_answers(problem, answers, tolerance=settings.tolerance,
                                    detect_rounding=settings.detect_rounding,
-                                   carried_forward=settings.carried_forward)
+                                   carried_forward=settings.carried_forward,
+                                   precision=settings.precision,
+                                   too_few_digits_credit=settings.too_few_digits_credit)
         except ProblemError as error:  # an answer the run cannot have (after `until`)
             if error.source is None and error.line is not None:
                 error.source = source_name(str(answers_file))
@@ -185,7 +224,12 @@ def _check_one(problem_file: Path, answers_file: Path, settings, output, force, 
         sys.stderr.write(f"bpcalc: answers not read, results.json gives score 0: {error}\n")
         return SOME_WRONG
     scored = marks(result, settings.rubric) if settings.rubric else None
-    write_output(_report(result, scored, settings, screen), output, force=force)
+    if settings.hint:  # the student's: no table, whose expected values give answers away
+        from bpcalc.render.hints import hint_text
+
+        write_output(hint_text(problem, result, scored), output, force=force)
+    else:
+        write_output(_report(result, scored, settings, screen), output, force=force)
     return 0 if result.all_right else SOME_WRONG
 
 

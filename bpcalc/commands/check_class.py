@@ -34,6 +34,9 @@ class Settings:
     sigfigs: int | None
     gradescope: object  # bpcalc.render.gradescope.GradescopeOptions
     carried_forward: str = "full"  # the credit policy for values carried forward
+    precision: object = None  # the precision asked (Rounding: --places/--digits), or None
+    too_few_digits_credit: Fraction = Fraction(0)
+    hint: bool = False  # --hint: the student's next step, without the expected values
 
 
 def load_checked_problem(path: str, settings: Settings):
@@ -72,7 +75,9 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
                          settings.rubric,
                          tolerance=settings.tolerance,
                          detect_rounding=settings.detect_rounding,
-                         carried_forward=settings.carried_forward)
+                         carried_forward=settings.carried_forward,
+                         precision=settings.precision,
+                         too_few_digits_credit=settings.too_few_digits_credit)
     if out is not None:
         _write_reports(sheets, settings, out, force)
     for sheet in sheets:
@@ -85,15 +90,21 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
 
 def _set_problems(index: Path, settings: Settings):
     """problem_for(id, stem) over a generated set: each variant's file loaded once."""
-    from bpcalc.grading.classrun import match_variant, read_set_index
+    from bpcalc.grading.classrun import match_variant, read_set_index, read_set_json
     from bpcalc.problem.yamlsource import read_text
 
     path = index / "index.csv" if index.is_dir() else index
+    beside = path.with_name("index.json")  # a set written since: students and precision
+    if path.name == "index.csv" and beside.is_file():
+        path = beside
     try:
-        variants = read_set_index(read_text(str(path)))
+        read = read_set_json if path.suffix.lower() == ".json" else read_set_index
+        variants = read(read_text(str(path)))
     except ProblemError as error:
         error.key = error.key or "--set"
         raise
+    # Each variant's precision (the set's answer_precision) is the default of --places and
+    # --digits: a sheet is judged at the precision its set asked (grading.classrun).
     folder = path.parent
     loaded: dict[int, object] = {}
 
@@ -104,7 +115,7 @@ def _set_problems(index: Path, settings: Settings):
         if variant.number not in loaded:
             loaded[variant.number] = load_checked_problem(
                 str(folder / variant.problem_file), settings)
-        return variant.number, loaded[variant.number]
+        return variant.number, loaded[variant.number], variant.precision
 
     return problem_for
 

@@ -17,8 +17,9 @@ from bpcalc.render.formats import Format, parse_key_formats
 def generate(
     template: Annotated[Path, problem_argument(
         "The template: a problem file with random or choice values", metavar="TEMPLATE")],
-    count: Annotated[int, typer.Option("--count", "-n", metavar="N",
-                                       help="How many variants.")] = 10,
+    count: Annotated[int | None, typer.Option(
+        "--count", "-n", metavar="N", help="How many variants (default 10; with --roster, "
+        "one per student).")] = None,
     seed: Annotated[int, typer.Option(
         metavar="N", help="The seed: the same seed writes the same files.")] = 1,
     out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
@@ -32,40 +33,105 @@ def generate(
     = "json,markdown,handout-markdown",
     force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
                                         "manifest's files, nothing else).")] = False,
+    roster: Annotated[str | None, typer.Option(
+        metavar="CSV", help="A variant per student: a CSV of ids (e.g. emails), first "
+        "column or the one headed id, email or student; each student's variant depends on "
+        "the seed and the id only.")] = None,
 ) -> None:
-    """Write COUNT variants of a template ('-': standard input): each a problem file, its
-    answer keys and its handout, all or nothing."""
+    """Write COUNT variants of a template ('-': standard input), or one per student of
+    --roster: each a problem file, its answer keys and its handout, all or nothing."""
 
     def job() -> None:
         from bpcalc.commands.fileset import check_out_dir, writing_set
         from bpcalc.problem.yamlsource import printable, read_text, source_name
         from bpcalc.problemset.build import problem_set_files
-        from bpcalc.problemset.generator import generate as generate_variants
         from bpcalc.problemset.generator import has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
+            students = read_roster(roster, count, str(template))
             try:
                 text = read_text(str(template))
-                variants = generate_variants(text, seed=seed, count=count, name=str(template))
+                drawn = draw_variants(text, str(template), seed=seed, count=count,
+                                      students=students, roster=roster, keys=chosen)
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
                 raise
-            if not has_random_values(text):
-                sys.stderr.write("bpcalc: warning: the template has no random or choice "
-                                 "values, so every variant is the same\n")
+            variants = drawn.variants
+            report_draws(drawn.rejected, has_random_values(text))
             # The name as given: the variants and the index escape it themselves.
             for file_name, content in problem_set_files(variants, chosen, seed=seed,
-                                                        template_name=str(template)):
+                                                        template_name=str(template),
+                                                        roster_name=roster):
                 files.write(file_name, content)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
         shown = printable(out.rstrip("/"))
         sys.stderr.write(f"wrote {written} to {shown}/ (index: {shown}/index.md)\n")
 
     run_guarded(job)
+
+
+def draw_variants(text: str, template: str, *, seed: int, count: int | None, students,
+                  roster: str | None, keys: list):
+    """The set's variants (bpcalc.problemset.generator.generate_set): before the first draw
+    is judged, a set too large to write is refused, and `ask` is checked and resolved."""
+    from bpcalc.problemset.build import check_work
+    from bpcalc.problemset.generator import MAX_VARIANTS, generate_set
+
+    size = len(students) if students else 10 if count is None else count
+
+    def prepare(problem, template_keys):  # once, with the first variant's problem
+        check_work([problem] * min(size, MAX_VARIANTS), [suffix for suffix, _write in keys])
+        return asked_focus(problem, template_keys)
+
+    return generate_set(text, seed=seed, count=size, name=template, roster=students,
+                        roster_name=roster or "", focus=prepare)
+
+
+def report_draws(rejected, random_values: bool) -> None:
+    """On stderr: a template that draws nothing, and the draws refused, per rule."""
+    from bpcalc.problemset.drawing import rejection_text
+
+    if not random_values:
+        sys.stderr.write("bpcalc: warning: the template has no random or choice values, so "
+                         "every variant is the same\n")
+    if rejected:
+        total = sum(rejected.values())
+        sys.stderr.write(f"refused {total} draw{'s' * (total != 1)} not worth working "
+                         f"({rejection_text(rejected)}) and drew again\n")
+
+
+def read_roster(roster: str | None, count: int | None, template: str):
+    """The roster's students (None without --roster); a bad roster names its file and line."""
+    if roster is None:
+        return None
+    if count is not None:
+        raise ProblemError("a roster gives one variant per student: leave --count out",
+                           key="--count")
+    if roster == "-" and template == "-":
+        raise ProblemError("the template is read from standard input, so the roster cannot "
+                           "be: give its file", key="--roster")
+    from bpcalc.problem.yamlsource import read_text, source_name
+    from bpcalc.problemset.roster import parse_roster
+
+    return parse_roster(read_text(roster), source_name(roster))
+
+
+def asked_focus(problem, keys) -> tuple:
+    """The quantities the template asks for (`ask`, else the outputs, deltas and new weights
+    of step 1), each at its asked precision, for the rules that refuse a draw; a name the
+    problem lacks is exit 2 naming `ask` and the template's line."""
+    from bpcalc.grading.asked import DEFAULT_PRECISION, default_names, parse_asked
+    from bpcalc.grading.precision import asked_of
+    from bpcalc.problemset.quality import Focus
+
+    names = list(keys.ask) or [(name, None) for name in default_names(problem)]
+    return tuple(Focus(step, quantity.kind, quantity.node, quantity.key,
+                       asked_of(keys.answer_precision, quantity.kind) or DEFAULT_PRECISION)
+                 for step, _name, quantity in parse_asked(names, problem))
 
 
 # What --formats may name: the answer keys and the handouts.
@@ -98,4 +164,5 @@ def register(app: typer.Typer) -> None:
                      "    --count 30 --seed 7 --out keys/",
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
-                     "bpcalc generate t.yaml --formats latex,handout-latex")
+                     "bpcalc generate t.yaml --formats latex,handout-latex",
+                     "bpcalc generate t.yaml --roster class.csv --seed 7")

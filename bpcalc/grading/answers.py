@@ -8,6 +8,9 @@ Names are the ones a student writes, in any of the course notations: `net4`/`h4`
 the paper's notation (problem `notation: paper`) `z4` is the net input, as it writes it.
 Version 2's values too: `slope4`/`f'4` (f'(net)), `dE/dw47`/`∂E/∂w47`/`grad_w47` (the
 gradient of the update) and `momentum_w47`/`mom_w47` (alpha times the previous change).
+Top-level names are step 1's; `step N:` holds another step's, `epoch N:` the weights after
+epoch N's last update and the epoch's error (the sum of its steps' errors), `final:` the
+weights after the last update.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from bpcalc.problem.yamlsource import (
 
 _DECIMAL = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _STEP = re.compile(r"step\s*(\d+)")
+_EPOCH = re.compile(r"epoch\s*([+-]?\d+)")
+FINAL = "final"
 _MAX_ID_DIGITS = 9  # a node or step id longer than this is none of the problem's
 _ERROR_NAMES = frozenset({"error", "e", "err", "loss", "l"})
 _NET = re.compile(r"(?:net|h|u)_?(\d+)")
@@ -41,7 +46,8 @@ _SLOPE = re.compile(r"(?:slope|f')_?(\d+)")
 _GRADIENT = re.compile(r"(?:de/d|∂e/∂|grad(?:ient)?_?)([wvθ]|theta)_?(\d+(?:_\d+)?)")
 _MOMENTUM = re.compile(r"mom(?:entum)?_?([wvθ]|theta)_?(\d+(?:_\d+)?)")
 ID_KEY = "id"  # names the sheet's variant (`bpcalc check --set`), never an answer
-KINDS = ("net", "out", "slope", "delta", "error", "change", "new", "gradient", "momentum")
+KINDS = ("net", "out", "slope", "delta", "error", "change", "new", "gradient", "momentum",
+         "epoch_error")  # an epoch's error: the sum of its steps' errors
 # The values of a weight update: only after the last step of a group (batch mode).
 UPDATE_KINDS = ("new", "gradient", "momentum")
 
@@ -67,10 +73,14 @@ class Answer:
     value: Fraction
     places: int | None  # decimal places written; None for 1/3 or a whole number: exact
     line: int | None  # None for answers given as Python data
+    section: str | None = None  # `epoch 3` or `final`, where it was written under one
 
     @property
     def label(self) -> str:
-        """The name, with its step when it is not step 1 (`step 2: w47`)."""
+        """The name, with its section (`epoch 3: w47`, `final: w47`) or its step when it
+        is not step 1 (`step 2: w47`)."""
+        if self.section is not None:
+            return f"{self.section}: {self.name}"
         return self.name if self.step == 1 else f"step {self.step}: {self.name}"
 
 
@@ -111,12 +121,18 @@ def answers_from_root(root: Value, problem: Problem) -> list[Answer]:
     for name, (key, value) in root.mapping().items():
         if name.strip().lower() == ID_KEY:  # whose sheet it is (a class run), not an answer
             continue
-        match = _STEP.fullmatch(name.strip().lower())
+        word = name.strip().lower()
+        match = _STEP.fullmatch(word)
         if match:
             step = _whole(match.group(1), "step", key)
             _check_step(problem, step, key)
             for inner, (inner_key, inner_value) in value.mapping().items():
                 _add(answers, seen, problem, step, inner, inner_key, inner_value)
+        elif _EPOCH.fullmatch(word) or word == FINAL:
+            section = _section(problem, word, key)
+            for inner, (inner_key, inner_value) in value.mapping().items():
+                _add(answers, seen, problem, section[1], inner, inner_key, inner_value,
+                     section[0])
         else:
             _add(answers, seen, problem, 1, name, key, value)
     if not answers:
@@ -142,9 +158,42 @@ def _check_step(problem: Problem, step: int, key: Value) -> None:
         raise key.error(f"this problem has {plural} (epochs x patterns), not step {step}")
 
 
+def _section(problem: Problem, word: str, key: Value) -> tuple[str, int]:
+    """(`epoch 3` or `final`, the step of its last update) for a section's key."""
+    if word == FINAL:
+        return FINAL, problem.step_count
+    number = _EPOCH.fullmatch(word).group(1)
+    epoch = _whole(number.lstrip("+-"), "epoch", key) * (-1 if number.startswith("-") else 1)
+    if not 1 <= epoch <= problem.epochs:
+        runs = "1 epoch" if problem.epochs == 1 else f"epochs 1 to {problem.epochs}"
+        raise key.error(f"this problem runs {runs}, not epoch {epoch}")
+    return f"epoch {epoch}", epoch * len(problem.patterns)
+
+
+def _in_section(quantity: Quantity, section: str, step: int, problem: Problem,
+                name: str, key: Value) -> Quantity:
+    """What a name means in an `epoch N:` section (a new weight, or the epoch's error) or
+    in `final:` (a new weight); a value of one presentation is refused, naming its step."""
+    if quantity.kind == "new":
+        return quantity
+    if section == FINAL:
+        raise key.error(f"`final:` holds the weights after the last update (w47, ...), not "
+                        f"{quoted(name.strip(), 20)}: write an epoch's error under "
+                        f"`epoch N:` and the values of one presentation under `step N:`")
+    if quantity.kind == "error":
+        return Quantity("epoch_error")
+    first = step - len(problem.patterns) + 1
+    steps = f"step {step}" if first == step else f"steps {first} to {step}"
+    raise key.error(f"{quoted(name.strip(), 20)} is a value of one presentation, not of "
+                    f"{section}: write it under `step N:` ({section} is {steps}); "
+                    f"`{section}:` holds the new weights (w47) and the epoch's error")
+
+
 def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: str,
-         key: Value, value: Value) -> None:
+         key: Value, value: Value, section: str | None = None) -> None:
     quantity = parse_name(name, problem, key)
+    if section is not None:
+        quantity = _in_section(quantity, section, step, problem, name, key)
     if quantity.kind in UPDATE_KINDS:
         _check_update_step(problem, step, key)
     text = "" if value.is_null() or not value.is_scalar() else value.text().strip()
@@ -160,11 +209,12 @@ def _add(answers: list[Answer], seen: dict, problem: Problem, step: int, name: s
     earlier = seen.get((step, quantity))
     if earlier is not None:
         where = f" on line {earlier.line}" if earlier.line is not None else ""
-        raise key.error(f"the same value is already given as {earlier.name}{where}")
+        raise key.error(f"the same value is already given as {earlier.label}{where}")
     # `0` or `1` means exactly that (a perceptron's output, an untouched weight), not
     # "anything that rounds to 0": write 0.0 to mean one place.
     places = written_places(text) if "." in text else None
-    answer = Answer(name, step, quantity, text, parse_number(text), places, value.line)
+    answer = Answer(name, step, quantity, text, parse_number(text), places, value.line,
+                    section)
     seen[(step, quantity)] = answer
     answers.append(answer)
 

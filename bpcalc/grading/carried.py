@@ -59,7 +59,7 @@ class Root:
 
 
 def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Finding],
-                  rounding: Rounding | QuantityRounding | None, tolerance: Fraction | None,
+                  rounding: Rounding | QuantityRounding | None, tolerance,
                   policy: str = "full") -> list[Root]:
     """Mark the wrong answers that follow from the student's own earlier values (their
     `carried`), name each root's slip (their `slip`), take the carried values out of the
@@ -182,14 +182,14 @@ def _moved(before, after) -> bool:
     return abs(float(after) - float(before)) > _MOVED * max(1.0, abs(float(before)))
 
 
-def _follows(answer: Answer, resolved, tolerance: Fraction | None, rounded: bool) -> bool:
+def _follows(answer: Answer, resolved, tolerance, rounded: bool) -> bool:
     """Does the answer agree with its value re-solved from the student's own values: at
     the digits written, or within one unit of the last written place where earlier
     written values were rounded?"""
     if agrees(answer, resolved, tolerance):
         return True
-    if tolerance is not None or answer.places is None or not rounded:
-        return False
+    if isinstance(tolerance, Fraction) or answer.places is None or not rounded:
+        return False  # (a precision asked, a Rounding, keeps the one unit of leeway)
     written = round_fraction(Fraction(resolved), Rounding("places", answer.places))
     return abs(answer.value - written) <= Fraction(1, 10**answer.places) if (
         answer.places >= 0) else False

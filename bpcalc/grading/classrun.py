@@ -2,8 +2,9 @@
 scored, and summed up as a roster and the class's most frequent mistakes.
 
 With a generated set, a sheet names its variant by an `id:` key (`id: 3`, `id: 03` or
-`id: variant_03`), else by its file name's stem (`variant_03.yaml`, `3.yaml`); a sheet
-whose id or stem names no variant is reported as unmatched, never guessed. Pure: the
+`id: variant_03`, or a roster's student id: `id: ann@uni.edu`), else by its file name's
+stem (`variant_03.yaml`, `3.yaml`, `ann@uni.edu.yaml`); a sheet whose id or stem names no
+variant is reported as unmatched, never guessed. Pure: the
 command reads the files and writes the reports.
 """
 
@@ -12,19 +13,22 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bpcalc.engine.limits import output_size
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, one_line
 from bpcalc.grading import diagnosis
 from bpcalc.grading.answers import parse_answers, sheet_id
+from bpcalc.grading.asked import DEFAULT_PRECISION
 from bpcalc.grading.grade import check
 from bpcalc.grading.rubric import Marks, Rubric, marks
 from bpcalc.grading.verdicts import CheckResult
-from bpcalc.problem.model import Problem
+from bpcalc.problem.model import Problem, QuantityRounding, Rounding
+from bpcalc.problem.training import rounding_from_data
 
 # A variant as a sheet names it: 3, 03, variant_3, variant_03 (any case, - or _).
 _VARIANT = re.compile(r"(?:variant[_-]?)?0*(\d{1,9})")
@@ -38,10 +42,15 @@ UNEXPLAINED_TEXT = "wrong, and no usual mistake reproduces it"
 
 @dataclass(frozen=True)
 class Variant:
-    """One variant of a generated set, from its index.csv."""
+    """One variant of a generated set, from its index.csv or index.json."""
 
     number: int
     problem_file: str  # as the index names it, relative to the index's folder
+    student: str | None = None  # the roster's id it was drawn for (index.json)
+    # The precision the set asks (index.json's answer_precision; its null: 4 places), the
+    # default of `check --places/--digits` for the set; None (an index.csv only): the
+    # written digits decide.
+    precision: Rounding | QuantityRounding | None = None
 
 
 @dataclass
@@ -62,7 +71,8 @@ class Sheet:
             return "unmatched"
         if self.error is not None:
             return "unreadable"
-        return "right" if self.marks.score == self.marks.total else "wrong"
+        right = self.marks.score == self.marks.total and self.result.all_right
+        return "right" if right else "wrong"  # (too few digits at full credit: not right)
 
     @property
     def mistakes(self) -> list[str]:
@@ -93,11 +103,41 @@ def read_set_index(text: str) -> list[Variant]:
     return variants
 
 
+def read_set_json(text: str) -> list[Variant]:
+    """The variants listed in a set's index.json, with their students and precision."""
+    try:
+        data = json.loads(text)
+        rows = data["variants"]
+        variants = [_json_variant(row) for row in rows]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProblemError("not the index.json of a set `bpcalc generate` wrote "
+                           f"({one_line(str(error))})", key="--set") from None
+    if not variants:
+        raise ProblemError("the index lists no variants", key="--set")
+    return variants
+
+
+def _json_variant(row: dict) -> Variant:
+    number, file, student = row["number"], row["file"], row.get("student")
+    if isinstance(number, bool) or not isinstance(number, int) or not isinstance(file, str):
+        raise ValueError("each variant needs a number and a file")
+    if "/" in file or "\\" in file or file.startswith(".") or not file:
+        raise ValueError(f"variant {number}: the problem file must be a file beside the index")
+    if student is not None and not isinstance(student, str):
+        raise ValueError(f"variant {number}: the student is not text")
+    precision = rounding_from_data(row.get("answer_precision")) or DEFAULT_PRECISION
+    return Variant(number, file, student, precision)
+
+
 def match_variant(variants: list[Variant], given_id: str | None, stem: str
                   ) -> Variant | None:
     """The variant a sheet names by its `id:`, else by its file stem; None when it names
-    none (a sheet with an id is matched by the id alone)."""
+    none (a sheet with an id is matched by the id alone). A roster's student id (an email,
+    any case) is matched first, then a variant's number or file stem."""
     word = (given_id if given_id is not None else stem).strip().lower()
+    by_student = {v.student.strip().lower(): v for v in variants if v.student}
+    if word in by_student:
+        return by_student[word]
     by_number = {v.number: v for v in variants}
     by_stem = {v.problem_file.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower(): v
                for v in variants}
@@ -122,10 +162,11 @@ def grade_sheet(sheet: Sheet, text: str, problem: Problem, rubric: Rubric | None
 
 
 def grade_class(files: list[tuple[str, str, str | ReadFailure]],
-                problem_for: Callable[[str | None, str], tuple[int | None, Problem] | None],
+                problem_for: Callable[[str | None, str], tuple | None],
                 rubric: Rubric | None = None, **options) -> list[Sheet]:
     """Every sheet, given as (name shown, file stem, its text or why it could not be read),
-    matched by `problem_for(id, stem)` to (variant number, problem), checked in order."""
+    matched by `problem_for(id, stem)` to (variant number, problem) or (variant number,
+    problem, the set's precision), checked in order."""
     sheets = []
     for shown, stem, text in files:
         sheet = Sheet(shown, stem)
@@ -142,9 +183,17 @@ def grade_class(files: list[tuple[str, str, str | ReadFailure]],
             sheet.unmatched = True
             sheet.error = "matches no variant of the set (by its id: key or file name)"
             continue
-        sheet.variant, problem = found
-        grade_sheet(sheet, text, problem, rubric, **options)
+        sheet.variant, problem, *asked = found
+        grade_sheet(sheet, text, problem, rubric, **_with_set_precision(options, asked))
     return sheets
+
+
+def _with_set_precision(options: dict, asked: list) -> dict:
+    """The set's answer_precision (a variant's third item) when the command line asks
+    neither a precision nor a tolerance: what the set was generated to ask."""
+    if not asked or options.get("precision") is not None or options.get("tolerance"):
+        return options
+    return {**options, "precision": asked[0]}
 
 
 class _Solves(dict):

@@ -21,6 +21,7 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
+from bpcalc.grading.precision import accepted_interval, asked_of, enough_digits, within
 from bpcalc.grading.roundings import (
     DETECTED_PLACES,
     mixed_roundings,
@@ -37,16 +38,26 @@ from bpcalc.text import rounding_text
 _SLACK = Fraction(1, 10**9)
 # An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
 _QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
-                "error": "error", "change": "change", "new": "weight"}
+                "error": "error", "change": "change", "new": "weight",
+                "epoch_error": "error"}
 
 
-def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
+def agrees(answer: Answer, value, tolerance=None) -> bool:
     """Is `value` (the true one) what the student wrote, at the digits they wrote?
 
     `.777` agrees with 0.77730 (rounds to .777 at 3 places, halves away from zero) but not
     with 0.7765; an explicit absolute `tolerance` replaces the digit rule; a fraction such
     as 1/3 or a whole number such as 0 must agree to about nine significant digits.
+    `tolerance` may instead be the precision asked (a Rounding, `check --places/--digits`):
+    an answer written with enough digits is then right within `precision.within`'s
+    interval; one written with fewer is judged at its own digits (its verdict, made in
+    grading.grade, says too few digits).
     """
+    if isinstance(tolerance, Rounding | QuantityRounding):
+        asked = asked_of(tolerance, answer.quantity.kind)
+        if asked is not None and enough_digits(answer.text, answer.places, asked, value):
+            return _within(answer.value, value, asked)
+        tolerance = None
     if tolerance is None and answer.places is not None:
         # Fast and exact away from the edge of the rounding interval (-300: no underflow).
         half = 0.5 * 10.0 ** -min(max(answer.places, -300), 300)
@@ -69,6 +80,20 @@ def agrees(answer: Answer, value, tolerance: Fraction | None = None) -> bool:
     return given == (high if abs(high) > abs(low) else low)
 
 
+def _within(given: Fraction, value, asked: Rounding) -> bool:
+    """`precision.within`, a float's binary noise taken as a tie where it is one."""
+    if not isinstance(value, float):
+        return within(given, value, asked)
+    true = Fraction(value)
+    slack = _SLACK * max(1, abs(true))
+    low, high = accepted_interval(true, asked)
+    if abs(given - high) <= slack:
+        return true >= -slack
+    if abs(given - low) <= slack:
+        return true <= slack
+    return low < given < high
+
+
 def value_of(trace: Trace, answer: Answer):
     """The value an answer names, read from a solved trace (None: a step the run did not
     reach, as a mistake's run that `until` stopped sooner)."""
@@ -78,6 +103,9 @@ def value_of(trace: Trace, answer: Answer):
     quantity = answer.quantity
     if quantity.kind == "error":
         return step.error
+    if quantity.kind == "epoch_error":  # the sum of the epoch's steps' errors
+        return sum((each.error for each in trace.epoch_steps(step.epoch)[1:]),
+                   trace.epoch_steps(step.epoch)[0].error)
     if quantity.kind in ("net", "out", "slope", "delta"):
         return getattr(step.node(quantity.node), quantity.kind)
     if quantity.kind == "change":
@@ -96,6 +124,8 @@ def dependency_order(problem: Problem, answer: Answer) -> tuple:
         rest = (0, layer_of(quantity.node), quantity.node, quantity.kind == "out")
     elif quantity.kind == "error":
         rest = (1,)
+    elif quantity.kind == "epoch_error":  # after every value of the epoch's last step
+        rest = (7,)
     elif quantity.kind in ("slope", "delta"):
         rest = (2, -layer_of(quantity.node), quantity.node, quantity.kind == "delta")
     else:
@@ -248,9 +278,6 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
     wrong = [i for i, v in enumerate(verdicts) if not v.right]
     if not wrong:
         return [], None
-    convention = _other_convention(problem, verdicts, wrong, rounding, tolerance)
-    if convention is not None:
-        return [convention], None
     candidates = _candidates(problem, verdicts, wrong, rounding, tolerance, detect_rounding)
     carried = _absorb_rounding(problem, verdicts, candidates, rounding, tolerance,
                                detect_rounding)
@@ -259,25 +286,6 @@ def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | No
         for candidate in candidates:
             candidate.explains &= set(wrong)
     return _assign(problem, verdicts, wrong, candidates), carried
-
-
-def _other_convention(problem: Problem, verdicts: list[Verdict], wrong: list[int],
-                      rounding, tolerance) -> Finding | None:
-    """A sheet every answer of which agrees with the other convention's solution (its
-    deltas of the other sign, its weights alike): one finding, saying so, for all of it."""
-    if not problem.learning_rate or not any(
-            v.right and v.answer.quantity.kind in ("change", "new") for v in verdicts):
-        return None  # (no weight both conventions share: a sign slip explains it as well)
-    mistake = other_convention(problem)
-    trace = _solve(replace(mistake.problem, rounding=rounding))
-    if not all(agrees(v.answer, value_of(trace, v.answer), tolerance) for v in verdicts):
-        return None
-    order = sorted(wrong, key=lambda i: dependency_order(problem, verdicts[i].answer))
-    finding = Finding(mistake, verdicts[order[0]].answer, [verdicts[i].answer
-                                                          for i in order[1:]])
-    for i in wrong:
-        verdicts[i].finding = finding
-    return finding
 
 
 def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
@@ -299,7 +307,8 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
                                     [verdicts[i].answer for i in wrong])
     if problem.learning_rate and any(verdicts[i].answer.quantity.kind == "delta"
                                      for i in wrong):
-        suspects.append(other_convention(problem))  # (the deltas so, with another slip)
+        suspects.append(other_convention(problem))  # (it contradicts no weight, as the
+        # sign slip does: the deltas of a sheet in the other convention are named so)
     for mistake in usual_mistakes(problem, rounding, detect_rounding) + suspects:
         best = None
         for variant in _variants(mistake, rounding, modal, mixed):

@@ -88,7 +88,7 @@ def marks(result: CheckResult, rubric: Rubric | None = None) -> Marks:
 def canonical_name(quantity: Quantity) -> str:
     """The slides' name of a value, whatever notation the student wrote it in."""
     kind = quantity.kind
-    if kind == "error":
+    if kind in ("error", "epoch_error"):
         return "error"
     if quantity.node is not None:
         return {"net": "net", "out": "z", "slope": "slope", "delta": "delta"}[kind] + str(

@@ -34,11 +34,19 @@ class Verdict:
     carried: Any = None  # a grading.carried.Carry: wrong, but right on method from earlier
     # wrong values (carried.py builds on this module, so it is not imported here)
     slip: str | None = None  # a root that is one slip of the pen (mistakes.SLIP_WORDS)
+    # Right at its own digits but written with fewer than the precision asked: the
+    # credit `--too-few-digits-credit` gives it (None: not such an answer).
+    too_few_digits: Fraction | None = None
+    accepted: tuple[Fraction, Fraction] | None = None  # the interval of answers accepted
 
     @property
     def credit(self) -> Fraction:
-        """1 right, the carried-forward policy's credit when carried forward, else 0."""
-        return Fraction(1) if self.right else self.carried.credit if self.carried else 0
+        """1 right, the too-few-digits or carried-forward credit where one applies, else 0."""
+        if self.right:
+            return Fraction(1)
+        if self.too_few_digits is not None:
+            return self.too_few_digits
+        return self.carried.credit if self.carried else Fraction(0)
 
 
 @dataclass
@@ -51,6 +59,8 @@ class CheckResult:
     roots: list = field(default_factory=list)  # grading.carried.Root: the wrong values
     # others follow from
     carried_forward: str = "full"  # the policy: full, half or none credit when carried
+    precision: Any = None  # the precision asked (Rounding), None: the written digits decide
+    too_few_digits_credit: Fraction = Fraction(0)
 
     @property
     def score(self) -> int | float:
@@ -69,4 +79,4 @@ class CheckResult:
     @property
     def unexplained(self) -> list[Answer]:
         return [v.answer for v in self.verdicts if not v.right and v.finding is None
-                and v.carried is None and v.slip is None]
+                and v.carried is None and v.slip is None and v.too_few_digits is None]

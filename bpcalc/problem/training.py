@@ -168,3 +168,44 @@ def check_layer_wide(layer_activations: tuple[Activation, ...], sizes: tuple[int
 def _at(item: Value | None, message: str) -> ProblemError:
     return item.error(message) if item is not None else ProblemError(message,
                                                                      key="activation")
+
+
+def rounding_data(rounding: Rounding | QuantityRounding | None) -> dict | None:
+    """A rounding as JSON data in the file's own spelling: {"round": 4}, {"sigfigs": 3}, or
+    {"round": {"weight": 4}, "sigfigs": {"delta": 3}} per quantity (None stays None)."""
+    if rounding is None:
+        return None
+    key = {kind: name for name, kind, _minimum in _KINDS}
+    if isinstance(rounding, Rounding):
+        return {key[rounding.kind]: rounding.digits}
+    data: dict = {}
+    for quantity, each in rounding.by:
+        data.setdefault(key[each.kind], {})[quantity] = each.digits
+    return {name: data[name] for name, _kind, _minimum in _KINDS if name in data}
+
+
+def rounding_from_data(data) -> Rounding | QuantityRounding | None:
+    """The inverse of `rounding_data`; ValueError for data it never writes."""
+    if data is None:
+        return None
+    kinds = {name: (kind, minimum) for name, kind, minimum in _KINDS}
+    if not isinstance(data, dict) or not data or set(data) - set(kinds):
+        raise ValueError("expected {round: N} or {sigfigs: N}, or mappings of quantities")
+
+    def digits(number, minimum: int) -> int:
+        if isinstance(number, bool) or not isinstance(number, int) or not (
+                minimum <= number <= MAX_ROUND_DIGITS):
+            raise ValueError(f"digits must be whole numbers from {minimum} to "
+                             f"{MAX_ROUND_DIGITS}")
+        return number
+
+    if len(data) == 1 and not isinstance(next(iter(data.values())), dict):
+        (name, number), = data.items()
+        return Rounding(kinds[name][0], digits(number, kinds[name][1]))
+    chosen: dict[str, Rounding] = {}
+    for name, by in data.items():
+        if not isinstance(by, dict) or set(by) - set(QUANTITIES) or set(by) & set(chosen):
+            raise ValueError(f"expected a mapping of quantities ({', '.join(QUANTITIES)})")
+        for quantity, number in by.items():
+            chosen[quantity] = Rounding(kinds[name][0], digits(number, kinds[name][1]))
+    return QuantityRounding(tuple((q, chosen[q]) for q in QUANTITIES if q in chosen))

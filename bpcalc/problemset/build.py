@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, one_line
-from bpcalc.problemset.generator import Variant, shell_word
+from bpcalc.problem.model import Problem
+from bpcalc.problem.training import rounding_data
+from bpcalc.problemset.generator import Variant
+from bpcalc.problemset.quality import solved
+from bpcalc.problemset.yamltext import shell_word
 from bpcalc.text import format_float, format_value, fraction_text, markdown_text
 
 # A key: (file-name suffix such as "key.md", the function writing it from the trace).
@@ -35,42 +40,45 @@ SET_MILLISECONDS = 60_000  # a set is written within about a minute
 def check_set_work(variants: list[Variant], suffixes: list[str]) -> None:
     """Refuse a set whose keys (file suffixes such as key.md) would take more than about a
     minute to write."""
+    check_work([variant.problem for variant in variants], suffixes)
+
+
+def check_work(problems: list[Problem], suffixes: list[str]) -> None:
+    """The same for the variants' problems: called with the first variant's problem as
+    many times as the set has variants, before the draws are judged (each judged by a
+    solve), so that a set too large to write is refused at once."""
     from bpcalc.engine.limits import output_size
 
     costs = [KEY_MILLISECONDS.get(suffix, KEY_MILLISECONDS.get(suffix.rpartition(".")[2],
                                                                (20, 2.0)))
              for suffix in suffixes]
     total = 0.0
-    for variant in variants:
-        problem = variant.problem
+    for problem in problems:
         values = output_size(problem, problem.step_count)
         total += sum(per_key + values * per_value for per_key, per_value in costs)
     if total > SET_MILLISECONDS:
         names = ", ".join(suffix.rpartition(".")[2] for suffix in suffixes)
         raise ProblemError(
-            f"{len(variants):,} variants with {names} keys would take about "
+            f"{len(problems):,} variants with {names} keys would take about "
             f"{total / 1000:,.0f} s to write (at most {SET_MILLISECONDS // 1000} s): use a "
             "smaller --count, fewer --formats, or fewer epochs in the template",
             key="--count")
 
 
 def solve_variant(variant: Variant) -> Trace:
-    from bpcalc.engine.backprop import solve
-    from bpcalc.engine.numbers import make_arithmetic
-
-    problem = variant.problem
-    return solve(problem, make_arithmetic(problem.rounding, False))
+    return solved(variant.problem)
 
 
 def set_file_pattern(suffixes) -> re.Pattern:
     """Every name a set with keys ending in `suffixes` can hold: what `generate --force`
     may replace, and nothing else."""
     keys = "|".join(re.escape(suffix) for suffix in suffixes)
-    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv)")
+    return re.compile(rf"variant_\d+\.(yaml|{keys})|index\.(md|csv|json)")
 
 
 def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
-                      template_name: str, seed: int) -> Iterator[tuple[str, str]]:
+                      template_name: str, seed: int, roster_name: str | None = None
+                      ) -> Iterator[tuple[str, str]]:
     """(file name, text) for the whole set, variant by variant, the index files last; a set
     too large to write in about a minute is refused before the first file."""
     check_set_work(variants, [suffix for suffix, _write in keys])
@@ -87,8 +95,9 @@ def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
             names.append(name)
         rows.append((variant, f"{stem}.yaml", names, _answers(trace),
                      trace.problem.step_count))
-    yield "index.md", _index_markdown(rows, template_name, seed)
+    yield "index.md", _index_markdown(rows, template_name, seed, roster_name)
     yield "index.csv", _index_csv(rows)
+    yield "index.json", _index_json(rows, template_name, seed, roster_name)
 
 
 def _answers(trace: Trace) -> tuple[str, str, str]:
@@ -113,11 +122,12 @@ def _patterns_text(variant: Variant) -> str:
     return "; ".join(f"{vector(p.input)} → {vector(p.target)}" for p in patterns)
 
 
-def _index_markdown(rows, template_name: str, seed: int) -> str:
+def _index_markdown(rows, template_name: str, seed: int, roster: str | None) -> str:
     """The index; the template's name is escaped (one line, no Markdown), never raw."""
     several = any(row[4] > 1 for row in rows)
     heading = markdown_text(one_line(template_name))
-    command = f"bpcalc generate {shell_word(template_name)} --seed {seed} --count {len(rows)}"
+    command = f"bpcalc generate {shell_word(template_name)} --seed {seed} " + (
+        f"--count {len(rows)}" if roster is None else f"--roster {shell_word(roster)}")
     lines = [
         f"# Problem set from {heading}, seed {seed}: {len(rows)} "
         f"variant{'s' * (len(rows) != 1)}",
@@ -129,6 +139,8 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
     ]
     header = ["variant", "problem", "answer keys, handouts", "learning rate", "pattern(s)",
               "output(s), step 1", "error, step 1"]
+    if roster is not None:
+        header.insert(1, "student")
     if several:
         header.append("error, last epoch")
     lines.append("| " + " | ".join(header) + " |")
@@ -141,6 +153,8 @@ def _index_markdown(rows, template_name: str, seed: int) -> str:
                  outputs, error]
         if several:
             cells.append(last)
+        if roster is not None:
+            cells.insert(1, markdown_text(one_line(variant.student or "")))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -157,10 +171,30 @@ def _index_csv(rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     labels = [label for label, _text in rows[0][0].drawn]
-    writer.writerow(["variant", "problem", "answer_keys", *labels,
+    students = rows[0][0].student is not None  # a roster's set: a column of students
+    writer.writerow(["variant", "problem", *["student"] * students, "answer_keys", *labels,
                      "outputs_step_1", "error_step_1", "error_last_epoch"])
     for variant, problem_file, keys, answers, _steps in rows:
         drawn = dict(variant.drawn)
-        writer.writerow([variant.number, problem_file, " ".join(keys),
+        writer.writerow([variant.number, problem_file, *[variant.student] * students,
+                         " ".join(keys),
                          *(drawn.get(label, "").strip('"') for label in labels), *answers])
     return buffer.getvalue()
+
+
+def _index_json(rows, template_name: str, seed: int, roster: str | None) -> str:
+    """The set for programs (check --set, the worksheet, the exports): each variant's files,
+    student and what is asked at which precision. `ask` null: the default (outputs, deltas
+    and new weights of step 1); `answer_precision` null: 4 decimal places."""
+    variants = []
+    for variant, problem_file, keys, _answers, _steps in rows:
+        variants.append({
+            "number": variant.number, "file": problem_file, "keys": keys,
+            "student": variant.student,
+            "ask": [text for text, _line in variant.ask] or None,
+            "answer_precision": rounding_data(variant.answer_precision)})
+    first = rows[0][0]
+    data = {"template": template_name, "seed": seed, "roster": roster, "count": len(rows),
+            "ask": variants[0]["ask"], "answer_precision": rounding_data(
+                first.answer_precision), "variants": variants}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

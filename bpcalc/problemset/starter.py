@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from bpcalc.problem import activations, losses
 from bpcalc.problem.model import Network
-from bpcalc.problemset.generator import matrices_yaml, number_text
+from bpcalc.problemset.yamltext import matrices_yaml, number_text
 
 _COLUMN = 30  # where the comments start
 

@@ -1,5 +1,7 @@
 """Random values in a problem template: `{random: [low, high], step: s}` and `{choice: [...]}`
-(of numbers, or of names where the key takes a name: `activation: {choice: [sigmoid, tanh]}`).
+(of numbers, or of names where the key takes a name: `activation: {choice: [sigmoid, tanh]}`),
+and the keys only a template has: what is asked (`ask`) and how precisely
+(`answer_precision`).
 
 Values are drawn on an exact grid of Fractions (low, low + step, ... up to high), so every
 value a student sees is a short decimal to work by hand: 0.3, never 0.30000000000000004.
@@ -14,8 +16,11 @@ from fractions import Fraction
 
 import yaml
 
-from bpcalc.errors import short
+from bpcalc.errors import quoted, short
+from bpcalc.problem import training
+from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.problem.yamlsource import Value
+from bpcalc.problemset.quality import DEFAULT_SATURATION, RULES, Rules
 
 SPEC_KEYS = ("random", "choice")
 _RANDOM_KEYS = ("random", "step", "exclude")
@@ -130,3 +135,137 @@ def _grid_preview(low: Fraction, step: Fraction, count: int) -> str:
         shown.append("...")
         shown.append(fraction_text(low + (count - 1) * step))
     return ", ".join(shown)
+
+
+# --- the keys of a template only (never written into a variant's problem file) ----------
+
+ASK_KEY, PRECISION_KEY, RULES_KEY = "ask", "answer_precision", "variants"
+TEMPLATE_ONLY_KEYS = (ASK_KEY, PRECISION_KEY, RULES_KEY)
+_RULES_KEYS = ("reject", "saturation", "draws")
+MAX_DRAWS = 1000
+_PRECISION_KEYS = ("round", "sigfigs")
+
+
+def parse_ask(value: Value | None) -> tuple[tuple[str, int | None], ...]:
+    """`ask: [z7, delta7, "step 2: w47"]` as (text, line) pairs; () when absent (then the
+    default: outputs, deltas and new weights of step 1). Names are checked against the
+    problem by bpcalc.grading.asked.parse_asked, in the command."""
+    if value is None or value.is_null():
+        return ()
+    items = value.items() if value.is_list() else [value]
+    if not items:
+        raise value.error("asks for nothing: list the quantities asked, e.g. "
+                          "[z7, delta7, w47], or leave the key out for the default")
+    asked = []
+    for item in items:
+        if item.is_scalar() and not item.is_null():
+            text = item.text().strip()
+        elif isinstance(item.node, yaml.MappingNode) and len(item.node.value) == 1:
+            # `- step 2: w47` unquoted reads as a one-key mapping: the same entry
+            (name, (_key, inner)), = item.mapping().items()
+            text = f"{name}: {inner.text().strip()}"
+        else:
+            raise item.error(f"expected a quantity name such as z7, delta4, w47 or "
+                             f"\"step 2: w47\", got {item.describe()}")
+        if not text:
+            raise item.error("an empty name")
+        asked.append((text, item.line))
+    return tuple(asked)
+
+
+def parse_answer_precision(value: Value | None) -> Rounding | QuantityRounding | None:
+    """`answer_precision:` as the problem file's rounding reads it: `4` (places), `{round:
+    4}`, `{sigfigs: 3}` or per quantity `{round: {weight: 4}, sigfigs: {delta: 3}}` (the
+    quantities of `display`). None when absent: the default, 4 decimal places."""
+    if value is None or value.is_null():
+        return None
+    if value.is_scalar():
+        return training.rounding(value, None)
+    fields = value.mapping()
+    for name, (key, _item) in fields.items():
+        if name not in _PRECISION_KEYS:
+            raise key.error("answer_precision takes round and sigfigs, each a number of "
+                            "digits or a mapping of quantities to digits (answer_precision: "
+                            "{round: {weight: 4}, sigfigs: {delta: 3}})")
+    places, sigfigs = (fields.get(name, (None, None))[1] for name in _PRECISION_KEYS)
+    precision = training.rounding(places, sigfigs)
+    if precision is None:
+        raise value.error("gives no precision: e.g. {round: 4} or {sigfigs: 3}")
+    return precision
+
+
+@dataclass(frozen=True)
+class SetKeys:
+    """What a template says about the set as a whole, carried on each variant."""
+
+    ask: tuple[tuple[str, int | None], ...] = ()  # (text, line); () = asked.default_names
+    answer_precision: Rounding | QuantityRounding | None = None  # None: 4 places
+    rules: Rules = Rules()  # what refuses a draw (bpcalc.problemset.quality)
+    rules_line: int | None = None  # the `variants:` key's line, for "too few good variants"
+
+
+def parse_set_keys(fields: dict[str, tuple[Value, Value]]) -> SetKeys:
+    """The template-only keys of a template's top-level fields."""
+    def get(name: str) -> Value | None:
+        return fields[name][1] if name in fields else None
+
+    rules = get(RULES_KEY)
+    return SetKeys(parse_ask(get(ASK_KEY)), parse_answer_precision(get(PRECISION_KEY)),
+                   parse_rules(rules), fields[RULES_KEY][0].line if rules else None)
+
+
+def parse_rules(value: Value | None) -> Rules:
+    """`variants: {reject: [dead_relu, ...], saturation: 4, draws: 100}`; each key optional
+    (reject: every rule; saturation: 4 for sigmoid and 2 for tanh, or one number for both,
+    or {sigmoid: 3, tanh: 1.5}; draws: how many draws of one variant before giving up)."""
+    if value is None or value.is_null():
+        return Rules()
+    fields = value.mapping()
+    for name, (key, _item) in fields.items():
+        if name not in _RULES_KEYS:
+            raise key.error(f"unknown key in variants (known: {', '.join(_RULES_KEYS)})")
+    rules = Rules()
+    if "reject" in fields:
+        rules = rules._replace(reject=_rule_names(fields["reject"][1]))
+    if "saturation" in fields:
+        rules = rules._replace(saturation=_saturation(fields["saturation"][1]))
+    if "draws" in fields:
+        draws = fields["draws"][1]
+        count = draws.integer()
+        if not 1 <= count <= MAX_DRAWS:
+            raise draws.error(f"must be from 1 to {MAX_DRAWS}, got {count}")
+        rules = rules._replace(draws=count)
+    return rules
+
+
+def _rule_names(value: Value) -> tuple[str, ...]:
+    if value.is_null() or (value.is_scalar() and value.word() == "none"):
+        return ()
+    items = value.items() if value.is_list() else [value]
+    names = []
+    for item in items:
+        word = item.word()
+        if word not in RULES:
+            raise item.error(f"unknown rule {quoted(word)} (rules: {', '.join(RULES)})")
+        names.append(word)
+    return tuple(rule for rule in RULES if rule in names)
+
+
+def _saturation(value: Value) -> tuple[tuple[str, Fraction], ...]:
+    if value.is_scalar():
+        bound = _positive(value)
+        return tuple((name, bound) for name in DEFAULT_SATURATION)
+    chosen = dict(DEFAULT_SATURATION)
+    for name, (key, item) in value.mapping().items():
+        if name not in DEFAULT_SATURATION:
+            raise key.error(f"saturation is judged for {', '.join(DEFAULT_SATURATION)}, not "
+                            f"{quoted(name)}")
+        chosen[name] = _positive(item)
+    return tuple(chosen.items())
+
+
+def _positive(value: Value) -> Fraction:
+    number = value.number()
+    if number <= 0:
+        raise value.error("must be more than 0: the |net| above which a node is saturated")
+    return number

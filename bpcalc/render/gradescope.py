@@ -33,6 +33,7 @@ def render(result: CheckResult, marks: Marks | None = None,
            options: GradescopeOptions = GradescopeOptions()) -> str:
     """One test per answer, worth its points (1 each without a rubric)."""
     from bpcalc.render.terminal.check_report import (
+        accepted_text,
         expected_text,
         note_text,
         summary_lines,
@@ -44,14 +45,17 @@ def render(result: CheckResult, marks: Marks | None = None,
     for verdict, earned, possible in zip(result.verdicts, marks.earned, marks.possible,
                                          strict=True):
         answer = verdict.answer
-        status = verdict_word(verdict)  # right, carried forward or wrong
+        status = verdict_word(verdict)  # right, too few digits, carried forward or wrong
         given, expected = answer.text, expected_text(verdict)
+        interval = accepted_text(verdict, result.tolerance)
         if options.markdown:
             given, expected, status = f"`{given}`", f"`{expected}`", f"**{status}**"
+            interval = f"`{interval}`"
         output = f"given {given}, expected {expected}: {status}"
         note = note_text(verdict)
         if note:
             output += f" ({note})"
+        output += f"; accepted {interval}"
         test = {"name": answer.label, "score": float(earned), "max_score": float(possible),
                 "status": "passed" if verdict.credit == 1 else "failed", "output": output}
         if options.visibility:
@@ -83,7 +87,9 @@ def _diagnosis(verdict, note: str) -> dict:
             "mistake": finding.mistake.id if finding else None,
             "first": finding.first.label if finding else None,
             "carried_from": [root.label for root in carried.roots] if carried else [],
-            "credit": float(verdict.credit)}
+            "credit": float(verdict.credit),
+            "accepted": ([float(end) for end in verdict.accepted]
+                         if verdict.accepted is not None else None)}
 
 
 def _dump(document: dict, options: GradescopeOptions) -> str:

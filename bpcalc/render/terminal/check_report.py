@@ -8,6 +8,7 @@ import json
 from fractions import Fraction
 
 from bpcalc.grading.mistakes import SLIP_WORDS
+from bpcalc.grading.precision import interval_text
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.verdicts import CheckResult, Finding, Verdict
 from bpcalc.problem.model import Rounding
@@ -31,7 +32,7 @@ def note_text(verdict: Verdict) -> str:
     """Why: the rounding that made it right, the earlier wrong values it follows from
     (carried forward), or the mistake or slip that reproduces it."""
     finding = verdict.finding
-    if verdict.right:
+    if verdict.right or verdict.too_few_digits is not None:
         return verdict.note
     if verdict.carried is not None:
         return carried_text(verdict)
@@ -56,10 +57,28 @@ def finding_text(finding: Finding, root=None) -> str:
 
 
 def verdict_word(verdict: Verdict) -> str:
-    """right, carried forward (wrong, but right on method), or wrong."""
+    """right, too few digits (right at its own digits, fewer than asked), carried forward
+    (wrong, but right on method), or wrong."""
     if verdict.right:
         return "right"
+    if verdict.too_few_digits is not None:
+        return "too few digits"
     return "carried forward" if verdict.carried is not None else "wrong"
+
+
+def accepted_text(verdict: Verdict, tolerance=None) -> str:
+    """The interval accepted, `[0.39632, 0.39642]` (one place more than judged at; with a
+    `tolerance`, 6 significant digits), or `exactly` for a whole number or fraction judged
+    as the value itself."""
+    if verdict.accepted is None:
+        return ""
+    low, high = verdict.accepted
+    if low == high:
+        return "exactly"
+    if tolerance is not None:
+        return f"[{format_float(float(low), 6)}, {format_float(float(high), 6)}]"
+    half = decimal_text(Fraction(high - low) / 2, 12)  # 0.00005: judged at 4 places
+    return interval_text(low, high, max(len(half.partition(".")[2]) - 1, -1))
 
 
 def carried_text(verdict: Verdict) -> str:
@@ -94,12 +113,24 @@ def followers_text(root) -> str:
 
 def _score_line(result: CheckResult) -> str:
     carried = sum(v.carried is not None for v in result.verdicts)
-    if not carried:
+    few = _too_few_text(result)
+    if not carried and not few:
         return f"Score: {result.score}/{result.total} right"
     right = sum(v.right for v in result.verdicts)
-    return (f"Score: {result.score}/{result.total} ({right} right, {carried} carried forward "
-            f"at {_POLICY_WORDS[result.carried_forward]}: --carried-forward "
-            f"{result.carried_forward})")
+    parts = [f"{right} right"]
+    if carried:
+        parts.append(f"{carried} carried forward at {_POLICY_WORDS[result.carried_forward]}: "
+                     f"--carried-forward {result.carried_forward}")
+    return f"Score: {result.score}/{result.total} ({', '.join(parts + few)})"
+
+
+def _too_few_text(result: CheckResult) -> list[str]:
+    """`1 with too few digits at credit 0.5 (--too-few-digits-credit)`, or nothing."""
+    few = sum(v.too_few_digits is not None for v in result.verdicts)
+    if not few:
+        return []
+    return [f"{few} with too few digits at credit {points_text(result.too_few_digits_credit)} "
+            f"(--too-few-digits-credit)"]
 
 
 def points_text(points) -> str:
@@ -116,7 +147,7 @@ def _answers_right(result: CheckResult) -> str:
     text = f"{right}/{result.total} answers right"
     if carried:
         text += f", {carried} carried forward at {_POLICY_WORDS[result.carried_forward]}"
-    return text
+    return ", ".join([text, *_too_few_text(result)])
 
 
 def score_line(result: CheckResult, marks: Marks | None = None) -> str:
@@ -166,9 +197,12 @@ def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
     document = {
         "score": result.score,
         "total": result.total,
-        "all_right": result.score == result.total,
+        "all_right": result.all_right,
         "rounding": rounding,
         "tolerance": None if result.tolerance is None else float(result.tolerance),
+        "precision": (None if result.precision is None else
+                      {"kind": result.precision.kind, "digits": result.precision.digits}),
+        "too_few_digits_credit": float(result.too_few_digits_credit),
         "answers": [_verdict_dict(v) for v in result.verdicts],
         "mistakes": [
             {"mistake": f.mistake.id, "short": f.mistake.short,
@@ -192,7 +226,7 @@ def _number(points):
 
 def _with_points(document: dict, marks: Marks) -> dict:
     document["score"], document["total"] = _number(marks.score), _number(marks.total)
-    document["all_right"] = marks.score == marks.total
+    document["all_right"] = marks.score == marks.total and document["all_right"]
     for answer, earned, possible in zip(document["answers"], marks.earned, marks.possible,
                                         strict=True):
         answer["points"], answer["worth"] = _number(earned), _number(possible)
@@ -228,6 +262,9 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "note": note_text(verdict),
         "mistake": verdict.finding.mistake.id if verdict.finding else None,
         "verdict": verdict_word(verdict).replace(" ", "_"),
+        "accepted": ({"low": float(verdict.accepted[0]), "high": float(verdict.accepted[1])}
+                     if verdict.accepted is not None else None),
+        "section": answer.section,
         "credit": float(verdict.credit),
         "carried_from": [_ref(a) for a in verdict.carried.roots] if verdict.carried else [],
         "slip": verdict.slip,
@@ -260,6 +297,9 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     table.add_column("name")
     table.add_column("given", justify="right")
     table.add_column("expected", justify="right")
+    interval = shows_interval(result)
+    if interval:
+        table.add_column("accepted", justify="right", no_wrap=True)
     table.add_column("verdict")
     if marks is not None:
         table.add_column("points", justify="right")
@@ -267,10 +307,12 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     for index, verdict in enumerate(result.verdicts):
         word = verdict_word(verdict)
         mark = Text(word, {"right": "green", "wrong": "bold red"}.get(word, "yellow"))
-        cells = [Text(verdict.answer.name), Text(verdict.answer.text),
+        cells = [Text(_name_cell(verdict.answer)), Text(verdict.answer.text),
                  Text(expected_text(verdict)), mark, Text(note_text(verdict))]
+        if interval:
+            cells.insert(3, Text(accepted_text(verdict, result.tolerance)))
         if marks is not None:
-            cells.insert(4, Text(f"{points_text(marks.earned[index])}/"
+            cells.insert(-1, Text(f"{points_text(marks.earned[index])}/"
                                  f"{points_text(marks.possible[index])}"))
         if multi_step:
             cells.insert(0, Text(str(verdict.answer.step)))
@@ -283,16 +325,29 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     return buffer.getvalue()
 
 
+def shows_interval(result: CheckResult) -> bool:
+    """Tables show the accepted interval where a rule was asked (--places, --digits,
+    --tolerance); at the written digits `.777` says its own interval (the JSON has it)."""
+    return result.precision is not None or result.tolerance is not None
+
+
+def _name_cell(answer) -> str:
+    """The name, with its section where it was written under `epoch N:` or `final:`."""
+    return answer.label if answer.section is not None else answer.name
+
+
 # -- notebooks: HTML and Markdown -----------------------------------------------------------
 
 
 def _rows(result: CheckResult) -> tuple[list[str], list[list[str]]]:
     """The table's header and rows as plain text, as the terminal's table has them."""
     multi_step = {v.answer.step for v in result.verdicts} != {1}
-    header = ["name", "given", "expected", "verdict", "note"]
+    interval = shows_interval(result)
+    header = ["name", "given", "expected", *["accepted"] * interval, "verdict", "note"]
     rows = []
     for verdict in result.verdicts:
-        cells = [verdict.answer.name, verdict.answer.text, expected_text(verdict),
+        cells = [_name_cell(verdict.answer), verdict.answer.text, expected_text(verdict),
+                 *[accepted_text(verdict, result.tolerance)] * interval,
                  verdict_word(verdict), note_text(verdict)]
         rows.append(([str(verdict.answer.step)] if multi_step else []) + cells)
     return (["step"] if multi_step else []) + header, rows
@@ -300,6 +355,7 @@ def _rows(result: CheckResult) -> tuple[list[str], list[list[str]]]:
 
 # As the terminal's table: green, yellow (carried forward: wrong, right on method), bold red.
 _VERDICT_STYLE = {"right": ' style="color:#1a7f37"', "carried forward": ' style="color:#9a6700"',
+                  "too few digits": ' style="color:#9a6700"',
                   "wrong": ' style="color:#cf222e;font-weight:bold"'}
 
 
