@@ -67,7 +67,15 @@ def quantity_rounding_text(rounding) -> str:
 
 def rounding_text(rounding) -> str:
     """A hand rounding (bpcalc.problem.model.Rounding) in words: `4 decimal places`,
-    `1 significant figure`."""
+    `1 significant figure`; one per quantity (QuantityRounding) says which is which:
+    `3 decimal places for net and out, 3 significant figures for delta, 4 decimal places
+    for weight` (a quantity it does not name is carried unrounded)."""
+    if hasattr(rounding, "by"):
+        groups: dict = {}
+        for quantity, each in rounding.by:
+            groups.setdefault(each, []).append(quantity)
+        return ", ".join(f"{rounding_text(each)} for {' and '.join(names)}"
+                         for each, names in groups.items())
     if rounding.kind == "places":
         unit = "decimal place" if rounding.digits == 1 else "decimal places"
     else:

@@ -219,7 +219,7 @@ def test_the_output_delta_without_f_prime_is_the_root_named_by_the_diagnosis():
     sheet = hand_sheet(no_slope_out=True)  # only delta7 leaves f' out; the rest follows
     result = checked(sheet)
     (root,) = result.roots
-    assert (root.answer.name, root.why) == ("delta7", "f' left out of the deltas")
+    assert (root.answer.name, root.why) == ("delta7", "f' left out of the output delta")
     changed = {label for label in sheet if sheet[label] != true[label]} - {"delta7"}
     assert {a.name for a in root.followers} == changed
     assert {"delta4", "delta5", "dw47", "w47", "dw14", "w35"} <= changed

@@ -5,7 +5,8 @@ file is written, the index last and the manifest after it; a failure on the way 
 variant, a full disk, a failed move, which is undone) leaves DIR as it was. The manifest
 lists the files bpcalc wrote, so `--force` replaces those and nothing else: any other file
 in DIR is named and refused. A lock file (made with O_EXCL) keeps a second run out while
-one is writing.
+one is writing. A name may hold folders (`prairielearn/Q/info.json`, an export's folder):
+they are made as the files move in, and a replaced set's folders left empty are removed.
 """
 
 from __future__ import annotations
@@ -49,10 +50,11 @@ class FileSet:
     @contextlib.contextmanager
     def open(self, name: str, *, binary: bool = False) -> Iterator[IO]:
         """A new file of the set, to write in pieces; write errors name its place in DIR."""
-        if not (self.ours(name) or name == MANIFEST) or name in self.names:
+        if not (self.ours(name) or name == MANIFEST) or name in self.names or not _plain(name):
             raise ValueError(f"not a new file name of a problem set: {name!r}")
         path = os.path.join(self.stage, name)
         try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             with (open(path, "xb") if binary
                   else open(path, "x", encoding="utf-8", newline="")) as stream:
                 yield stream
@@ -77,22 +79,28 @@ class FileSet:
             os.mkdir(backup)
             for name in [*written, MANIFEST]:
                 target = os.path.join(self.out, name)
+                journal.extend(("made", folder) for folder in _make_folders(self.out, name))
                 if os.path.lexists(target):
-                    os.replace(target, os.path.join(backup, name))
+                    _keep(target, backup, name)
                     journal.append(("kept", name))
                 os.replace(os.path.join(self.stage, name), target)
                 journal.append(("placed", name))
             for name in previous:
                 if name not in written and os.path.lexists(os.path.join(self.out, name)):
-                    os.replace(os.path.join(self.out, name), os.path.join(backup, name))
+                    _keep(os.path.join(self.out, name), backup, name)
                     journal.append(("kept", name))
         except OSError as exc:
             self._undo(journal, backup)
             raise ProblemError(f"cannot move the set into '{printable(self.out)}': "
                                f"{reason(exc)} (it is as it was)", key=_OPTION) from None
+        _remove_empty_folders(self.out, [n for n in previous if n not in written])
 
     def _undo(self, journal: list[tuple[str, str]], backup: str) -> None:
         for action, name in reversed(journal):
+            if action == "made":
+                with contextlib.suppress(OSError):
+                    os.rmdir(name)
+                continue
             source, target = ((os.path.join(self.out, name), os.path.join(self.stage, name))
                               if action == "placed" else
                               (os.path.join(backup, name), os.path.join(self.out, name)))
@@ -127,6 +135,41 @@ def writing_set(out: str, *, force: bool, ours: Callable[[str], bool]) -> Iterat
         for folder in created:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+
+
+def _plain(name: str) -> bool:
+    """A relative name of plain parts: no '..', '.', empty or hidden folder."""
+    parts = name.split("/")
+    return all(part and not part.startswith(".") for part in parts[:-1]) and ".." not in parts
+
+
+def _make_folders(out: str, name: str) -> list[str]:
+    """The folders of `name` missing in DIR, made, outermost first (to undo)."""
+    made = []
+    folder = out
+    for part in name.split("/")[:-1]:
+        folder = os.path.join(folder, part)
+        if not os.path.isdir(folder):
+            os.mkdir(folder)
+            made.append(folder)
+    return made
+
+
+def _keep(path: str, backup: str, name: str) -> None:
+    """Move an earlier file aside into the backup, folders and all."""
+    target = os.path.join(backup, name)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.replace(path, target)
+
+
+def _remove_empty_folders(out: str, names: list[str]) -> None:
+    """The folders of an earlier set's files, once emptied, go (innermost first)."""
+    folders = {os.path.dirname(name) for name in names if "/" in name}
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        while folder:
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(out, folder))
+            folder = os.path.dirname(folder)
 
 
 def _refuse_template_in(out: str, template: str) -> None:
@@ -194,7 +237,7 @@ def _lock(out: str) -> str:
 
 def _previous_set(out: str, force: bool, ours: Callable[[str], bool]) -> list[str]:
     """The earlier set's files that --force may replace; anything else is refused."""
-    entries = sorted(set(os.listdir(out)) - {LOCK})
+    entries = sorted(_entries(out))
     if not entries:
         return []
     if not force:
@@ -210,6 +253,20 @@ def _previous_set(out: str, force: bool, ours: Callable[[str], bool]) -> list[st
                            "only a set bpcalc wrote; move it away, or choose another "
                            "directory", key=_OPTION)
     return [name for name in entries if name in listed]
+
+
+def _entries(out: str) -> set[str]:
+    """DIR's names, a folder's files as `folder/name` (a folder bpcalc did not list is
+    refused by its files; a symbolic link is a name, never followed)."""
+    found = set()
+    for entry in os.listdir(out):
+        path = os.path.join(out, entry)
+        if entry != LOCK and os.path.isdir(path) and not os.path.islink(path):
+            inner = _entries(path)
+            found |= {f"{entry}/{name}" for name in inner} if inner else {entry}
+        elif entry != LOCK:
+            found.add(entry)
+    return found
 
 
 def _read_manifest(out: str, ours: Callable[[str], bool]) -> set[str]:

@@ -11,6 +11,7 @@ import typer
 from bpcalc.commands.common import problem_argument, register_command, run_guarded
 from bpcalc.errors import ProblemError
 from bpcalc.render import formats
+from bpcalc.render.export import FILE_PATTERN, SetExports, parse_exports
 from bpcalc.render.formats import Format, parse_key_formats
 
 
@@ -37,6 +38,10 @@ def generate(
         metavar="CSV", help="A variant per student: a CSV of ids (e.g. emails), first "
         "column or the one headed id, email or student; each student's variant depends on "
         "the seed and the id only.")] = None,
+    export: Annotated[str, typer.Option(
+        metavar="PLATFORMS",
+        help="Also write the set for learning platforms, comma-separated: moodle (Moodle "
+             "XML), qti (a Canvas QTI zip), prairielearn (a question folder).")] = "",
 ) -> None:
     """Write COUNT variants of a template ('-': standard input), or one per student of
     --roster: each a problem file, its answer keys and its handout, all or nothing."""
@@ -48,6 +53,7 @@ def generate(
         from bpcalc.problemset.generator import has_random_values
 
         chosen = key_writers(parse_key_formats(formats, choices=SET_FORMATS))
+        platforms = parse_exports(export) if export else ()
         name = source_name(str(template))
         check_out_dir(out, str(template))
         with writing_set(out, force=force, ours=set_file().fullmatch) as files:
@@ -55,17 +61,20 @@ def generate(
             try:
                 text = read_text(str(template))
                 drawn = draw_variants(text, str(template), seed=seed, count=count,
-                                      students=students, roster=roster, keys=chosen)
+                                      students=students, roster=roster, keys=chosen,
+                                      exports=bool(platforms))
             except ProblemError as error:
                 if error.source is None and not (error.key or "").startswith("--"):
                     error.source = name
                 raise
             variants = drawn.variants
             report_draws(drawn.rejected, has_random_values(text))
+            exports = (SetExports(platforms, template_name=str(template), template_text=text,
+                                  seed=seed) if platforms else None)
             # The name as given: the variants and the index escape it themselves.
             for file_name, content in problem_set_files(variants, chosen, seed=seed,
                                                         template_name=str(template),
-                                                        roster_name=roster):
+                                                        roster_name=roster, export=exports):
                 files.write(file_name, content)
         written = f"{len(variants)} variant{'s' * (len(variants) != 1)}"
         shown = printable(out.rstrip("/"))
@@ -75,7 +84,7 @@ def generate(
 
 
 def draw_variants(text: str, template: str, *, seed: int, count: int | None, students,
-                  roster: str | None, keys: list):
+                  roster: str | None, keys: list, exports: bool = False):
     """The set's variants (bpcalc.problemset.generator.generate_set): before the first draw
     is judged, a set too large to write is refused, and `ask` is checked and resolved."""
     from bpcalc.problemset.build import check_work
@@ -84,7 +93,8 @@ def draw_variants(text: str, template: str, *, seed: int, count: int | None, stu
     size = len(students) if students else 10 if count is None else count
 
     def prepare(problem, template_keys):  # once, with the first variant's problem
-        check_work([problem] * min(size, MAX_VARIANTS), [suffix for suffix, _write in keys])
+        check_work([problem] * min(size, MAX_VARIANTS), [suffix for suffix, _write in keys],
+                   exports)
         return asked_focus(problem, template_keys)
 
     return generate_set(text, seed=seed, count=size, name=template, roster=students,
@@ -124,11 +134,11 @@ def asked_focus(problem, keys) -> tuple:
     """The quantities the template asks for (`ask`, else the outputs, deltas and new weights
     of step 1), each at its asked precision, for the rules that refuse a draw; a name the
     problem lacks is exit 2 naming `ask` and the template's line."""
-    from bpcalc.grading.asked import DEFAULT_PRECISION, default_names, parse_asked
+    from bpcalc.grading.asked import DEFAULT_PRECISION, asked_or_default, parse_asked
     from bpcalc.grading.precision import asked_of
     from bpcalc.problemset.quality import Focus
 
-    names = list(keys.ask) or [(name, None) for name in default_names(problem)]
+    names = asked_or_default(keys.ask, problem)
     return tuple(Focus(step, quantity.kind, quantity.node, quantity.key,
                        asked_of(keys.answer_precision, quantity.kind) or DEFAULT_PRECISION)
                  for step, _name, quantity in parse_asked(names, problem))
@@ -142,7 +152,7 @@ def set_file():
     """Every name a set can hold, whichever keys it has: what `--force` may replace."""
     from bpcalc.problemset.build import set_file_pattern
 
-    return set_file_pattern(suffix(entry) for entry in SET_FORMATS)
+    return set_file_pattern((suffix(entry) for entry in SET_FORMATS), FILE_PATTERN)
 
 
 def suffix(entry: Format) -> str:
@@ -176,4 +186,5 @@ def register(app: typer.Typer) -> None:
                      "bpcalc examples slides_2-2-1_variants   # copy it first",
                      "bpcalc generate slides_2-2-1_variants.yaml -n 5",
                      "bpcalc generate t.yaml --formats latex,handout-latex",
-                     "bpcalc generate t.yaml --roster class.csv --seed 7")
+                     "bpcalc generate t.yaml --roster class.csv --seed 7",
+                     "bpcalc generate t.yaml --export moodle,qti")

@@ -24,7 +24,7 @@ from bpcalc.engine.limits import check_computation
 from bpcalc.engine.numerics import NumericalError, finite_check
 from bpcalc.engine.outputs import output_deltas
 from bpcalc.engine.run import Run
-from bpcalc.engine.slips import CORRECT, Slips
+from bpcalc.engine.slips import CORRECT, Slips, slipped_slope
 from bpcalc.engine.trace import EpochErrors, NodeKind, NodeRecord, Step, Trace, WeightUpdate
 from bpcalc.engine.training import Momentum, Progress
 from bpcalc.problem import activations, losses
@@ -103,6 +103,7 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
     if progress is None:
         progress = Progress(arithmetic.name == "float", problem.perceptron)
     momentum = Momentum(plan, arithmetic, slips.momentum_rate_term_only)
+    initial = list(weights)  # (the slip of starting every step from them)
     last, group = len(problem.patterns), problem.group_size
     number = 0
     for epoch in range(1, problem.epochs + 1):
@@ -128,6 +129,7 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
             check_finite(number, step, weights, changes)
             if alone:
                 weights = values.update(changes, step, record, gradient, momentum.terms)
+                weights = initial if slips.initial_weights_each_step else weights
             else:  # the group's change is rounded once: from the unrounded terms
                 part = momentum.frozen_at_zero(list(terms)) if arithmetic.rounds else changes
                 summed = part if summed is None else list(map(_add, summed, part))
@@ -139,6 +141,7 @@ def _steps(problem: Problem, arithmetic: Arithmetic, slips: Slips, record: bool,
                         summed = [change * size for change in summed]
                     applied = momentum.changes(values, summed, "sum")
                     weights = values.update(applied, step, record, gradients, momentum.terms)
+                    weights = initial if slips.initial_weights_each_step else weights
                     summed = gradients = None
             yield step
         if progress.epoch_done(epoch, error_sum, mistakes, problem, arithmetic):
@@ -252,8 +255,9 @@ class _Presentation:
         for bias_id in plan.bias_ids:
             out[bias_id] = plan.bias
         get, activate = self.weights.__getitem__, self.arithmetic.activate
+        fed = net if self.slips.net_fed_forward else out  # (a slip: the nets fed on)
         for layer in plan.layers:
-            sources = [out[i] for i in layer.feeding]
+            sources = [out[i] if fed[i] is None else fed[i] for i in layer.feeding]
             spec = activations.activation_spec(layer.activation.name)
             for j, positions in zip(layer.ids, layer.incoming, strict=True):
                 net[j] = self.settled(sum(map(mul, map(get, positions), sources)), "net", j)
@@ -305,7 +309,9 @@ class _Presentation:
         output_deltas(self, targets)
 
     def _slope(self, activation: Activation, j: int):
-        s = self.arithmetic.slope(activation, self.net[j], self.out[j])
+        s = slipped_slope(self.slips, self.arithmetic, activation, self.net[j], self.out[j])
+        if s is None:
+            s = self.arithmetic.slope(activation, self.net[j], self.out[j])
         return self.settled(s, "slope", j) if self.plan.settles_slope else s
 
     def hidden_deltas(self) -> None:
@@ -314,9 +320,12 @@ class _Presentation:
         plan, delta, slips = self.plan, self.delta, self.slips
         for layer, above in reversed(list(pairwise(plan.layers))):
             down = [delta[k] for k in above.ids]
-            for j in layer.ids:
+            square = len(layer.ids) == len(above.ids)
+            for position, j in enumerate(layer.ids):
                 s = self.slope[j] = self._slope(layer.activation, j)
                 used = [self.weights[p] for p in plan.outgoing[j]]
+                if slips.transposed_hidden_sum and square:  # the weights into the j-th above
+                    used = [self.weights[plan.outgoing[i][position]] for i in layer.ids]
                 if slips.new_weights_in_hidden_delta:
                     used = [self.settled(w + self.change(j, k), "new", k, j)
                             for w, k in zip(used, above.ids, strict=True)]
@@ -332,6 +341,8 @@ class _Presentation:
         """The learning-rate term of w_ij's change, not yet settled."""
         source = self.net[i] if self.slips.net_in_update else None
         z = self.out[i] if source is None else source
+        if self.slips.other_delta is not None:  # (a slip: another node's delta)
+            j = self.slips.delta_for(self.number, i, j)
         return self.plan.signed_rate * self.delta[j] * z
 
     def rate_terms(self) -> list:

@@ -23,7 +23,7 @@ def output_deltas(values, targets: list) -> None:
         form = "chain"  # dz_k/dnet_k = z_k (1 - z_k) alone: the Jacobian's diagonal
     if form == "residual":  # the convention's sign on the residual, as version 1 has it
         with_slope = plan.out_slope or (slips.extra_slope and plan.cancelled)
-        no_slope = slips.no_slope or not with_slope
+        no_slope = slips.output_slope_left_out or not with_slope
         for k, residual in zip(ids, values.residuals, strict=True):
             signed = residual if plan.slides else -residual
             values.delta[k] = values.settled(plan.out_factor * signed * (
@@ -38,7 +38,7 @@ def output_deltas(values, targets: list) -> None:
         down = [values.checked(lambda m, t, z: plan.loss.dE_dz(m, t, z, plan.outputs), t, k,
                                "delta") for k, t in zip(ids, targets, strict=True)]
         if form == "chain":
-            raw = [-(g * (plan.one if slips.no_slope else values.slope[k]))
+            raw = [-(g * (plan.one if slips.output_slope_left_out else values.slope[k]))
                    for k, g in zip(ids, down, strict=True)]
         else:
             raw = [_jacobian_sum(out, ids, down, k, plan.one) for k in ids]

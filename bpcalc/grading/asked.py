@@ -77,6 +77,11 @@ def default_names(problem: Problem) -> list[str]:
     return names + [step + _weight_word(key) for key in problem.weights]
 
 
+def asked_or_default(ask, problem: Problem) -> list[tuple[str, int | None]]:
+    """The template's `ask:` entries (text, line), or the default names (no line)."""
+    return list(ask) or [(name, None) for name in default_names(problem)]
+
+
 def _weight_word(key) -> str:
     """`w47`, or `w4_17` when an id has more than one digit (as answers files write it)."""
     return weight_name(key)

@@ -11,7 +11,6 @@ wrong earlier value is carried forward (bpcalc/grading/carried.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -21,8 +20,15 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
-from bpcalc.grading.mistakes import DETECTED_PLACES, DETECTED_SIGFIGS, Mistake, usual_mistakes
+from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
 from bpcalc.grading.precision import accepted_interval, asked_of, enough_digits, within
+from bpcalc.grading.roundings import (
+    DETECTED_PLACES,
+    mixed_roundings,
+    mixed_variants,
+    modal_places,
+    uniform_roundings,
+)
 from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
@@ -217,37 +223,42 @@ def _carried(answer: Answer, rounding: Rounding | QuantityRounding | None) -> bo
     return answer.places >= rounding.digits
 
 
-def _modal_places(verdicts: list[Verdict]) -> int | None:
-    places = [v.answer.places for v in verdicts if v.answer.places is not None]
-    return Counter(places).most_common(1)[0][0] if places else None
-
-
-def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance) -> Rounding | None:
+def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance
+                     ) -> Rounding | QuantityRounding | None:
     """The hand rounding (2-6 places, 3-4 significant figures; the places the student
-    wrote first) under which most wrong answers become right, or None. A rounding that
-    contradicts an answer already right is a coincidence, not how the student worked."""
-    modal = _modal_places(verdicts)
-    order = list(DETECTED_PLACES)
-    if modal in order:
-        order.remove(modal)
-        order.insert(0, modal)
-    candidates = [Rounding("places", p) for p in order]
-    candidates += [Rounding("sigfigs", s) for s in DETECTED_SIGFIGS]
+    wrote first) under which most wrong answers become right, or None; where one rounding
+    for every value leaves some wrong, a mixed precision (grading/roundings.py) that puts
+    more right. A rounding that contradicts an answer already right is a coincidence, not
+    how the student worked."""
+    best, best_count, best_trace = _best_rounding(
+        problem, verdicts, tolerance, uniform_roundings(modal_places([v.answer for v in verdicts])))
+    if best_count < sum(not v.right for v in verdicts):
+        mixed = _best_rounding(problem, verdicts, tolerance, mixed_roundings(
+            [v.answer for v in verdicts], [v.expected for v in verdicts]))
+        if mixed[1] > best_count:
+            best, best_count, best_trace = mixed
+    if best is not None:
+        _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
+                "detected")
+    return best
+
+
+def _best_rounding(problem: Problem, verdicts: list[Verdict], tolerance, candidates: list
+                   ) -> tuple:
+    """(rounding, how many wrong answers it puts right, its trace) of the candidate that
+    puts the most right and contradicts no right answer; (None, 0, None) if none does."""
     best, best_count, best_trace = None, 0, None
     for rounding in candidates:
         trace = _solve(replace(problem, rounding=rounding))
-        agreeing = [agrees(v.answer, value_of(trace, v.answer), tolerance) for v in verdicts]
-        pairs = list(zip(agreeing, verdicts, strict=True))
+        pairs = [(agrees(v.answer, value_of(trace, v.answer), tolerance), v)
+                 for v in verdicts]
         if not all(agree for agree, v in pairs if v.right):
             continue
         count = sum(agree and not v.right and _carried(v.answer, rounding)
                     for agree, v in pairs)
         if count > best_count:
             best, best_count, best_trace = rounding, count, trace
-    if best is not None:
-        _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
-                "detected")
-    return best
+    return best, best_count, best_trace
 
 
 @dataclass
@@ -255,7 +266,8 @@ class _Candidate:
     mistake: Mistake
     explains: set[int]
     contradicts: int
-    carried: Rounding | None  # a hand rounding the student also used, beyond the solution's
+    carried: Rounding | QuantityRounding | None  # a hand rounding the student also used,
+    # beyond the solution's (a mixed precision too)
 
 
 def _diagnose(problem: Problem, verdicts: list[Verdict], rounding: Rounding | None,
@@ -288,10 +300,18 @@ def _candidates(problem: Problem, verdicts: list[Verdict], wrong: list[int],
                 if agrees(verdicts[i].answer, value_of(trace, verdicts[i].answer), tolerance)}
 
     candidates = []
-    modal = _modal_places(verdicts)
-    for mistake in usual_mistakes(problem, rounding, detect_rounding):
+    modal = modal_places([v.answer for v in verdicts])
+    mixed = [] if not detect_rounding or problem.rounding is not None else mixed_variants(
+        [v.answer for v in verdicts], [v.expected for v in verdicts])
+    suspects = other_delta_suspects(problem, _solve(replace(problem, rounding=None)),
+                                    [verdicts[i].answer for i in wrong])
+    if problem.learning_rate and any(verdicts[i].answer.quantity.kind == "delta"
+                                     for i in wrong):
+        suspects.append(other_convention(problem))  # (it contradicts no weight, as the
+        # sign slip does: the deltas of a sheet in the other convention are named so)
+    for mistake in usual_mistakes(problem, rounding, detect_rounding) + suspects:
         best = None
-        for variant in _variants(mistake, rounding, modal):
+        for variant in _variants(mistake, rounding, modal, mixed):
             trace = _solve(variant, mistake.slips)
             explains = agreeing(trace, wrong)
             carried = None
@@ -361,14 +381,16 @@ def _assign(problem: Problem, verdicts: list[Verdict], wrong: list[int],
     return findings
 
 
-def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None) -> list[Problem]:
+def _variants(mistake: Mistake, rounding: Rounding | None, modal: int | None,
+              mixed: list[QuantityRounding]) -> list[Problem]:
     """The mistake solved as the student carried the numbers: with the solution's rounding,
-    unrounded, and rounded to the places the student wrote (an early-rounding mistake keeps
-    its own rounding)."""
+    unrounded, rounded to the places the student wrote, and in the mixed precisions the
+    digits allow (an early-rounding mistake keeps its own rounding)."""
     if mistake.id == "early_rounding":
         return [mistake.problem]
     roundings = [rounding, None]
     if modal in DETECTED_PLACES:
         roundings.append(Rounding("places", modal))
+    roundings += mixed
     unique = list(dict.fromkeys(roundings))
     return [replace(mistake.problem, rounding=r) for r in unique]

@@ -17,15 +17,15 @@ from fractions import Fraction
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.backprop import CORRECT, Slips
+from bpcalc.grading.roundings import DETECTED_PLACES, DETECTED_SIGFIGS
 from bpcalc.problem.activations import activation_spec
 from bpcalc.problem.losses import loss_spec
-from bpcalc.problem.model import Problem, Rounding
+from bpcalc.problem.model import Problem, Rounding, weight_name
 from bpcalc.text import fraction_text, rounding_text
 
-# The hand roundings the diagnosis detects by itself (a student who carried 4 places); the
-# early roundings are a mistake (every value to 1 place along the way).
-DETECTED_PLACES = (2, 3, 4, 5, 6)
-DETECTED_SIGFIGS = (3, 4)
+# The hand roundings the diagnosis detects by itself (a student who carried 4 places) are
+# listed in grading/roundings.py; the early roundings are a mistake (every value to 1 place
+# along the way).
 EARLY_ROUNDINGS = (Rounding("places", 1), Rounding("places", 2), Rounding("places", 3),
                    Rounding("sigfigs", 2))
 
@@ -44,6 +44,8 @@ class Mistake:
         """A few words for a table cell; `description` says it in full."""
         if self.id == "early_rounding":
             return f"rounded to {rounding_text(self.problem.rounding)} too early"
+        if self.id == "other_convention":
+            return f"sheet in the {self.problem.convention} convention"
         return _SHORT[self.id]
 
 
@@ -64,6 +66,14 @@ _SHORT = {
     "extra_slope": "extra f' in the cross-entropy delta",
     "batch_averaged": "mini-batch changes averaged, not summed",
     "bias_trained": "bias weights updated (train_bias is false)",
+    "net_fed_forward": "net fed forward instead of the activation",
+    "slope_from_net": "sigmoid's f' from net, not the activation",
+    "tanh_slope_unsquared": "tanh' as 1 - tanh, not 1 - tanh²",
+    "no_output_slope": "f' left out of the output delta",
+    "transposed_hidden_sum": "hidden delta summed over the wrong weights",
+    "initial_weights_each_step": "a later step worked from the initial weights",
+    "other_delta": "another node's delta in a weight's change",
+    "other_convention": "sheet in the other convention",  # (`short` names which)
 }
 
 
@@ -115,6 +125,7 @@ def usual_mistakes(problem: Problem, rounding: Rounding | None,
                                 f"as 1 instead of {fraction_text(problem.learning_rate)})",
                                 replace(problem, learning_rate=Fraction(1))))
     mistakes += _version_two_mistakes(problem)
+    mistakes += _more_slips(problem)
     for early in EARLY_ROUNDINGS:
         if early == rounding or (detect_rounding and rounding is None and _detectable(early)):
             continue
@@ -224,3 +235,127 @@ def _digit_slip(given: str, meant: str) -> str | None:
             return None  # the last digit off by one: a rounding, not a slip
         return "digit"
     return None
+
+
+# -- issue 11's further mistakes --------------------------------------------------------------
+
+
+def _slope_used(problem: Problem, layer: int) -> bool:
+    """Whether a layer's f'(net) enters a delta: every hidden layer's does, the output
+    layer's where its delta is formed with f' (not a closed form that cancelled it)."""
+    if layer < len(problem.network.layers) - 1:
+        return True
+    form = problem.output_delta
+    return (form.form == "residual" and form.slope) or form.form == "chain"
+
+
+def _more_slips(problem: Problem) -> list[Mistake]:
+    """The slips of issue 11, each only where it would change a number: net fed forward,
+    sigmoid's and tanh's f' mistaken, f' left out of the output delta alone, a hidden
+    delta over the transposed weights, a later step from the initial weights."""
+    slides = problem.convention == "slides"
+    z, net = ("z", "net") if slides else ("a", "h")
+    layers = problem.network.layers
+    hidden = range(1, len(layers) - 1)
+    names = {i: problem.activation_of_layer(i).name for i in range(1, len(layers))}
+    mistakes = []
+    if any(names[i] != "linear" for i in hidden):
+        mistakes.append(Mistake(
+            "net_fed_forward", f"net fed forward instead of {z}: the next layer's net "
+            f"computed from the hidden nodes' {net}_i, not their activations {z}_i = "
+            f"f({net}_i)", problem, Slips(net_fed_forward=True)))
+    used = [i for i in names if _slope_used(problem, i)]
+    if any(names[i] == "sigmoid" for i in used):
+        mistakes.append(Mistake(
+            "slope_from_net", f"the sigmoid's derivative taken from the net: {net} (1 - "
+            f"{net}) instead of {z} (1 - {z})", problem, Slips(slope_from_net=True)))
+    if any(names[i] == "tanh" for i in used):
+        mistakes.append(Mistake(
+            "tanh_slope_unsquared", f"tanh's derivative taken as 1 - {z} instead of "
+            f"1 - {z}² (1 - tanh² {net})", problem, Slips(tanh_slope_unsquared=True)))
+    output = activation_spec(names[len(layers) - 1])
+    if (hidden and _slope_used(problem, len(layers) - 1) and not output.unit_slope
+            and not all(activation_spec(names[i]).unit_slope for i in hidden)):
+        mistakes.append(Mistake(
+            "no_output_slope", f"f'({net}) left out of the output delta only (the hidden "
+            f"deltas computed on from it, with their f'({net}))", problem,
+            Slips(no_output_slope=True)))
+    if any(_asymmetric_square(problem, layers[i], layers[i + 1]) for i in hidden):
+        mistakes.append(Mistake(
+            "transposed_hidden_sum", "a hidden delta summed over the wrong weights: Σ_k δ_k "
+            "w_jk read along the weight matrix's other index (δ_j from the weights into the "
+            "j-th node of the layer above, W δ instead of Wᵀ δ)", problem,
+            Slips(transposed_hidden_sum=True)))
+    steps = problem.epochs * len(problem.patterns)
+    if problem.learning_rate and steps > problem.group_size:
+        mistakes.append(Mistake(
+            "initial_weights_each_step", "a later step worked from the initial weights: the "
+            "weights not updated between steps (each step's new weights are the initial "
+            "ones plus its own change)", problem, Slips(initial_weights_each_step=True)))
+    return mistakes
+
+
+def _asymmetric_square(problem: Problem, layer, above) -> bool:
+    """A hidden layer and the one above of one size (2 or more), whose weights between
+    them are not symmetric: only there does the transposed sum exist and differ."""
+    ids, up = layer.node_ids, above.node_ids
+    if len(ids) != len(up) or len(ids) < 2:
+        return False
+    weights = problem.weights
+    return any(weights[(ids[b], up[a])] != weights[(ids[a], up[b])]
+               for a in range(len(ids)) for b in range(len(ids)))
+
+
+def other_delta_mistake(problem: Problem, step: int, key: tuple[int, int],
+                        other: int) -> Mistake:
+    """The change of weight `key` at `step` made with node `other`'s delta instead of its
+    own node's (found per weight by the diagnosis, never tried for every weight)."""
+    source, node = key
+    slides = problem.convention == "slides"
+    rate, z = ("C", "z") if slides else ("-η", "a")
+    return Mistake("other_delta", f"another node's delta used for one weight: "
+                   f"{weight_name(key)}'s "
+                   f"change {rate} δ{other} {z}{source} instead of {rate} δ{node} "
+                   f"{z}{source} (step {step})", problem,
+                   Slips(other_delta=(step, source, node, other)))
+
+
+def other_convention(problem: Problem) -> Mistake:
+    """A whole sheet worked in the other convention: every answer agrees with its
+    solution. Not a mistake of method: the report says to rerun in that convention."""
+    other = "textbook" if problem.convention == "slides" else "slides"
+    return Mistake("other_convention", f"this sheet follows the {other} convention; rerun "
+                   f"with --convention {other}", replace(problem, convention=other))
+
+
+def other_delta_suspects(problem: Problem, trace, wrong: list) -> list[Mistake]:
+    """The other-delta mistakes worth solving: per wrong change or new weight w_ij
+    (grading.answers.Answer), each other node o of j's layer whose delta, put in place of
+    delta_j in the true solution (`trace`, unrounded), comes near the value written. One
+    weight at a time, so that no combination of weights is ever tried."""
+    sign = 1 if problem.convention == "slides" else -1
+    rate = float(problem.learning_rate) * sign
+    layers = problem.network.layers
+    found = []
+    for answer in wrong:
+        kind, key = answer.quantity.kind, answer.quantity.key
+        if kind not in ("change", "new") or answer.step > len(trace.steps):
+            continue
+        step = trace.steps[answer.step - 1]
+        value = (step.changes.get(key) if kind == "change" else next(
+            (u.new for u in step.updates if u.key == key), None))
+        if value is None:
+            continue
+        source, node = key
+        own = float(step.node(node).delta)
+        for other in layers[problem.network.layer_of(node)].node_ids:
+            moved = rate * (float(step.node(other).delta) - own) * float(step.node(source).out)
+            if other == node or moved == 0:
+                continue
+            near = float(value) + moved
+            slack = (2 * 10.0 ** -answer.places if answer.places is not None else 1e-9)
+            if abs(float(answer.value) - near) <= slack + 1e-3 * abs(near):
+                mistake = other_delta_mistake(problem, answer.step, key, other)
+                if all(m.slips != mistake.slips for m in found):
+                    found.append(mistake)
+    return found

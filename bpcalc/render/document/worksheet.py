@@ -29,7 +29,7 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Quantity
-from bpcalc.grading.asked import Asked, asked_quantities, default_names, parse_asked
+from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
 from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
 from bpcalc.grading.precision import interval_text
 from bpcalc.problem.model import QuantityRounding, Rounding
@@ -99,8 +99,7 @@ def solutions_of(trace: Trace, ask: tuple | None = None,
     unrounded run's (check accepts an answer that matches it: "matches the unrounded
     solution")."""
     problem = trace.problem
-    entries = list(ask) if ask else [(name, None) for name in default_names(problem)]
-    names = parse_asked(entries, problem)
+    names = parse_asked(asked_or_default(ask or (), problem), problem)
     float_run = trace.arithmetic.name == "float"
     columns = [[Solution(each, float_run)]
                for each in asked_quantities(trace, names, precision)]

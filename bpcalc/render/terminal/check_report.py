@@ -193,7 +193,7 @@ def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
     elif result.rounding is not None:  # the problem's rounding per quantity (version 2)
         rounding = {"by_quantity": {name: {"kind": each.kind, "digits": each.digits}
                                     for name, each in result.rounding.by},
-                    "detected": False}
+                    "detected": result.rounding_detected}
     document = {
         "score": result.score,
         "total": result.total,

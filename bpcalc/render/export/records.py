@@ -1,0 +1,126 @@
+"""What every export needs of one solved variant, kept as the set is written.
+
+The asked quantities come from the template (`ask:` and `answer_precision:`, carried on the
+variant), by default the outputs, deltas and new weights of step 1 at 4 decimal places
+(`grading.asked`): each with its true value and the interval `bpcalc check` accepts. The
+statement and the worked solution are the answer key's own HTML (`document.html`), with no
+page around them; the picture is the handout's, the network with its initial weights.
+
+Every text here is safe to put into another platform's HTML: user text is HTML-escaped by
+the renderer, and `$`, `\\`, `{` and `}` are written as character references, so no
+platform reads them as maths (MathJax, Moodle's TeX filter, Canvas) or as a Cloze answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import NamedTuple
+
+from bpcalc.engine.trace import Trace
+from bpcalc.errors import ProblemError
+from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
+from bpcalc.render.document.html import HtmlRenderer
+from bpcalc.render.document.model import Document, Statement
+
+PICTURE_CAPTION = "The network with its initial weights"
+_INERT = str.maketrans({"$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+
+
+class VariantRecord(NamedTuple):
+    number: int
+    title: str  # plain text, as the problem file gives it
+    asked: tuple[Asked, ...]
+    statement: str  # HTML (safe): facts, formulas, patterns, initial weights
+    worked: str  # HTML (safe): the asked steps' tables and worked lines
+    picture: str | None  # SVG file text, or None for a network too large to draw
+
+
+def inert(html_text: str) -> str:
+    """HTML that no maths renderer, filter or Cloze parser reads as its own syntax."""
+    return html_text.translate(_INERT)
+
+
+class _Fragment(HtmlRenderer):
+    """The key's HTML blocks with no page around them (the platform gives the page)."""
+
+    def begin(self, doc: Document) -> str:
+        return ""
+
+    def end(self, doc: Document) -> str:
+        return ""
+
+
+def variant_record(variant, trace: Trace) -> VariantRecord:
+    """The record of one variant, its solved `trace` read once."""
+    from bpcalc.render.document.build import build_document
+    from bpcalc.render.document.handout import build_handout
+
+    problem = variant.problem
+    names = asked_or_default(variant.ask, problem)
+    asked = tuple(asked_quantities(trace, parse_asked(names, problem),
+                                   variant.answer_precision))
+    renderer = _Fragment()
+    title = problem.title or "Backpropagation"
+    statement = next(block for block in build_handout(problem, ()).blocks
+                     if isinstance(block, Statement))
+    statement_html = renderer.render(Document(title, False, [statement], handout=True))
+    steps = {a.step for a in asked}
+    key = build_document(trace, steps=steps)
+    worked = [block for block in key.blocks if not isinstance(block, Statement)]
+    worked_html = renderer.render(Document(title, key.exact, worked))
+    return VariantRecord(variant.number, title, asked, inert(statement_html),
+                         inert(worked_html), _picture(trace))
+
+
+def _picture(trace: Trace) -> str | None:
+    """The network with its initial weights as an SVG file; None when too large to draw."""
+    from bpcalc.engine.numbers import make_arithmetic
+    from bpcalc.render.pictures.diagram import diagram_svg
+
+    problem = trace.problem
+    unsolved = Trace(problem, make_arithmetic(problem.rounding, False), [],
+                     dict(problem.weights))
+    with contextlib.suppress(ProblemError):
+        return diagram_svg(unsolved)
+    return None
+
+
+def set_title(records) -> str:
+    """The template's title: a variant's, without the ` (variant N)` the generator adds."""
+    return re.sub(r" \(variant \d+\)$", "", records[0].title)
+
+
+def picture_name(record: VariantRecord, width: int) -> str:
+    return f"network_{record.number:0{width}d}.svg"
+
+
+def width_of(records) -> int:
+    """Digits of a variant's number in file names, as the set's own files (variant_01)."""
+    return max(2, len(str(len(records))))
+
+
+def decimal_text(value) -> str:
+    """A true value as a decimal with no exponent that a platform reads back as the same
+    double (the shortest such digits): `0.39642036`, `-0.00001234`, `0`."""
+    text = format(Decimal(repr(float(value))), "f")
+    return "0" if float(value) == 0 else text
+
+
+def exact_text(value: Fraction) -> str:
+    """A finite decimal fraction (a tolerance, 1/20000) written exactly: `0.00005`."""
+    with localcontext() as context:
+        context.prec = 200
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def bounds_text(asked: Asked) -> tuple[str, str]:
+    """The accepted interval's ends as a platform reads them: the written true value minus
+    and plus the tolerance, exactly."""
+    with localcontext() as context:
+        context.prec = 200
+        value, tolerance = Decimal(decimal_text(asked.value)), Decimal(exact_text(asked.tolerance))
+        return format(value - tolerance, "f"), format(value + tolerance, "f")
