@@ -21,7 +21,13 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
-from bpcalc.grading.precision import accepted_interval, asked_of, enough_digits, within
+from bpcalc.grading.precision import (
+    FLOAT_SLACK,
+    accepted_interval,
+    asked_of,
+    enough_digits,
+    within,
+)
 from bpcalc.grading.roundings import (
     DETECTED_PLACES,
     mixed_roundings,
@@ -33,9 +39,6 @@ from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
 
-# A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
-# to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
-_SLACK = Fraction(1, 10**9)
 # An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
 _QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
                 "error": "error", "change": "change", "new": "weight",
@@ -69,7 +72,7 @@ def agrees(answer: Answer, value, tolerance=None) -> bool:
     true = Fraction(value)
     given = answer.value
     # Only a float carries binary noise; a rounded trace's exact decimal ties stay ties.
-    slack = _SLACK * max(1, abs(true)) if isinstance(value, float) else Fraction(0)
+    slack = FLOAT_SLACK * max(1, abs(true)) if isinstance(value, float) else Fraction(0)
     if tolerance is not None:
         return abs(true - given) <= tolerance + slack
     if answer.places is None:
@@ -85,7 +88,7 @@ def _within(given: Fraction, value, asked: Rounding) -> bool:
     if not isinstance(value, float):
         return within(given, value, asked)
     true = Fraction(value)
-    slack = _SLACK * max(1, abs(true))
+    slack = FLOAT_SLACK * max(1, abs(true))
     low, high = accepted_interval(true, asked)
     if abs(given - high) <= slack:
         return true >= -slack

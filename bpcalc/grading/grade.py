@@ -13,13 +13,10 @@ from bpcalc.errors import ProblemError, quoted
 from bpcalc.grading.answers import FINAL, Answer
 from bpcalc.grading.carried import carry_forward
 from bpcalc.grading.diagnosis import judge
-from bpcalc.grading.precision import accepted_interval, asked_of, enough_digits
+from bpcalc.grading.precision import FLOAT_SLACK, accepted_interval, asked_of, enough_digits
 from bpcalc.grading.verdicts import CheckResult, Verdict
 from bpcalc.problem.model import Problem, Rounding
 from bpcalc.text import format_float, rounding_text
-
-# A float trace's binary noise (as diagnosis' agrees): an answer this close is exact.
-_SLACK = Fraction(1, 10**9)
 
 
 def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None = None,
@@ -54,7 +51,7 @@ def _too_few_digits(verdict: Verdict, asked: Rounding, credit: Fraction) -> None
     if answer.places is None or enough_digits(answer.text, answer.places, asked, value):
         return
     true = Fraction(value)
-    if abs(answer.value - true) <= _SLACK * max(1, abs(true)):
+    if abs(answer.value - true) <= FLOAT_SLACK * max(1, abs(true)):
         return
     if asked.kind == "places":
         own = rounding_text(Rounding("places", answer.places)).replace("decimal ", "")

@@ -25,6 +25,11 @@ QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
                "error": "error", "change": "change", "new": "weight",
                "gradient": "change", "momentum": "change"}
 
+# A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
+# to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.
+# Relative to max(1, |value|). Check, the worksheet and the exports all use this one.
+FLOAT_SLACK = Fraction(1, 10**9)
+
 _NUMBER = re.compile(r"[+-]?(\d*)(?:\.(\d*))?(?:[eE][+-]?\d+)?")
 
 

@@ -30,8 +30,10 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
-from bpcalc.grading.diagnosis import _SLACK as FLOAT_SLACK  # check's: a float's noise
-from bpcalc.grading.precision import interval_text
+from bpcalc.grading.precision import (
+    FLOAT_SLACK,  # check's: a float's noise
+    interval_text,
+)
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
 from bpcalc.render.document.handout import problem_statement
