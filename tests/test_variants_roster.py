@@ -226,3 +226,22 @@ def test_check_set_judges_each_sheet_at_the_precision_its_set_asks(tmp_path):
     loose = runner.invoke(app, ["check", "--set", str(out), str(sheets / "variant_01.yaml"),
                                 "--tolerance", "0.01", "--out", str(tmp_path / "r2")])
     assert loose.exit_code == 0, loose.stdout + loose.stderr
+
+
+def test_a_per_quantity_set_precision_judges_the_rest_at_4_places(tmp_path):
+    """As the worksheet and the exports do: a quantity answer_precision leaves out is asked
+    to 4 places, and the JSON says the precision per quantity."""
+    template = write(tmp_path, BASE + "answer_precision: {round: {weight: 2}}\n")
+    out = tmp_path / "set"
+    assert run_generate(template, out, "-n", "1", "--formats", "json").exit_code == 0
+    z7 = float(z7_of(out / "variant_01.yaml"))
+    sheet = tmp_path / "variant_01.yaml"
+    sheet.write_text(f"z7: {z7:.2f}\n")  # 2 places: the weights' precision, not z7's
+    checked = runner.invoke(app, ["check", "--set", str(out), str(sheet), "--out",
+                                  str(tmp_path / "r"), "--format", "json"])
+    assert checked.exit_code == 3, checked.stderr
+    report = json.loads((tmp_path / "r" / "variant_01.json").read_text())
+    assert report["answers"][0]["verdict"] == "too_few_digits"
+    by = report["precision"]["by_quantity"]
+    assert by["weight"] == {"kind": "places", "digits": 2}
+    assert by["out"] == {"kind": "places", "digits": 4}

@@ -201,12 +201,12 @@ class CheckReport:
 
     def to_dict(self) -> dict:
         """The README's `bpcalc check --format json` schema, as Python data."""
-        from bpcalc.render.terminal.check_report import result_to_dict
+        from bpcalc.render.check_json import result_to_dict
 
         return result_to_dict(self.result)
 
     def to_json(self) -> str:
-        from bpcalc.render.terminal.check_report import render_json
+        from bpcalc.render.check_json import render_json
 
         return render_json(self.result)
 

@@ -246,7 +246,9 @@ def _report(result, scored, settings, screen) -> str:
     from bpcalc.render.terminal import check_report
 
     if settings.format == CheckFormat.json:
-        return check_report.render_json(result, scored)
+        from bpcalc.render.check_json import render_json
+
+        return render_json(result, scored)
     if settings.format == CheckFormat.gradescope:
         from bpcalc.render.gradescope import render as render_gradescope
 

@@ -14,34 +14,42 @@ from bpcalc.render import formats
 from bpcalc.render.export import FILE_PATTERN, SetExports, parse_exports
 from bpcalc.render.formats import Format, parse_key_formats
 
+# The options, declared once here so that generate() reads as what it does.
+TemplateArgument = Annotated[Path, problem_argument(
+    "The template: a problem file with random or choice values", metavar="TEMPLATE")]
+CountOption = Annotated[int | None, typer.Option(
+    "--count", "-n", metavar="N", help="How many variants (default 10; with --roster, "
+    "one per student).")]
+SeedOption = Annotated[int, typer.Option(
+    metavar="N", help="The seed: the same seed writes the same files.")]
+OutOption = Annotated[str, typer.Option("--out", "-o", metavar="DIR",
+                                        help="Directory to write into (made if need be).")]
+FormatsOption = Annotated[str, typer.Option(
+    metavar="FORMATS",
+    help="Formats, comma-separated: answer keys json, markdown, latex, html, table (the "
+         "terminal's tables, as .txt); worksheet (a self-check page, .worksheet.html); "
+         "handouts (no answers) handout-markdown, handout-latex, handout-html.")]
+ForceOption = Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
+                                           "manifest's files, nothing else).")]
+RosterOption = Annotated[str | None, typer.Option(
+    metavar="CSV", help="A variant per student: a CSV of ids (e.g. emails), first "
+    "column or the one headed id, email or student; each student's variant depends on "
+    "the seed and the id only.")]
+ExportOption = Annotated[str, typer.Option(
+    metavar="PLATFORMS",
+    help="Also write the set for learning platforms, comma-separated: moodle (Moodle "
+         "XML), qti (a Canvas QTI zip), prairielearn (a question folder).")]
+
 
 def generate(
-    template: Annotated[Path, problem_argument(
-        "The template: a problem file with random or choice values", metavar="TEMPLATE")],
-    count: Annotated[int | None, typer.Option(
-        "--count", "-n", metavar="N", help="How many variants (default 10; with --roster, "
-        "one per student).")] = None,
-    seed: Annotated[int, typer.Option(
-        metavar="N", help="The seed: the same seed writes the same files.")] = 1,
-    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR",
-                                     help="Directory to write into (made if need be).")]
-    = "problem-set",
-    formats: Annotated[str, typer.Option(
-        metavar="FORMATS",
-        help="Formats, comma-separated: answer keys json, markdown, latex, html, table (the "
-             "terminal's tables, as .txt); worksheet (a self-check page, .worksheet.html); "
-             "handouts (no answers) handout-markdown, handout-latex, handout-html.")]
-    = "json,markdown,handout-markdown",
-    force: Annotated[bool, typer.Option(help="Replace the set bpcalc wrote in --out (its "
-                                        "manifest's files, nothing else).")] = False,
-    roster: Annotated[str | None, typer.Option(
-        metavar="CSV", help="A variant per student: a CSV of ids (e.g. emails), first "
-        "column or the one headed id, email or student; each student's variant depends on "
-        "the seed and the id only.")] = None,
-    export: Annotated[str, typer.Option(
-        metavar="PLATFORMS",
-        help="Also write the set for learning platforms, comma-separated: moodle (Moodle "
-             "XML), qti (a Canvas QTI zip), prairielearn (a question folder).")] = "",
+    template: TemplateArgument,
+    count: CountOption = None,
+    seed: SeedOption = 1,
+    out: OutOption = "problem-set",
+    formats: FormatsOption = "json,markdown,handout-markdown",
+    force: ForceOption = False,
+    roster: RosterOption = None,
+    export: ExportOption = "",
 ) -> None:
     """Write COUNT variants of a template ('-': standard input), or one per student of
     --roster: each a problem file, its answer keys and its handout, all or nothing."""

@@ -22,7 +22,7 @@ from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer, Quantity, parse_name, update_after
 from bpcalc.grading.diagnosis import value_of
 from bpcalc.grading.precision import accepted_interval, asked_of, places_for
-from bpcalc.problem.model import Problem, QuantityRounding, Rounding, weight_name
+from bpcalc.problem.model import QUANTITIES, Problem, QuantityRounding, Rounding, weight_name
 from bpcalc.problem.yamlsource import Value
 
 DEFAULT_PRECISION = Rounding("places", 4)
@@ -75,6 +75,17 @@ def default_names(problem: Problem) -> list[str]:
     updated = update_after(problem, 1)
     step = "" if updated == 1 else f"step {updated}: "
     return names + [step + _weight_word(key) for key in problem.weights]
+
+
+def completed(precision: Rounding | QuantityRounding | None) -> Rounding | QuantityRounding:
+    """An answer_precision with every quantity it leaves out at DEFAULT_PRECISION: what the
+    worksheet and the exports accept, so that `check --set` accepts the same."""
+    if precision is None:
+        return DEFAULT_PRECISION
+    if isinstance(precision, Rounding):
+        return precision
+    return QuantityRounding(tuple((quantity, precision.of(quantity) or DEFAULT_PRECISION)
+                                  for quantity in QUANTITIES))
 
 
 def asked_or_default(ask, problem: Problem) -> list[tuple[str, int | None]]:

@@ -23,7 +23,7 @@ from bpcalc.engine.limits import output_size
 from bpcalc.errors import ProblemError, one_line
 from bpcalc.grading import diagnosis
 from bpcalc.grading.answers import parse_answers, sheet_id
-from bpcalc.grading.asked import DEFAULT_PRECISION
+from bpcalc.grading.asked import completed
 from bpcalc.grading.grade import check
 from bpcalc.grading.rubric import Marks, Rubric, marks
 from bpcalc.grading.verdicts import CheckResult
@@ -125,7 +125,7 @@ def _json_variant(row: dict) -> Variant:
         raise ValueError(f"variant {number}: the problem file must be a file beside the index")
     if student is not None and not isinstance(student, str):
         raise ValueError(f"variant {number}: the student is not text")
-    precision = rounding_from_data(row.get("answer_precision")) or DEFAULT_PRECISION
+    precision = completed(rounding_from_data(row.get("answer_precision")))
     return Variant(number, file, student, precision)
 
 

@@ -23,7 +23,7 @@ from bpcalc.problem.model import QuantityRounding, Rounding
 # gradient or a momentum term is judged as the change it makes.
 QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
                "error": "error", "change": "change", "new": "weight",
-               "gradient": "change", "momentum": "change"}
+               "gradient": "change", "momentum": "change", "epoch_error": "error"}
 
 # A float trace differs from the true value by ~1e-16; a float this close to a tie (0.00145
 # to 4 places, computed as 0.0014499999...) is taken as the tie, which rounds away from 0.

@@ -128,6 +128,8 @@ def sheet_report(sheet: Sheet, format: str, *, rubric: bool = False,
     if format == "gradescope":
         return gradescope.render(sheet.result, rubric_marks, options)
     if format == "json":
-        return check_report.render_json(sheet.result, rubric_marks)
+        from bpcalc.render.check_json import render_json
+
+        return render_json(sheet.result, rubric_marks)
     return f"{sheet.file}\n" + check_report.render_table_text(sheet.result, width=100,
                                                                marks=rubric_marks)
