@@ -226,3 +226,22 @@ def test_a_class_run_judges_every_sheet_at_the_asked_precision(tmp_path):
 def test_the_reports_repr_counts_too_few_digits():
     report = bpcalc.check(SLIDES, answers_text="z7: 0.8\nz4: .7773\n", places=4)
     assert repr(report) == "<bpcalc.CheckReport: 1/2 (1 right, 1 with too few digits)>"
+
+
+def test_the_table_never_cuts_a_name_or_number_at_60_columns():
+    """The intervals move below the table when they do not fit beside the notes."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "60"}
+    shown = subprocess.run([sys.executable, "-m", "bpcalc", "check",
+                            "problems/slides_2-2-1.yaml",
+                            "problems/answers/slides_2-2-1_slip.yaml", "--places", "4"],
+                           capture_output=True, text=True, env=env, check=False).stdout
+    lines = shown.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert "…" not in shown
+    assert "  delta4: [-0.01159, -0.01149]" in lines  # below the table: 0.0115387 ± 0.00005
+    row = next(line for line in lines if line.startswith("│ delta4"))
+    assert "-.01154" in row and "-0.0115387" in row

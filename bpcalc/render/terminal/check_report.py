@@ -185,7 +185,11 @@ def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
 
 def render_table_text(result: CheckResult, *, color: bool = False,
                       width: int | None = None, marks: Marks | None = None) -> str:
-    """The verdicts as a table, then the score and the mistakes found, as one string."""
+    """The verdicts as a table, then the score and the mistakes found, as one string.
+
+    Names and numbers are never cut: the verdict and note columns wrap first, and where the
+    width is still too small the accepted intervals, then the notes, move below the table.
+    """
     import io
 
     from rich.table import Table
@@ -193,39 +197,79 @@ def render_table_text(result: CheckResult, *, color: bool = False,
 
     from bpcalc.render.console import text_console
 
+    header, rows = _rows(result, marks)
+    verdicts = [row[header.index("verdict")] for row in rows]
+    below = _moved_below(header, rows, width or 80)
     table = Table(title="Answers checked", title_justify="left")
-    multi_step = {v.answer.step for v in result.verdicts} != {1}  # step 1 alone goes unsaid
-    if multi_step:
-        table.add_column("step", justify="right")
-    table.add_column("name")
-    table.add_column("given", justify="right")
-    table.add_column("expected", justify="right")
-    interval = shows_interval(result)
-    if interval:
-        table.add_column("accepted", justify="right", no_wrap=True)
-    table.add_column("verdict")
-    if marks is not None:
-        table.add_column("points", justify="right")
-    table.add_column("note", overflow="fold")
-    for index, verdict in enumerate(result.verdicts):
-        word = verdict_word(verdict)
-        mark = Text(word, {"right": "green", "wrong": "bold red"}.get(word, "yellow"))
-        cells = [Text(_name_cell(verdict.answer)), Text(verdict.answer.text),
-                 Text(expected_text(verdict)), mark, Text(note_text(verdict))]
-        if interval:
-            cells.insert(3, Text(accepted_text(verdict, result.tolerance)))
-        if marks is not None:
-            cells.insert(-1, Text(f"{points_text(marks.earned[index])}/"
-                                 f"{points_text(marks.possible[index])}"))
-        if multi_step:
-            cells.insert(0, Text(str(verdict.answer.step)))
-        table.add_row(*cells)
+    kept = [index for index, name in enumerate(header) if name not in below]
+    wrapped = _wrapped_widths(header, rows, kept, width or 80)
+    for index in kept:
+        name = header[index]
+        widest = max(len(name), *(len(row[index]) for row in rows))
+        if name in wrapped:
+            table.add_column(name, width=wrapped[name], overflow="fold")
+        else:
+            table.add_column(name, justify="left" if name == "name" else "right",
+                             no_wrap=True, min_width=widest)
+    for row, word in zip(rows, verdicts, strict=True):
+        style = {"right": "green", "wrong": "bold red"}.get(word, "yellow")
+        table.add_row(*(Text(row[i], style if header[i] == "verdict" else "") for i in kept))
     buffer = io.StringIO()
     console = text_console(buffer, color=color, width=width)
     console.print(table)
+    for name in below:
+        column = header.index(name)
+        console.print(Text(f"{'Accepted' if name == 'accepted' else 'Notes'}:"))
+        for row in rows:
+            if row[column]:
+                step = f"step {row[0]}: " if header[0] == "step" else ""
+                console.print(Text(f"  {step}{row[header.index('name')]}: {row[column]}"))
     for number, line in enumerate(summary_lines(result, marks)):
         console.print(Text(line, "bold" if number == 0 else ""))
     return buffer.getvalue()
+
+
+# The narrowest the wrapping columns get: a verdict's longest word, a note's few words.
+_WRAPPED_MIN = {"verdict": 7, "note": 12}
+
+
+def _wrapped_widths(header: list[str], rows: list[list[str]], kept: list[int], width: int
+                    ) -> dict[str, int]:
+    """The verdict's and the note's widths: whole when they fit, else the room left (the
+    verdict first down to its longest word, then the note)."""
+    widest = {header[i]: max(len(header[i]), *(len(row[i]) for row in rows)) for i in kept}
+    room = width - 1 - sum(3 + widest[header[i]] for i in kept
+                           if header[i] not in _WRAPPED_MIN)
+    room -= 3 * sum(name in widest for name in _WRAPPED_MIN)
+    verdict = widest.get("verdict", 0)
+    note = widest.get("note", 0)
+    if verdict + note > room:
+        verdict = max(_WRAPPED_MIN["verdict"], min(verdict, room - _WRAPPED_MIN["note"]))
+        note = max(_WRAPPED_MIN["note"], min(note, room - verdict))
+    return {name: value for name, value in (("verdict", verdict), ("note", note))
+            if name in widest}
+
+
+def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """The columns to print below the table so that no name or number is cut: none when
+    all fit, else the accepted intervals, then the notes too."""
+    def needed(columns: list[str]) -> int:
+        total = 1
+        for index, name in enumerate(header):
+            if name in columns:
+                continue
+            widest = max(len(name), *(len(row[index]) for row in rows))
+            total += 3 + (min(widest, _WRAPPED_MIN[name]) if name in _WRAPPED_MIN
+                          else widest)
+        return total
+
+    below: list[str] = []
+    for name in ("accepted", "note"):
+        if needed(below) <= width:
+            break
+        if name in header:
+            below.append(name)
+    return below
 
 
 def shows_interval(result: CheckResult) -> bool:
@@ -242,16 +286,20 @@ def _name_cell(answer) -> str:
 # -- notebooks: HTML and Markdown -----------------------------------------------------------
 
 
-def _rows(result: CheckResult) -> tuple[list[str], list[list[str]]]:
-    """The table's header and rows as plain text, as the terminal's table has them."""
+def _rows(result: CheckResult, marks: Marks | None = None
+          ) -> tuple[list[str], list[list[str]]]:
+    """The table's header and rows as plain text (the terminal's, HTML and Markdown)."""
     multi_step = {v.answer.step for v in result.verdicts} != {1}
     interval = shows_interval(result)
-    header = ["name", "given", "expected", *["accepted"] * interval, "verdict", "note"]
+    header = ["name", "given", "expected", *["accepted"] * interval, "verdict",
+              *["points"] * (marks is not None), "note"]
     rows = []
-    for verdict in result.verdicts:
+    for index, verdict in enumerate(result.verdicts):
+        points = ([f"{points_text(marks.earned[index])}/{points_text(marks.possible[index])}"]
+                  if marks is not None else [])
         cells = [_name_cell(verdict.answer), verdict.answer.text, expected_text(verdict),
                  *[accepted_text(verdict, result.tolerance)] * interval,
-                 verdict_word(verdict), note_text(verdict)]
+                 verdict_word(verdict), *points, note_text(verdict)]
         rows.append(([str(verdict.answer.step)] if multi_step else []) + cells)
     return (["step"] if multi_step else []) + header, rows
 
