@@ -57,6 +57,8 @@ from bpcalc.text import (
     shown_rounding,
 )
 
+# Significant digits of float values, in the tables and the worked lines alike.
+TABLE_DIGITS = 6
 # A summary lists at most a screenful of final weights (the full list is in --format json).
 SCREENFUL = 40
 
@@ -86,7 +88,8 @@ def statement_rounding(trace: Trace) -> str:
     if not hasattr(rounding, "kind"):  # per quantity
         return (f"{quantity_rounding_text(rounding)}, each rounded so before it is used "
                 "again; the rest carried unrounded")
-    return f"every computed value rounded to {rounding_text(rounding)} before it is used again"
+    return (f"every computed value rounded to {rounding_text(rounding)} before it is used "
+            "again (f'(net) is not: it comes from the rounded activation)")
 
 
 class _Builder:
@@ -183,8 +186,10 @@ class _Builder:
             slope = spec.slope_rule(act, n.net, f"f({n.net})", parameter_values(act))
             note = "(taken as 1: the perceptron rule)" if spec.perceptron else ""
             activations.append(Math(f"f'({n.net}) = {slope}", note=note))
-        hidden = Math(n.hidden_delta_rule) if len(self.network.layers) > 2 else None
-        output = Math(self.output_rule(), note=output_delta_note(p, n))
+        hidden = (Math(n.hidden_delta_rule, label=f"hidden {n.delta}")
+                  if len(self.network.layers) > 2 else None)
+        output = Math(self.output_rule(), note=output_delta_note(p, n),
+                      label=f"output {n.delta}")
         return Formulas(activations, Math(n.loss_formula(p.loss)), output, hidden,
                         *update_rules(p, n))
 
@@ -240,7 +245,8 @@ class _Builder:
             return None
         from bpcalc.render.worked import step_lines  # only where worked lines are shown
 
-        return step_lines(self.trace, step, notation=self.notation)
+        # to the tables' digits, so that a value reads the same in its line and its table
+        return step_lines(self.trace, step, notation=self.notation, digits=TABLE_DIGITS)
 
     def forward_table(self, step: TraceStep) -> Table:
         n = self.notation
@@ -281,6 +287,9 @@ class _Builder:
                    Column([Math(f"f'({n.net}_j)")], "value"),
                    Column([Math(f"{n.delta}_j")], "value"), Column(["rule"], "formula")]
         caption = ""
+        if self.arithmetic.rounds and _slope_unrounded(self.problem):
+            caption = (f"f'({n.net}_j) is not rounded: it is worked out from the rounded "
+                       "activation and used as it is")
         if self.problem.perceptron:
             name = self.problem.activations[-1].name
             caption = f"{name}: f'({n.net}) taken as 1 (the perceptron rule)"
@@ -355,6 +364,13 @@ class _Builder:
         return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
                                        Column(["initial"], "value"),
                                        Column(["final"], "value", strong=True)], rows, caption)
+
+
+def _slope_unrounded(problem) -> bool:
+    """Whether the hand rounding leaves f'(net) as it comes (the contract: it does, unless a
+    per-quantity rounding names the slope)."""
+    rounding = problem.rounding
+    return rounding is not None and rounding.of("slope") is None
 
 
 def _paren(text: str) -> str:

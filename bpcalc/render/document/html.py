@@ -53,6 +53,7 @@ dl.facts dd { margin: 0; }
 .equations .math { white-space: normal; }
 .worked { margin-bottom: 1rem; }
 .equations .note { color: #555; margin-left: 1rem; }
+.equations .label { color: #555; font-style: normal; margin-right: 0.6rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
 th, td { padding: 0.15rem 0.7rem; border-bottom: 1px solid #e2e2e2; }
@@ -143,7 +144,9 @@ class HtmlRenderer(PageRenderer):
             left, right = split_relation(line.text)
             note = (f"<span class=\"note\">{self.inline(prose(line.note))}</span>"
                     if line.note else "")
-            rows.append(f"<div class=\"lhs math\">{to_html(left)}</div>"
+            label = (f"<span class=\"label\">{self.text(line.label)}:</span> "
+                     if line.label else "")
+            rows.append(f"<div class=\"lhs math\">{label}{to_html(left)}</div>"
                         f"<div><span class=\"math\">{to_html(right)}</span>{note}</div>\n")
         return f"<div class=\"equations\">\n{''.join(rows)}</div>\n"
 

@@ -31,7 +31,7 @@ from bpcalc.render.document.model import (
 )
 
 CHUNK = 40  # table rows per tabular
-WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`
+WIDE = 85  # a worked line longer than this (as plain text) gets one row per `=`
 ROW = 85  # characters (roughly, as printed) of a sum on one row before it wraps
 PLAIN = worked.PlainStyle()
 
@@ -108,7 +108,7 @@ class LatexRenderer(PageRenderer):
     def equations(self, block: Equations) -> str:
         lines = []
         for line in block.lines:
-            text = math_latex(line, align=True)
+            text = label_latex(line.label) + math_latex(line, align=True)
             if line.note:
                 text += rf"\quad\text{{{self.inline(prose(line.note))}}}"
             lines.append("  " + text)
@@ -276,6 +276,15 @@ def _visible(latex: str) -> int:
 
 _COMMANDS = re.compile(r"\\(left|right|mathrm)?([a-zA-Z]+|.)")
 _BRACES = re.compile(r"[{}_^]")
+
+
+def label_latex(label: str) -> str:
+    """A displayed formula's label before it (`output δ:`), words upright; "" for none."""
+    if not label:
+        return ""
+    words = [rf"\text{{{escape_text(word)}}}" if word.isascii() else to_latex(word)
+             for word in label.split()]
+    return r"\ ".join(words) + r"\text{:}\quad "
 
 
 def math_latex(math: Math, align: bool = False) -> str:

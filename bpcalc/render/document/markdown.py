@@ -6,7 +6,7 @@ prose is escaped so that an underscore or star in a title never turns into empha
 
 from __future__ import annotations
 
-from bpcalc.render.document.latex import LATEX_STYLE, math_latex
+from bpcalc.render.document.latex import LATEX_STYLE, label_latex, math_latex
 from bpcalc.render.document.model import (
     HANDOUT_LINE,
     Document,
@@ -53,7 +53,7 @@ class MarkdownRenderer(PageRenderer):
     def equations(self, block: Equations) -> str:
         out = []
         for line in block.lines:
-            out.append(f"$$\n{_latex(line)}\n$$\n\n")
+            out.append(f"$$\n{_safe(label_latex(line.label))}{_latex(line)}\n$$\n\n")
             if line.note:
                 out.append(self.inline(prose(line.note)) + "\n\n")
         return "".join(out)

@@ -32,6 +32,7 @@ class Math(NamedTuple):
     text: str
     latex: str | None = None
     note: str = ""  # prose after a displayed formula, e.g. "(v_ij into a hidden layer)"
+    label: str = ""  # what a displayed formula is, before it: "output δ"
 
 
 # A computed value as shown (`bpcalc.text.show_value`): its decimal and, in exact mode, its

@@ -21,8 +21,10 @@ from bpcalc.text import (
     WORKED_CLOSED_FORM,
     WORKED_RESULT_CLOSED_FORM,
     as_fraction,
+    decimal_text,
     display_text,
     format_float,
+    rounded_places,
     shown_rounding,
     terminating_decimal,
 )
@@ -71,8 +73,18 @@ class _Builder:
                     quantity is not None and len(text) > 20
                     and self.problem.rounding.of(quantity) is None):
                 text = format_float(float(value), 6)  # a value not (yet) rounded
+            elif quantity is not None:  # with the zeros the tables write: 0.7820
+                text = self._padded(Fraction(value), text, quantity)
             return Num(value, text)
         return Num(value, format_float(float(value), self.digits))
+
+    def _padded(self, value: Fraction, text: str, quantity: str) -> str:
+        """A rounded value with the trailing zeros of its rounding (as the tables show it)."""
+        rounding = self.problem.rounding
+        rounding = rounding.of(quantity) if rounding is not None else None
+        if rounding is None:
+            return text
+        return decimal_text(value, 6, min_places=rounded_places(value, rounding))
 
     def given(self, value: Fraction) -> Num:
         """A value from the problem file (input, target, rate, constant), as written."""
