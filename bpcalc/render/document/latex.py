@@ -77,6 +77,10 @@ def escape_text(text: str) -> str:
 
 
 class LatexRenderer(PageRenderer):
+    # A printed page is narrower than a screen: longer closed forms show their decimal in a
+    # table cell (the worked lines above write them out).
+    exact_limit = 24
+
     def begin(self, doc: Document) -> str:
         line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
         extra = "\\usepackage{color}\n" if doc.handout else ""  # white behind weight labels
@@ -181,10 +185,11 @@ class LatexStyle(worked.PlainStyle):
     def num(self, n: worked.Num) -> str:
         if n.ref is not None:
             return self.sym(n.ref)
-        if n.text == "…":
-            return r"\ldots"
-        if type(n.value).__module__.startswith("sympy"):
-            return sympy_latex(n.value)
+        if _symbolic(n.value):  # exact: SymPy's LaTeX, a named value by its name (z_4^{(2)})
+            value = n.value
+            if n.text == getattr(value, "label", None):
+                return to_latex(n.text)
+            return sympy_latex(getattr(value, "definition", value))
         return to_latex(n.text)
 
     def paren(self, text: str) -> str:
@@ -212,6 +217,24 @@ _MINUS = re.compile(r"(?<![\w$])-(?=[\d.])")
 _SMALL_FRACTION = re.compile(r"\\frac\{(\d+)\}\{(\d+)\}")
 
 
+def _symbolic(value) -> bool:
+    """A SymPy value (a named value of bpcalc.engine.exact too), not a float or Fraction."""
+    return any(kind.__module__.startswith("sympy") for kind in type(value).__mro__)
+
+
+# A named value as SymPy's LaTeX writes it (bpcalc.engine.exact.Named): \mathrm{z4}^{(2)}
+_NAMED = re.compile(r"\\mathrm\{([^{}]*)\}\^\{\((\d+)\)\}")
+_NAMED_GREEK = ((r"\Sigma ", "Σ"), (r"\Delta ", "Δ"), (r"\delta ", "δ"))
+
+
+def _named(match: re.Match) -> str:
+    """`\\mathrm{\\Delta w24}^{(2)}` -> `\\Delta w_{24}^{(2)}`, as the notation writes names."""
+    name = match.group(1)
+    for tex, greek in _NAMED_GREEK:
+        name = name.replace(tex, greek)
+    return to_latex(name) + "^{(" + match.group(2) + ")}"
+
+
 def sympy_latex(value) -> str:
     """SymPy's LaTeX of an exact value, with exponents written on one line
     (`e^{-1/(e^{-5/4} + 1)}`): nested fractions in an exponent would be too small to read."""
@@ -224,7 +247,7 @@ def sympy_latex(value) -> str:
             tex = "e^{" + to_latex(linear) + "}"
             return tex if exp is None else f"{{{tex}}}^{{{exp}}}"
 
-    return Printer().doprint(value)
+    return _NAMED.sub(_named, Printer().doprint(value))
 
 
 def _unparen(text: str) -> str:
@@ -246,20 +269,12 @@ def _unparen(text: str) -> str:
 
 
 def wrap_sum(latex: str, width: int = ROW) -> str:
-    """A long sum over several aligned rows (`a + b \\\\* &\\quad + c`), broken only at a
-    top-level + or -, so that a node with many inputs still fits the page."""
-    terms, depth, start = [], 0, 0
-    index = 0
-    while index < len(latex):
-        if latex.startswith(r"\left", index) or latex[index] == "{":
-            depth += 1
-        elif latex.startswith(r"\right", index) or latex[index] == "}":
-            depth -= 1
-        elif depth == 0 and latex.startswith((" + ", " - "), index) and index > start:
-            terms.append(latex[start:index])
-            start = index
-        index += 1
-    terms.append(latex[start:])
+    """A long sum over several aligned rows (`a + b \\\\* &\\quad + c`), broken at a
+    top-level + or -, and inside a term wider than a row at a top-level × (a product of
+    long closed forms), so that a node with many inputs still fits the page."""
+    terms = []
+    for term in _split_top(latex, (" + ", " - ")):
+        terms += _split_top(term, (r" \times ",)) if _visible(term) > width else [term]
     rows, row = [], ""
     for term in terms:
         if row and _visible(row + term) > width:
@@ -267,6 +282,20 @@ def wrap_sum(latex: str, width: int = ROW) -> str:
             row = ""
         row += term
     return " \\\\*\n  &\\quad".join(rows + [row])
+
+
+def _split_top(latex: str, marks: tuple[str, ...]) -> list[str]:
+    """`latex` cut before each of `marks` outside every group (braces, \\left...\\right)."""
+    pieces, depth, start = [], 0, 0
+    for index in range(len(latex)):
+        if latex.startswith(r"\left", index) or latex[index] == "{":
+            depth += 1
+        elif latex.startswith(r"\right", index) or latex[index] == "}":
+            depth -= 1
+        elif depth == 0 and index > start and latex.startswith(marks, index):
+            pieces.append(latex[start:index])
+            start = index
+    return pieces + [latex[start:]]
 
 
 def _visible(latex: str) -> int:

@@ -277,8 +277,10 @@ class PageRenderer(Renderer):
                 out.append(part)
                 continue
             shown = cut(part, self.exact_limit)
-            if shown.exact is None:
-                out.append(("≈ " if shown.elided else "") + shown.decimal)
+            if shown.exact is None and shown.elided:  # ≈ as maths: a bare ≈ stops pdflatex
+                out.append(Math(f"≈ {shown.decimal}"))
+            elif shown.exact is None:
+                out.append(shown.decimal)
             else:
                 closed = shown.exact.replace("exp(", "e^(")
                 out.append(Math(f"{closed} {'=' if shown.equal else '≈'} {shown.decimal}"))

@@ -201,8 +201,8 @@ def worked_spans(line, style) -> list[layout.Span]:
         shown = None if middle is None else style.render(middle)
         if shown is not None and shown != formula:
             spans.append((" = " + shown, ""))
-    result = style.num(line.result)
-    if not layout.plain(spans).endswith(" = " + result):
+    result = style.num(line.result) if line.result.text else ""  # "": too long to write
+    if result and not layout.plain(spans).endswith(" = " + result):
         spans += [(" = ", ""), (result, "bold")]
     if line.approx is not None:
         spans += [(" ≈ ", ""), (line.approx, "bold")]

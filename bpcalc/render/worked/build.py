@@ -62,9 +62,11 @@ class _Builder:
             rational = as_fraction(value)
             if rational is not None:
                 return Num(value, _fraction_form(rational))
-            text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
             named = getattr(self.arithmetic, "is_named", None)  # long values of later steps
-            if ref is not None and (len(text) > WORKED_CLOSED_FORM or (named and named(value))):
+            if ref is not None and named and named(value):
+                return Num(value, value.label)  # by the name its closed form uses: z4⁽²⁾
+            text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
+            if ref is not None and len(text) > WORKED_CLOSED_FORM:
                 return Num(value, PLAIN.sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
@@ -100,7 +102,8 @@ class _Builder:
 
     def result(self, value, ref: Sym, quantity: str | None = None) -> tuple[Num, str | None]:
         """The line's result, and its decimal when the result is an exact closed form (one
-        longer than WORKED_RESULT_CLOSED_FORM is elided to `…`: the JSON has it whole)."""
+        longer than WORKED_RESULT_CLOSED_FORM is left out, text "": the line ends with its
+        substitution and the decimal; the JSON has it whole)."""
         shown = self.num(value, quantity=quantity)
         if self.mode != "exact":
             return shown, None
@@ -112,7 +115,7 @@ class _Builder:
         approx = (display_text(number, display) if display is not None else
                   format_float(self.arithmetic.to_float(value), 6, keep_zeros=True))
         if len(shown.text) > WORKED_RESULT_CLOSED_FORM:
-            return Num(value, "…"), approx
+            return Num(value, ""), approx
         return shown, approx
 
     # -- symbols -------------------------------------------------------------------------

@@ -180,7 +180,7 @@ class PlainStyle:
             parts.append(substituted)
         if line.carried is not None:
             parts.append(self.render(line.carried))
-        result = self.num(line.result)
+        result = self.num(line.result) if line.result.text else parts[-1]  # "": too long
         if result != parts[-1]:
             parts.append(result)
         text = self.equals.join(parts)
