@@ -75,7 +75,7 @@ def build_document(trace: Trace, *, steps: set[int] | None = None, summary: bool
     need none); `calculations` adds the update table's hand calculation column
     (`0.5 + 1 × (-0.0115387) × 0.9`, not in exact runs), as the terminal shows it.
     """
-    return _Builder(trace, worked_lines, calculations).build(steps, summary)
+    return DocumentBuilder(trace, worked_lines, calculations).build(steps, summary)
 
 
 def statement_rounding(trace: Trace) -> str:
@@ -92,7 +92,9 @@ def statement_rounding(trace: Trace) -> str:
             "again (f'(net) is not: it comes from the rounded activation)")
 
 
-class _Builder:
+class DocumentBuilder:
+    """Reads a solved trace into the document's blocks (the handout uses its statement)."""
+
     def __init__(self, trace: Trace, worked_lines: bool, calculations: bool):
         self.trace = trace
         self.problem = trace.problem
@@ -378,20 +380,34 @@ def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def add_pictures(doc: Document, trace: Trace) -> None:
-    """The network with its initial weights in the statement, and for several epochs the
-    error plot in the result; a network too large to draw is left without its diagram (the
-    tables say it all)."""
+def network_picture(trace: Trace,
+                    drawings: tuple[str, ...] = ("svg", "latex")) -> Picture | None:
+    """The network with its initial weights, drawn as `drawings` asks (svg: for HTML,
+    png: for Markdown, latex: a LaTeX picture); None for a network too large to draw (the
+    initial weights table says it all)."""
     from bpcalc.errors import ProblemError
-    from bpcalc.render.pictures.diagram import diagram_svg
-    from bpcalc.render.pictures.plot import error_plot_svg, inline_svg
+    from bpcalc.render.pictures.diagram import diagram_bytes, layout_diagram
+    from bpcalc.render.pictures.latex import diagram_latex
+
+    with contextlib.suppress(ProblemError):
+        svg = diagram_bytes(trace, fmt="svg").decode() if "svg" in drawings else ""
+        png = diagram_bytes(trace, fmt="png") if "png" in drawings else b""
+        latex = diagram_latex(layout_diagram(trace)) if "latex" in drawings else ""
+        return Picture("The network with its initial weights", svg, latex, png)
+    return None
+
+
+def add_pictures(doc: Document, trace: Trace, drawings: tuple[str, ...] = ("svg",)) -> None:
+    """The network with its initial weights in the statement, and for several epochs the
+    error plot in the result (SVG or PNG: a LaTeX key lists the error per epoch)."""
+    from bpcalc.render.pictures.plot import error_plot_bytes
 
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Statement):
-            with contextlib.suppress(ProblemError):
-                picture = Picture("The network with its initial weights",
-                                  inline_svg(diagram_svg(trace)))
-                doc.blocks[index] = block._replace(picture=picture)
-        elif isinstance(block, Result) and len(trace.epoch_errors()) > 1:
-            picture = Picture("Error per epoch", inline_svg(error_plot_svg(trace)))
+            doc.blocks[index] = block._replace(picture=network_picture(trace, drawings))
+        elif isinstance(block, Result) and len(trace.epoch_errors()) > 1 and (
+                "svg" in drawings or "png" in drawings):
+            svg = error_plot_bytes(trace, "svg").decode() if "svg" in drawings else ""
+            png = error_plot_bytes(trace, "png") if "png" in drawings else b""
+            picture = Picture("Error per epoch", svg, png=png)
             doc.blocks[index] = block._replace(picture=picture)

@@ -173,7 +173,10 @@ class HtmlRenderer(PageRenderer):
     def picture(self, block: Picture) -> str:
         if not block.svg:
             return ""
-        return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
+        from bpcalc.render.pictures.plot import inline_svg
+
+        return (f"<figure>\n{inline_svg(block.svg)}\n<figcaption>{self.text(block.caption)}"
+                "</figcaption>\n"
                 "</figure>\n")
 
     def table(self, block: Table) -> str:

@@ -43,6 +43,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{amsmath,amssymb}
 \usepackage{array,booktabs}
 \usepackage{parskip}
+\usepackage{color}
 \allowdisplaybreaks
 \providecommand{\lt}{<}
 \providecommand{\gt}{>}
@@ -83,8 +84,7 @@ class LatexRenderer(PageRenderer):
 
     def begin(self, doc: Document) -> str:
         line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
-        extra = "\\usepackage{color}\n" if doc.handout else ""  # white behind weight labels
-        return (PREAMBLE + extra + "\\begin{document}\n"
+        return (PREAMBLE + "\\begin{document}\n"
                 f"\\begin{{center}}{{\\LARGE {self.text(doc.title)}}}\\\\[4pt]\n"
                 f"{self.text(line)}\\end{{center}}\n\n")
 

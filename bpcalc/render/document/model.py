@@ -118,12 +118,14 @@ class Items(NamedTuple):
 
 
 class Picture(NamedTuple):
-    """An inline SVG drawing (HTML keys; a handout's Markdown too), and for LaTeX the same
-    drawing as a `picture` environment (`latex`, "" where there is none)."""
+    """A drawing as a standalone SVG document (HTML inlines it; "" where not drawn), as
+    PNG bytes (Markdown shows them as a data: URI image; b"" where not drawn), and for
+    LaTeX as a `picture` environment (`latex`, "" where there is none)."""
 
     caption: str
     svg: str
     latex: str = ""
+    png: bytes = b""
 
 
 # -- the solution's parts -----------------------------------------------------------------
