@@ -321,3 +321,33 @@ def test_the_caption_is_typeset_and_the_title_never_is():
     assert caption._parse_math is True  # our own fixed formula: mathtext
     title = figure.axes[0].title
     assert title._parse_math is False  # user text: drawn as the characters it holds
+
+
+EIGHT_SIX_THREE = "layers: [8, 6, 3]\nweights: 0.5\nlearning_rate: 0.5\n" \
+    "pattern: [1, 0, 1, 0, 1, 0, 1, 0]\ntarget: [1, 0, 0]\n"
+
+
+def test_a_network_too_large_to_label_is_drawn_without_labels_and_says_so(tmp_path):
+    trace = solved(parse_problem(EIGHT_SIX_THREE))
+    diagram = layout_diagram(trace)
+    # 9 × 6 = 54 weights between the inputs and the hidden layer: more than can be told apart
+    assert diagram.labelled is False and {edge.label for edge in diagram.edges} == {""}
+    assert len(diagram.edges) == 9 * 6 + 7 * 3
+    assert "too many weights to label every edge" in diagram.subtitle
+    assert diagram.width < 12  # the layers as close as without labels to make room for
+    texts = svg_texts(diagram_svg(trace))
+    assert "0.5" not in texts and "19" in texts
+    problem = tmp_path / "big.yaml"
+    problem.write_text(EIGHT_SIX_THREE, encoding="utf-8")
+    result = runner.invoke(app, ["diagram", str(problem), "-o", str(tmp_path / "d.png")])
+    assert result.exit_code == 0, result.output
+    assert ("bpcalc: note: the 8-6-3 network is drawn without weight labels (too many "
+            "weights to label every edge; bpcalc solve lists them)") in result.stderr
+    assert (tmp_path / "d.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_the_slides_network_keeps_its_labels():
+    trace = solved(load_problem(str(SLIDES)))
+    assert layout_diagram(trace).labelled is True
+    result = runner.invoke(app, ["diagram", str(SLIDES)])
+    assert "note" not in result.stderr
