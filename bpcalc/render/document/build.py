@@ -131,6 +131,8 @@ class DocumentBuilder:
     def build(self, steps: set[int] | None, summary: bool) -> Document:
         doc = Document(self.problem.title or "Backpropagation", self.exact, [])
         doc.blocks.append(self.statement())
+        if steps is not None and not summary:
+            doc.blocks.append(Paragraph([steps_left_out(steps, len(self.trace.steps))]))
         if not summary:
             for number, step in enumerate(self.trace.steps, start=1):
                 if steps is None or number in steps:
@@ -366,6 +368,27 @@ class DocumentBuilder:
         return Table("Final weights", [Column(["weight"]), Column(["from → to"]),
                                        Column(["initial"], "value"),
                                        Column(["final"], "value", strong=True)], rows, caption)
+
+
+def steps_left_out(shown: set[int], total: int) -> str:
+    """What a solution limited with --steps shows and leaves out, in ranges: `Shown: steps
+    1, 3–4 of 6; left out: steps 2, 5–6 (--steps).`"""
+    def ranges(numbers: list[int]) -> str:
+        parts, start = [], None
+        for index, number in enumerate(numbers):
+            start = number if start is None else start
+            if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+                parts.append(str(start) if start == number else f"{start}–{number}")
+                start = None
+        return ", ".join(parts)
+
+    kept = sorted(number for number in shown if 1 <= number <= total)
+    left = [number for number in range(1, total + 1) if number not in shown]
+    word = "step" if len(kept) == 1 else "steps"
+    if not left:
+        return f"Shown: every step ({total})."
+    gone = "step" if len(left) == 1 else "steps"
+    return f"Shown: {word} {ranges(kept)} of {total}; left out: {gone} {ranges(left)} (--steps)."
 
 
 def _slope_unrounded(problem) -> bool:

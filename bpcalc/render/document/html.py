@@ -61,7 +61,9 @@ thead th { border-bottom: 2px solid #444; text-align: left; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:last-child td { border-bottom: 2px solid #444; }
 p.caption { color: #555; font-style: italic; margin-top: -0.6rem; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+@media print { body { margin: 0; max-width: none; }
+  h2, h3, caption { break-after: avoid; }
+  table, figure, .equations > div { break-inside: avoid; } }
 """
 HANDOUT_STYLE = "td.answer { min-width: 7rem; height: 1.9rem; }\n"  # room to write in
 NUMERIC = ' class="num"'

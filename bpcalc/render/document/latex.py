@@ -47,6 +47,13 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \allowdisplaybreaks
 \providecommand{\lt}{<}
 \providecommand{\gt}{>}
+% \bpneed{h}: a new page unless h of room is left (needspace.sty's rule, which CI's TeX
+% lacks), so that no heading is left alone at the foot of a page
+\makeatletter
+\newcommand{\bpneed}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+  \dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\penalty-\@M\fi\endgroup}
+\makeatother
 """
 
 _TEXT = {
@@ -98,8 +105,10 @@ class LatexRenderer(PageRenderer):
         return f"${math_latex(math)}$"
 
     def heading(self, block: Heading) -> str:
+        """A heading with room for a few lines after it, else on the next page."""
         command = "section" if block.level == 1 else "subsection"
-        return f"\\{command}*{{{self.text(block.text)}}}\n"
+        room = 8 if block.level == 1 else 6
+        return f"\\bpneed{{{room}\\baselineskip}}\\{command}*{{{self.text(block.text)}}}\n"
 
     def paragraph(self, block: Paragraph) -> str:
         return self.inline(block.parts) + "\n\n"
@@ -169,7 +178,12 @@ class LatexRenderer(PageRenderer):
         caption = f"\\textit{{{self.text(block.caption)}}}\\par\n" if block.caption else ""
         if any(column.kind == "answer" for column in block.columns):  # room to write in
             pieces = [f"{{\\renewcommand{{\\arraystretch}}{{1.8}}{piece}}}" for piece in pieces]
-        return title + "\\smallskip\n".join(pieces) + caption + "\n"
+        whole = title + "\\smallskip\n".join(pieces) + caption
+        if len(block.rows) > CHUNK:  # breaks across pages between its pieces
+            return whole + "\n"
+        # one piece: kept on one page (a minipage never breaks), with its title
+        return ("\\par\\noindent\\begin{minipage}{\\linewidth}\n"
+                f"{whole}\\end{{minipage}}\\par\n\n")
 
 
 class LatexStyle(worked.PlainStyle):

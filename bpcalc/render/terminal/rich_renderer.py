@@ -88,6 +88,10 @@ class RichRenderer(Renderer):
                     spans.append(("\n≈ … (closed form in --format json)", "dim"))
         return spans
 
+    def paragraph(self, block) -> str:
+        self.screen.print(layout.Text(layout.spans(self.inline(block.parts), "italic")))
+        return ""
+
     # -- the solution's parts ------------------------------------------------------------
 
     def statement(self, block: Statement) -> str:
