@@ -15,7 +15,7 @@ from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.loader import apply_overrides, load_problem
 from bpcalc.render import formats
-from bpcalc.render.document.build import steps_left_out
+from bpcalc.render.document.progress import steps_left_out
 
 ROOT = Path(__file__).resolve().parent.parent
 XOR = str(ROOT / "problems" / "xor.yaml")

@@ -69,7 +69,8 @@ def _document(renderer: str,
     def render(trace: Trace, options: Options) -> str:
         import importlib
 
-        from bpcalc.render.document.build import add_pictures, build_document
+        from bpcalc.render.document.build import build_document
+        from bpcalc.render.document.figures import add_pictures
 
         document = build_document(trace, steps=options.steps, summary=options.summary)
         if pictures:

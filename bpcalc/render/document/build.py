@@ -10,7 +10,6 @@ whole (`bpcalc.text.Shown`), and each renderer typesets both its own way.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from bpcalc.problem.activations import activation_spec
@@ -33,7 +32,6 @@ from bpcalc.render.document.model import (
     Inline,
     Math,
     Paragraph,
-    Picture,
     Result,
     Section,
     Statement,
@@ -46,6 +44,7 @@ from bpcalc.render.document.progress import (  # noqa: F401 (epoch_digest: re-ex
     DIGEST_ROWS,
     epoch_digest,
     epoch_error_table,
+    steps_left_out,
     stopped_text,
 )
 from bpcalc.render.names import node_numbering, notation_for, parameter_values
@@ -370,27 +369,6 @@ class DocumentBuilder:
                                        Column(["final"], "value", strong=True)], rows, caption)
 
 
-def steps_left_out(shown: set[int], total: int) -> str:
-    """What a solution limited with --steps shows and leaves out, in ranges: `Shown: steps
-    1, 3–4 of 6; left out: steps 2, 5–6 (--steps).`"""
-    def ranges(numbers: list[int]) -> str:
-        parts, start = [], None
-        for index, number in enumerate(numbers):
-            start = number if start is None else start
-            if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
-                parts.append(str(start) if start == number else f"{start}–{number}")
-                start = None
-        return ", ".join(parts)
-
-    kept = sorted(number for number in shown if 1 <= number <= total)
-    left = [number for number in range(1, total + 1) if number not in shown]
-    word = "step" if len(kept) == 1 else "steps"
-    if not left:
-        return f"Shown: every step ({total})."
-    gone = "step" if len(left) == 1 else "steps"
-    return f"Shown: {word} {ranges(kept)} of {total}; left out: {gone} {ranges(left)} (--steps)."
-
-
 def _slope_unrounded(problem) -> bool:
     """Whether the hand rounding leaves f'(net) as it comes (the contract: it does, unless a
     per-quantity rounding names the slope)."""
@@ -401,36 +379,3 @@ def _slope_unrounded(problem) -> bool:
 def _paren(text: str) -> str:
     """Negative factors in parentheses, as a hand calculation writes them."""
     return f"({text})" if text.startswith("-") else text
-
-
-def network_picture(trace: Trace,
-                    drawings: tuple[str, ...] = ("svg", "latex")) -> Picture | None:
-    """The network with its initial weights, drawn as `drawings` asks (svg: for HTML,
-    png: for Markdown, latex: a LaTeX picture); None for a network too large to draw (the
-    initial weights table says it all)."""
-    from bpcalc.errors import ProblemError
-    from bpcalc.render.pictures.diagram import diagram_bytes, layout_diagram
-    from bpcalc.render.pictures.latex import diagram_latex
-
-    with contextlib.suppress(ProblemError):
-        svg = diagram_bytes(trace, fmt="svg").decode() if "svg" in drawings else ""
-        png = diagram_bytes(trace, fmt="png") if "png" in drawings else b""
-        latex = diagram_latex(layout_diagram(trace)) if "latex" in drawings else ""
-        return Picture("The network with its initial weights", svg, latex, png)
-    return None
-
-
-def add_pictures(doc: Document, trace: Trace, drawings: tuple[str, ...] = ("svg",)) -> None:
-    """The network with its initial weights in the statement, and for several epochs the
-    error plot in the result (SVG or PNG: a LaTeX key lists the error per epoch)."""
-    from bpcalc.render.pictures.plot import error_plot_bytes
-
-    for index, block in enumerate(doc.blocks):
-        if isinstance(block, Statement):
-            doc.blocks[index] = block._replace(picture=network_picture(trace, drawings))
-        elif isinstance(block, Result) and len(trace.epoch_errors()) > 1 and (
-                "svg" in drawings or "png" in drawings):
-            svg = error_plot_bytes(trace, "svg").decode() if "svg" in drawings else ""
-            png = error_plot_bytes(trace, "png") if "png" in drawings else b""
-            picture = Picture("Error per epoch", svg, png=png)
-            doc.blocks[index] = block._replace(picture=picture)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from bpcalc.engine.trace import Trace
 from bpcalc.problem.model import Problem
-from bpcalc.render.document.build import DocumentBuilder, network_picture
+from bpcalc.render.document.build import DocumentBuilder
 from bpcalc.render.document.facts import until_text
+from bpcalc.render.document.figures import network_picture
 from bpcalc.render.document.model import (
     Column,
     Document,
