@@ -45,6 +45,9 @@ def test_no_sympy_spelling_in_the_typeset_maths():
     tex = exact_key("latex")
     body = tex[tex.index(r"\begin{document}"):]
     assert "exp(" not in body and "**" not in body and r"\exp" not in body
+    page = re.sub(r"<svg.*?</svg>", "", exact_key("html"), flags=re.S)  # the picture's own
+    assert "exp(" not in page and "**" not in page
+    assert "1/(<i>e</i><sup>−1/10</sup> + 1) ≈ 0.524979" in page  # z4 = sigmoid(1/10)
 
 
 def test_every_worked_line_shows_its_substitution():

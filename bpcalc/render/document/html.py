@@ -87,7 +87,8 @@ class HtmlStyle(worked.PlainStyle):
         return to_html(super().sym(s))
 
     def num(self, n: worked.Num) -> str:
-        return self.sym(n.ref) if n.ref is not None else to_html(n.text)
+        """A number; an exact closed form with e<sup>…</sup> for SymPy's exp(…)."""
+        return self.sym(n.ref) if n.ref is not None else to_html(n.text.replace("exp(", "e^("))
 
     def quot(self, numerator: str, denominator: str) -> str:
         return f"{numerator}/{denominator}"
