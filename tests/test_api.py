@@ -180,7 +180,7 @@ def test_the_keys_are_the_command_lines():
     assert solution.to_markdown(steps=[1]) == cli("solve", SLIDES, "-f", "markdown",
                                                   "--steps", "1").stdout
     assert "w_{47} = w_{47} + " in solution.to_markdown()
-    assert "= 0.3964\n$$" in solution.to_markdown()
+    assert "= 0.396374\n$$" in solution.to_markdown()
     assert "\\begin{document}" in solution.to_latex()
     text = solution.to_text()
     assert "0.396374" in text and "\x1b[" not in text
@@ -192,7 +192,7 @@ def test_notebook_display_is_a_scoped_fragment():
     assert fragment.startswith('<div class="bpcalc-key">\n<style>.bpcalc-key {')
     assert "<html" not in fragment and "<body" not in fragment
     assert "\nbody " not in fragment and ".bpcalc-key h1 {" in fragment
-    assert "= 0.5 + (1 × −0.1333 × 0.7773) = 0.3964</div>" in fragment  # a worked line
+    assert "= 0.5 + (1 × (−0.133315) × 0.777300) = 0.396374</div>" in fragment  # worked
     assert "<svg" in fragment  # the network's picture
     assert fragment.count('<div class="bpcalc-key">') == 1 and fragment.endswith("</div>\n")
     assert solution._repr_markdown_() == solution.to_markdown()

@@ -179,5 +179,6 @@ def test_rounding_is_said_one_way():
     assert rounding_text(Rounding("sigfigs", 3)) == "3 significant figures"
     trace = trace_of(rounding=Rounding("places", 1))
     assert statement_rounding(trace) == ("every computed value rounded to 1 decimal place "
-                                         "before it is used again")
+                                         "before it is used again (f'(net) is not: it "
+                                         "comes from the rounded activation)")
 

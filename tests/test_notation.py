@@ -51,11 +51,11 @@ def test_bad_notation_names_key_and_line(tmp_path):
 def test_paper_notation_with_slides_signs():
     text = solve("--notation", "paper", "--show", "work")
     for expected in ("z4 = W^1_41 * x1 + W^1_42 * x2 + b^1_4 * x3 = 0.5 * 0.9",
-                     "a4 = 1/(1 + e^-z4) = 1/(1 + e^-1.25) = 0.7773",
+                     "a4 = 1/(1 + e^-z4) = 1/(1 + e^-1.25) = 0.777300",
                      "L = 0.5 * (y7 - a7)^2",
                      "δ4 = (W^2_74 * δ7) * a4 * (1 - a4)",
-                     "W^2_74 = W^2_74 + (η * δ7 * a4) = 0.5 + (1 * -0.1333 * 0.7773) = 0.3964",
-                     "b^2_7 = b^2_7 + (η * δ7 * a6) = 0.5 + (1 * -0.1333 * 1) = 0.3667",
+                     "W^2_74 = W^2_74 + (η * δ7 * a4) = 0.5 + (1 * (-0.133315) * 0.777300)",
+                     "b^2_7 = b^2_7 + (η * δ7 * a6) = 0.5 + (1 * (-0.133315) * 1) = 0.366685",
                      "slides signs, paper notation",
                      "W^l_ji ← W^l_ji + η δ_j a_i"):
         assert expected in text, expected
@@ -78,8 +78,8 @@ def test_notes_notation_from_the_file(tmp_path):
 
 def test_textbook_notation_keeps_slides_signs():
     text = solve("--notation", "textbook", "--show", "work")
-    assert "v14 = v14 + (η * δ4 * x1) = 0.5 + (1 * -0.01154 * 0.9) = 0.4896" in text
-    assert "δ7 = (t7 - y7) * y7 * (1 - y7) = (0 - 0.7820)" in text
+    assert "v14 = v14 + (η * δ4 * x1) = 0.5 + (1 * (-0.0115387) * 0.9) = 0.489615" in text
+    assert "δ7 = (t7 - y7) * y7 * (1 - y7)" in text and "= (0 - 0.781990)" in text
     assert "w_ij ← w_ij + η δ_j a_i" in text
 
 

@@ -47,7 +47,7 @@ def test_the_slides_key_is_shown_as_html(outputs):
     html = data(shown, "text/html")
     assert html.startswith('<div class="bpcalc-key">')
     assert "2-2-1 MLP, all weights 0.5 (lecture slides)</h1>" in html
-    assert "= 0.5 + (1 × −0.1333 × 0.7773) = 0.3964</div>" in html  # w47's worked line
+    assert "= 0.5 + (1 × (−0.133315) × 0.777300) = 0.396374</div>" in html  # w47's line
     assert "<td class=\"num\">0.396374</td>" in html  # the final weights' table
     assert "<svg" in html  # the network, inline
     assert data(shown, "text/markdown").startswith("# 2-2-1 MLP")

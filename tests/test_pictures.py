@@ -35,6 +35,7 @@ from bpcalc.render.pictures.plot import (
     error_plot_svg,
     inline_svg,
 )
+from bpcalc.text import format_float
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"
@@ -276,3 +277,77 @@ def test_cli_diagram_without_output_prints_svg():
     result = runner.invoke(app, ["diagram", str(SLIDES), "--names"])
     assert result.exit_code == 0, result.output
     assert "w47 = 0.5" in svg_texts(result.stdout)
+
+
+# -- the error plot as a reader sees it ---------------------------------------------------
+
+
+def _drawn_plot(trace):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = error_plot_figure(trace)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return figure, canvas.get_renderer()
+
+
+def test_the_error_axis_starts_at_zero_and_the_last_value_is_off_the_line():
+    import numpy
+
+    trace = solved(apply_overrides(load_problem(str(XOR)), epochs=30))
+    figure, renderer = _drawn_plot(trace)
+    axes = figure.axes[0]
+    bottom, top = axes.get_ylim()
+    assert bottom == 0 and top > max(error_plot_data(trace)[1])
+    label = axes.texts[0]
+    assert label.get_text() == format_float(error_plot_data(trace)[1][-1], 4)
+    box = label.get_window_extent(renderer)
+    line = axes.lines[0]
+    xs, ys = line.get_xdata(), line.get_ydata()
+    # the line, sampled finely between its points, never passes through the label
+    fine_x = numpy.interp(numpy.linspace(0, len(xs) - 1, 2000), range(len(xs)), xs)
+    fine_y = numpy.interp(numpy.linspace(0, len(ys) - 1, 2000), range(len(ys)), ys)
+    points = axes.transData.transform(numpy.column_stack([fine_x, fine_y]))
+    inside = [(x, y) for x, y in points if box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1]
+    assert inside == []
+
+
+def test_the_caption_is_typeset_and_the_title_never_is():
+    trace = solved(apply_overrides(load_problem(str(XOR)), epochs=5))
+    figure, _ = _drawn_plot(trace)
+    caption = figure.texts[0]
+    assert caption.get_text().startswith(r"$E = \frac{1}{2} \sum_{k} (t_{k} - z_{k})^{2}$")
+    assert "Σ_k" not in caption.get_text() and "t_k" not in caption.get_text()
+    assert caption._parse_math is True  # our own fixed formula: mathtext
+    title = figure.axes[0].title
+    assert title._parse_math is False  # user text: drawn as the characters it holds
+
+
+EIGHT_SIX_THREE = "layers: [8, 6, 3]\nweights: 0.5\nlearning_rate: 0.5\n" \
+    "pattern: [1, 0, 1, 0, 1, 0, 1, 0]\ntarget: [1, 0, 0]\n"
+
+
+def test_a_network_too_large_to_label_is_drawn_without_labels_and_says_so(tmp_path):
+    trace = solved(parse_problem(EIGHT_SIX_THREE))
+    diagram = layout_diagram(trace)
+    # 9 × 6 = 54 weights between the inputs and the hidden layer: more than can be told apart
+    assert diagram.labelled is False and {edge.label for edge in diagram.edges} == {""}
+    assert len(diagram.edges) == 9 * 6 + 7 * 3
+    assert "too many weights to label every edge" in diagram.subtitle
+    assert diagram.width < 12  # the layers as close as without labels to make room for
+    texts = svg_texts(diagram_svg(trace))
+    assert "0.5" not in texts and "19" in texts
+    problem = tmp_path / "big.yaml"
+    problem.write_text(EIGHT_SIX_THREE, encoding="utf-8")
+    result = runner.invoke(app, ["diagram", str(problem), "-o", str(tmp_path / "d.png")])
+    assert result.exit_code == 0, result.output
+    assert ("bpcalc: note: the 8-6-3 network is drawn without weight labels (too many "
+            "weights to label every edge; bpcalc solve lists them)") in result.stderr
+    assert (tmp_path / "d.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_the_slides_network_keeps_its_labels():
+    trace = solved(load_problem(str(SLIDES)))
+    assert layout_diagram(trace).labelled is True
+    result = runner.invoke(app, ["diagram", str(SLIDES)])
+    assert "note" not in result.stderr

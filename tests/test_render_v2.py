@@ -95,7 +95,7 @@ def test_slides_display_in_tables_worked_lines_and_keys(tmp_path):
     assert cells(tables, "w67")[0][-1] == "0.3667"
     assert cells(tables, "w14")[-1][-1] == "0.4896"
     assert "z7 = 1/(1 + e^-net7) = 1/(1 + e^-1.277) = 0.782" in tables
-    assert "w47 = w47 + (C * δ7 * z4) = 0.5 + (1 * -0.133 * 0.777) = 0.3964" in tables
+    assert "w47 = w47 + (C * δ7 * z4) = 0.5 + (1 * (-0.133) * 0.777) = 0.3964" in tables
     assert "Shown" in tables and "delta to 3 significant figures" in tables
     for fmt in ("markdown", "html", "latex"):
         key = run(tmp_path, text, "solve", "--format", fmt).replace("\u2212", "-").replace(
@@ -114,8 +114,9 @@ def test_rounding_per_quantity_is_described_and_padded(tmp_path):
     assert "out to 3 decimal places, delta to 3 significant" in output
     assert cells(output, "w67")[-1][-1] == "0.3670"  # padded to the weight's 4 places
     assert cells(output, "w47")[-1][-1] == "0.3967"
-    assert "w14 = w14 + (C * δ4 * z1) = 0.5 + (1 * -0.0115 * 0.9) = 0.5 + (-0.01035)" \
-        in output
+    # the weight padded to its 4 places, as the tables show it; the negative δ4 bracketed
+    assert "w14 = w14 + (C * δ4 * z1) = 0.5000 + (1 * (-0.0115) * 0.9)" in output
+    assert "= 0.5000 + (-0.01035)" in output
 
 
 # -- statement -------------------------------------------------------------------------
@@ -193,7 +194,8 @@ def test_momentum_change_line_has_both_parts(tmp_path):
     before = data["steps"][0]["updates"][2]["change"]
     assert line.startswith("Δw34 = 0.5 * 0.01815 * 1 + 0.9 * ")
     shown = lambda value: format_float(value, 4)  # noqa: E731 (worked lines: 4 figures)
-    assert f"0.9 * {shown(before)} = " in line
+    negative = f"({shown(before)})" if before < 0 else shown(before)  # in parentheses
+    assert f"0.9 * {negative} = " in line
     assert f" = {shown(rate_term)} + ({shown(update['momentum'])}) = " in line
     assert line.endswith(f" = {shown(update['change'])}")
     assert (shown(rate_term), shown(update["momentum"])) == ("0.009073", "-0.01139")

@@ -45,9 +45,9 @@ def test_slides_example_lines():
     assert lines["z7"] == "z7 = 1/(1 + e^-1.277) = 0.7820"
     assert lines["δ7"] == "δ7 = (0 - 0.7820) * 0.7820 * (1 - 0.7820) = -0.1333"
     assert lines["δ4"] == "δ4 = (-0.1333 * 0.5) * 0.7773 * (1 - 0.7773) = -0.01154"
-    assert lines["w47"] == "w47 = 0.5 + (1 * -0.1333 * 0.7773) = 0.3964"
-    assert lines["w67"] == "w67 = 0.5 + (1 * -0.1333 * 1) = 0.3667"
-    assert lines["w14"] == "w14 = 0.5 + (1 * -0.01154 * 0.9) = 0.4896"
+    assert lines["w47"] == "w47 = 0.5 + (1 * (-0.1333) * 0.7773) = 0.3964"
+    assert lines["w67"] == "w67 = 0.5 + (1 * (-0.1333) * 1) = 0.3667"
+    assert lines["w14"] == "w14 = 0.5 + (1 * (-0.01154) * 0.9) = 0.4896"
     assert lines["E"] == "E = 0.5 * (0 - 0.7820)^2 = 0.3058"
 
 
@@ -71,21 +71,26 @@ def test_textbook_signs_and_names():
     assert lines["w47"] == "w47 = 0.5 - (1 * 0.1333 * 0.7773) = 0.3964"
     assert lines["v14"] == "v14 = 0.5 - (1 * 0.01154 * 0.9) = 0.4896"
     rounded = lines_of(slides_problem(convention="textbook", rounding=Rounding("places", 4)))
-    assert rounded["w47"] == "w47 = 0.5 - (1 * 0.1333 * 0.7773) = 0.5 - 0.1036 = 0.3964"
+    assert rounded["w47"] == "w47 = 0.5000 - (1 * 0.1333 * 0.7773) = 0.5000 - 0.1036 = 0.3964"
     assert lines["E"] == "E = 0.5 * (0.7820 - 0)^2 = 0.3058"
     assert "h4" in lines and "a4" in lines and "y7" in lines
 
 
 def test_rounded_lines_show_the_carried_values():
     lines = lines_of(slides_problem(rounding=Rounding("places", 4)))
-    assert lines["z4"] == "z4 = 1/(1 + e^-1.25) = 0.7773"
-    assert lines["net7"] == "net7 = 0.7773 * 0.5 + 0.7773 * 0.5 + 1 * 0.5 = 1.2773"
-    assert lines["z7"] == "z7 = 1/(1 + e^-1.2773) = 0.782"
-    assert lines["δ7"] == "δ7 = (0 - 0.782) * 0.782 * (1 - 0.782) = -0.1333"
-    assert lines["δ4"] == "δ4 = (-0.1333 * 0.5) * 0.7773 * (1 - 0.7773) = -0.0115"
-    # the change is rounded before it is added, and the line shows it
-    assert lines["w47"] == "w47 = 0.5 + (1 * -0.1333 * 0.7773) = 0.5 + (-0.1036) = 0.3964"
-    assert lines["w14"] == "w14 = 0.5 + (1 * -0.0115 * 0.9) = 0.5 + (-0.0104) = 0.4896"
+    # computed values with the zeros of their rounding, as the tables show them
+    assert lines["z4"] == "z4 = 1/(1 + e^-1.2500) = 0.7773"
+    assert lines["net7"] == ("net7 = 0.7773 * 0.5000 + 0.7773 * 0.5000 + 1 * 0.5000 "
+                             "= 1.2773")
+    assert lines["z7"] == "z7 = 1/(1 + e^-1.2773) = 0.7820"
+    assert lines["δ7"] == "δ7 = (0 - 0.7820) * 0.7820 * (1 - 0.7820) = -0.1333"
+    assert lines["δ4"] == "δ4 = (-0.1333 * 0.5000) * 0.7773 * (1 - 0.7773) = -0.0115"
+    # the change is rounded before it is added, and the line shows it; a negative factor
+    # in parentheses
+    assert lines["w47"] == ("w47 = 0.5000 + (1 * (-0.1333) * 0.7773) = 0.5000 + (-0.1036) "
+                            "= 0.3964")
+    assert lines["w14"] == ("w14 = 0.5000 + (1 * (-0.0115) * 0.9) = 0.5000 + (-0.0104) "
+                            "= 0.4896")
 
 
 def test_exact_lines():
@@ -115,7 +120,7 @@ def test_negative_net_in_the_exponent():
     lines = lines_of(slides_problem(patterns=(Pattern((Fraction(-9, 10), Fraction(-6, 10)),
                                                       (Fraction(1),)),)))
     assert lines["net4"] == "net4 = -0.9 * 0.5 + (-0.6) * 0.5 + 1 * 0.5 = -0.25"
-    assert lines["z4"] == "z4 = 1/(1 + e^(-(-0.25))) = 0.4378"
+    assert lines["z4"] == "z4 = 1/(1 + e^0.25) = 0.4378"  # not e^(-(-0.25))
 
 
 def test_slopes_in_output_deltas():
@@ -151,14 +156,14 @@ def test_bias_none_and_minus_one():
     assert lines["net3"] == "net3 = 0.9 * 0.5 + 0.6 * 0.5 = 0.75"
     lines = lines_of(slides_problem(bias=Fraction(-1)))
     assert lines["net4"] == "net4 = 0.9 * 0.5 + 0.6 * 0.5 + (-1) * 0.5 = 0.25"
-    assert lines["w34"].startswith("w34 = 0.5 + (1 * ") and " * -1) = " in lines["w34"]
+    assert lines["w34"].startswith("w34 = 0.5 + (1 * ") and " * (-1)) = " in lines["w34"]
 
 
 def test_batch_changes_and_summed_update():
     second = Pattern((Fraction(1, 10), Fraction(-3, 10)), (Fraction(1),))
     problem = slides_problem(patterns=(SLIDES_PATTERN, second), update="batch")
     first, last = lines_of(problem, step=0), lines_of(problem, step=1)
-    assert first["Δw47(p1)"] == "Δw47(p1) = 1 * -0.1333 * 0.7773 = -0.1036"
+    assert first["Δw47(p1)"] == "Δw47(p1) = 1 * (-0.1333) * 0.7773 = -0.1036"
     assert "w47" not in first  # nothing is applied before the epoch's last pattern
     change2 = last["Δw47(p2)"].rpartition(" = ")[2]
     assert last["w47"] == f"w47 = 0.5 + (-0.1036 + {change2}) = 0.4244"

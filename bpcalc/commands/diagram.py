@@ -109,10 +109,16 @@ def diagram(
                                      notation=notation, round_places=round_places,
                                      sigfigs=sigfigs, epochs=epochs,
                                      learning_rate=learning_rate)
-        from bpcalc.render.pictures.diagram import diagram_bytes
+        from bpcalc.render.pictures.diagram import UNLABELLED, diagram_bytes, weights_labelled
 
         write_output(diagram_bytes(trace, number, weights.value, names, fmt.name), output,
                      force=force)
+        if not weights_labelled(trace.problem.network):
+            import sys
+
+            sizes = "-".join(map(str, trace.problem.network.sizes))
+            sys.stderr.write(f"bpcalc: note: the {sizes} network is drawn without weight "
+                             f"labels ({UNLABELLED}; bpcalc solve lists them)\n")
 
     run_guarded(job)
 

@@ -67,17 +67,20 @@ def _json(trace: Trace, options: Options) -> str:
     return render_json(trace, exact=options.exact)
 
 
-def _document(renderer: str, pictures: bool = False) -> Callable[[Trace, Options], str]:
-    """An answer key: the one document model, typeset by `renderer` (module.Class)."""
+def _document(renderer: str,
+              pictures: tuple[str, ...] = ("svg",)) -> Callable[[Trace, Options], str]:
+    """An answer key: the one document model, typeset by `renderer` (module.Class), with
+    the network (and error plot) drawn as `pictures` says: svg, latex."""
 
     def render(trace: Trace, options: Options) -> str:
         import importlib
 
-        from bpcalc.render.document.build import add_pictures, build_document
+        from bpcalc.render.document.build import build_document
+        from bpcalc.render.document.figures import add_pictures
 
         document = build_document(trace, steps=options.steps, summary=options.summary)
         if pictures:
-            add_pictures(document, trace)
+            add_pictures(document, trace, pictures)
         module, _, name = renderer.rpartition(".")
         return getattr(importlib.import_module(module), name)().render(document)
 
@@ -92,7 +95,8 @@ def _handout(renderer: str) -> Callable[[Trace, Options], str]:
 
         from bpcalc.render.document.handout import build_handout
 
-        drawing = "latex" if renderer.endswith("LatexRenderer") else "svg"
+        drawing = ("latex" if renderer.endswith("LatexRenderer") else
+                   "png" if renderer.endswith("MarkdownRenderer") else "svg")
         document = build_handout(trace.problem, (drawing,))
         module, _, name = renderer.rpartition(".")
         return getattr(importlib.import_module(module), name)().render(document)
@@ -111,11 +115,13 @@ FORMATS: dict[str, Format] = {entry.name: entry for entry in (
            aliases=("txt", "text", "tables")),
     Format("json", "json", "the contract's JSON: every value of every step", _json),
     Format("markdown", "md", "an answer key with $...$ maths (GitHub, GitLab)",
-           _document("bpcalc.render.document.markdown.MarkdownRenderer"), aliases=("md",)),
+           _document("bpcalc.render.document.markdown.MarkdownRenderer", ("png",)),
+           aliases=("md",)),
     Format("latex", "tex", "an answer key for pdflatex",
-           _document("bpcalc.render.document.latex.LatexRenderer"), aliases=("tex",)),
+           _document("bpcalc.render.document.latex.LatexRenderer", ("latex",)),
+           aliases=("tex",)),
     Format("html", "html", "an answer key as one offline page, with pictures",
-           _document("bpcalc.render.document.html.HtmlRenderer", pictures=True)),
+           _document("bpcalc.render.document.html.HtmlRenderer")),
     Format("worksheet", "html", "a self-check page: the problem and a box per asked value, "
            "judged as check judges it, offline", _worksheet, file_word="worksheet"),
     Format("svg", "svg", "a picture (diagram, plot) as SVG text", key=False),
@@ -132,7 +138,7 @@ FORMATS: dict[str, Format] = {entry.name: entry for entry in (
 )}
 
 # Not a format of the command line: the HTML key as a notebook shows it (bpcalc.api).
-notebook_html = _document("bpcalc.render.document.html.HtmlFragmentRenderer", pictures=True)
+notebook_html = _document("bpcalc.render.document.html.HtmlFragmentRenderer")
 
 KEY_FORMATS = tuple(entry for entry in FORMATS.values() if entry.key)
 PICTURE_FORMATS = tuple(entry for entry in FORMATS.values() if entry.render is None)

@@ -10,7 +10,6 @@ whole (`bpcalc.text.Shown`), and each renderer typesets both its own way.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from bpcalc.problem.activations import activation_spec
@@ -33,7 +32,6 @@ from bpcalc.render.document.model import (
     Inline,
     Math,
     Paragraph,
-    Picture,
     Result,
     Section,
     Statement,
@@ -46,6 +44,7 @@ from bpcalc.render.document.progress import (  # noqa: F401 (epoch_digest: re-ex
     DIGEST_ROWS,
     epoch_digest,
     epoch_error_table,
+    steps_left_out,
     stopped_text,
 )
 from bpcalc.render.names import node_numbering, notation_for, parameter_values
@@ -57,6 +56,8 @@ from bpcalc.text import (
     shown_rounding,
 )
 
+# Significant digits of float values, in the tables and the worked lines alike.
+TABLE_DIGITS = 6
 # A summary lists at most a screenful of final weights (the full list is in --format json).
 SCREENFUL = 40
 
@@ -73,7 +74,7 @@ def build_document(trace: Trace, *, steps: set[int] | None = None, summary: bool
     need none); `calculations` adds the update table's hand calculation column
     (`0.5 + 1 × (-0.0115387) × 0.9`, not in exact runs), as the terminal shows it.
     """
-    return _Builder(trace, worked_lines, calculations).build(steps, summary)
+    return DocumentBuilder(trace, worked_lines, calculations).build(steps, summary)
 
 
 def statement_rounding(trace: Trace) -> str:
@@ -86,10 +87,13 @@ def statement_rounding(trace: Trace) -> str:
     if not hasattr(rounding, "kind"):  # per quantity
         return (f"{quantity_rounding_text(rounding)}, each rounded so before it is used "
                 "again; the rest carried unrounded")
-    return f"every computed value rounded to {rounding_text(rounding)} before it is used again"
+    return (f"every computed value rounded to {rounding_text(rounding)} before it is used "
+            "again (f'(net) is not: it comes from the rounded activation)")
 
 
-class _Builder:
+class DocumentBuilder:
+    """Reads a solved trace into the document's blocks (the handout uses its statement)."""
+
     def __init__(self, trace: Trace, worked_lines: bool, calculations: bool):
         self.trace = trace
         self.problem = trace.problem
@@ -126,6 +130,8 @@ class _Builder:
     def build(self, steps: set[int] | None, summary: bool) -> Document:
         doc = Document(self.problem.title or "Backpropagation", self.exact, [])
         doc.blocks.append(self.statement())
+        if steps is not None and not summary:
+            doc.blocks.append(Paragraph([steps_left_out(steps, len(self.trace.steps))]))
         if not summary:
             for number, step in enumerate(self.trace.steps, start=1):
                 if steps is None or number in steps:
@@ -183,8 +189,10 @@ class _Builder:
             slope = spec.slope_rule(act, n.net, f"f({n.net})", parameter_values(act))
             note = "(taken as 1: the perceptron rule)" if spec.perceptron else ""
             activations.append(Math(f"f'({n.net}) = {slope}", note=note))
-        hidden = Math(n.hidden_delta_rule) if len(self.network.layers) > 2 else None
-        output = Math(self.output_rule(), note=output_delta_note(p, n))
+        hidden = (Math(n.hidden_delta_rule, label=f"hidden {n.delta}")
+                  if len(self.network.layers) > 2 else None)
+        output = Math(self.output_rule(), note=output_delta_note(p, n),
+                      label=f"output {n.delta}")
         return Formulas(activations, Math(n.loss_formula(p.loss)), output, hidden,
                         *update_rules(p, n))
 
@@ -240,7 +248,8 @@ class _Builder:
             return None
         from bpcalc.render.worked import step_lines  # only where worked lines are shown
 
-        return step_lines(self.trace, step, notation=self.notation)
+        # to the tables' digits, so that a value reads the same in its line and its table
+        return step_lines(self.trace, step, notation=self.notation, digits=TABLE_DIGITS)
 
     def forward_table(self, step: TraceStep) -> Table:
         n = self.notation
@@ -281,6 +290,9 @@ class _Builder:
                    Column([Math(f"f'({n.net}_j)")], "value"),
                    Column([Math(f"{n.delta}_j")], "value"), Column(["rule"], "formula")]
         caption = ""
+        if self.arithmetic.rounds and _slope_unrounded(self.problem):
+            caption = (f"f'({n.net}_j) is not rounded: it is worked out from the rounded "
+                       "activation and used as it is")
         if self.problem.perceptron:
             name = self.problem.activations[-1].name
             caption = f"{name}: f'({n.net}) taken as 1 (the perceptron rule)"
@@ -357,25 +369,13 @@ class _Builder:
                                        Column(["final"], "value", strong=True)], rows, caption)
 
 
+def _slope_unrounded(problem) -> bool:
+    """Whether the hand rounding leaves f'(net) as it comes (the contract: it does, unless a
+    per-quantity rounding names the slope)."""
+    rounding = problem.rounding
+    return rounding is not None and rounding.of("slope") is None
+
+
 def _paren(text: str) -> str:
     """Negative factors in parentheses, as a hand calculation writes them."""
     return f"({text})" if text.startswith("-") else text
-
-
-def add_pictures(doc: Document, trace: Trace) -> None:
-    """The network with its initial weights in the statement, and for several epochs the
-    error plot in the result; a network too large to draw is left without its diagram (the
-    tables say it all)."""
-    from bpcalc.errors import ProblemError
-    from bpcalc.render.pictures.diagram import diagram_svg
-    from bpcalc.render.pictures.plot import error_plot_svg, inline_svg
-
-    for index, block in enumerate(doc.blocks):
-        if isinstance(block, Statement):
-            with contextlib.suppress(ProblemError):
-                picture = Picture("The network with its initial weights",
-                                  inline_svg(diagram_svg(trace)))
-                doc.blocks[index] = block._replace(picture=picture)
-        elif isinstance(block, Result) and len(trace.epoch_errors()) > 1:
-            picture = Picture("Error per epoch", inline_svg(error_plot_svg(trace)))
-            doc.blocks[index] = block._replace(picture=picture)

@@ -9,13 +9,11 @@ gives, so no computed value can leak into it. The same blocks as an answer key
 
 from __future__ import annotations
 
-import contextlib
-
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError
 from bpcalc.problem.model import Problem
-from bpcalc.render.document.build import _Builder
+from bpcalc.render.document.build import DocumentBuilder
 from bpcalc.render.document.facts import until_text
+from bpcalc.render.document.figures import network_picture
 from bpcalc.render.document.model import (
     Column,
     Document,
@@ -24,7 +22,6 @@ from bpcalc.render.document.model import (
     Items,
     Math,
     Paragraph,
-    Picture,
     Statement,
     Table,
 )
@@ -40,7 +37,8 @@ def build_handout(problem: Problem, drawings: tuple[str, ...] = ("svg", "latex")
     return Document(problem.title or "Backpropagation", False, blocks, handout=True)
 
 
-def problem_statement(problem: Problem, drawings: tuple[str, ...]) -> tuple[Statement, _Builder]:
+def problem_statement(problem: Problem, drawings: tuple[str, ...]
+                      ) -> tuple[Statement, DocumentBuilder]:
     """The statement as set (facts, formulas, patterns, initial weights, the network drawn
     as `drawings` asks), from the problem alone, and the builder that wrote it: a handout's
     and a worksheet's first part."""
@@ -48,25 +46,12 @@ def problem_statement(problem: Problem, drawings: tuple[str, ...]) -> tuple[Stat
 
     # A trace with no step: the statement's builder reads only the problem from it.
     trace = Trace(problem, make_arithmetic(problem.rounding, False), [], dict(problem.weights))
-    builder = _Builder(trace, worked_lines=False, calculations=False)
-    return builder.statement()._replace(warnings=[], picture=_picture(trace, drawings)), builder
+    builder = DocumentBuilder(trace, worked_lines=False, calculations=False)
+    picture = network_picture(trace, drawings)
+    return builder.statement()._replace(warnings=[], picture=picture), builder
 
 
-def _picture(trace: Trace, drawings: tuple[str, ...]) -> Picture | None:
-    """The network with its initial weights, as SVG and as a LaTeX picture; none for a
-    network too large to draw (the initial weights table says it all)."""
-    from bpcalc.render.pictures.diagram import diagram_svg, layout_diagram
-    from bpcalc.render.pictures.latex import diagram_latex
-    from bpcalc.render.pictures.plot import inline_svg
-
-    with contextlib.suppress(ProblemError):
-        svg = inline_svg(diagram_svg(trace)) if "svg" in drawings else ""
-        latex = diagram_latex(layout_diagram(trace)) if "latex" in drawings else ""
-        return Picture("The network with its initial weights", svg, latex)
-    return None
-
-
-def tasks(problem: Problem, builder: _Builder) -> list[list[Inline]]:
+def tasks(problem: Problem, builder: DocumentBuilder) -> list[list[Inline]]:
     """What to compute, in the notation's words: step 1 part by part, then the rest."""
     n = builder.notation
     network = problem.network
@@ -99,7 +84,7 @@ def tasks(problem: Problem, builder: _Builder) -> list[list[Inline]]:
     return items
 
 
-def _carry_on(problem: Problem, builder: _Builder) -> str:
+def _carry_on(problem: Problem, builder: DocumentBuilder) -> str:
     """After step 1: the rest of the run, as the problem file sets it."""
     count = len(problem.patterns)
     stop = until_text(problem, builder.notation)
@@ -114,7 +99,7 @@ def _carry_on(problem: Problem, builder: _Builder) -> str:
             f"pattern{'s' * (count != 1)}) and give {several}the final weights.")
 
 
-def blank_tables(problem: Problem, builder: _Builder) -> list:
+def blank_tables(problem: Problem, builder: DocumentBuilder) -> list:
     """Step 1's tables with the cells to fill left empty (the old weights are the initial
     ones, which the problem gives)."""
     n = builder.notation

@@ -53,6 +53,7 @@ dl.facts dd { margin: 0; }
 .equations .math { white-space: normal; }
 .worked { margin-bottom: 1rem; }
 .equations .note { color: #555; margin-left: 1rem; }
+.equations .label { color: #555; font-style: normal; margin-right: 0.6rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
 th, td { padding: 0.15rem 0.7rem; border-bottom: 1px solid #e2e2e2; }
@@ -60,7 +61,9 @@ thead th { border-bottom: 2px solid #444; text-align: left; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:last-child td { border-bottom: 2px solid #444; }
 p.caption { color: #555; font-style: italic; margin-top: -0.6rem; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+@media print { body { margin: 0; max-width: none; }
+  h2, h3, caption { break-after: avoid; }
+  table, figure, .equations > div { break-inside: avoid; } }
 """
 HANDOUT_STYLE = "td.answer { min-width: 7rem; height: 1.9rem; }\n"  # room to write in
 NUMERIC = ' class="num"'
@@ -84,7 +87,8 @@ class HtmlStyle(worked.PlainStyle):
         return to_html(super().sym(s))
 
     def num(self, n: worked.Num) -> str:
-        return self.sym(n.ref) if n.ref is not None else to_html(n.text)
+        """A number; an exact closed form with e<sup>…</sup> for SymPy's exp(…)."""
+        return self.sym(n.ref) if n.ref is not None else to_html(n.text.replace("exp(", "e^("))
 
     def quot(self, numerator: str, denominator: str) -> str:
         return f"{numerator}/{denominator}"
@@ -143,7 +147,9 @@ class HtmlRenderer(PageRenderer):
             left, right = split_relation(line.text)
             note = (f"<span class=\"note\">{self.inline(prose(line.note))}</span>"
                     if line.note else "")
-            rows.append(f"<div class=\"lhs math\">{to_html(left)}</div>"
+            label = (f"<span class=\"label\">{self.text(line.label)}:</span> "
+                     if line.label else "")
+            rows.append(f"<div class=\"lhs math\">{label}{to_html(left)}</div>"
                         f"<div><span class=\"math\">{to_html(right)}</span>{note}</div>\n")
         return f"<div class=\"equations\">\n{''.join(rows)}</div>\n"
 
@@ -170,7 +176,10 @@ class HtmlRenderer(PageRenderer):
     def picture(self, block: Picture) -> str:
         if not block.svg:
             return ""
-        return (f"<figure>\n{block.svg}\n<figcaption>{self.text(block.caption)}</figcaption>\n"
+        from bpcalc.render.pictures.plot import inline_svg
+
+        return (f"<figure>\n{inline_svg(block.svg)}\n<figcaption>{self.text(block.caption)}"
+                "</figcaption>\n"
                 "</figure>\n")
 
     def table(self, block: Table) -> str:

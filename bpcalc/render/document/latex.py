@@ -31,7 +31,7 @@ from bpcalc.render.document.model import (
 )
 
 CHUNK = 40  # table rows per tabular
-WIDE = 100  # a worked line longer than this (as plain text) gets one row per `=`
+WIDE = 85  # a worked line longer than this (as plain text) gets one row per `=`
 ROW = 85  # characters (roughly, as printed) of a sum on one row before it wraps
 PLAIN = worked.PlainStyle()
 
@@ -43,9 +43,17 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{amsmath,amssymb}
 \usepackage{array,booktabs}
 \usepackage{parskip}
+\usepackage{color}
 \allowdisplaybreaks
 \providecommand{\lt}{<}
 \providecommand{\gt}{>}
+% \bpneed{h}: a new page unless h of room is left (needspace.sty's rule, which CI's TeX
+% lacks), so that no heading is left alone at the foot of a page
+\makeatletter
+\newcommand{\bpneed}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+  \dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\penalty-\@M\fi\endgroup}
+\makeatother
 """
 
 _TEXT = {
@@ -77,10 +85,13 @@ def escape_text(text: str) -> str:
 
 
 class LatexRenderer(PageRenderer):
+    # A printed page is narrower than a screen: longer closed forms show their decimal in a
+    # table cell (the worked lines above write them out).
+    exact_limit = 24
+
     def begin(self, doc: Document) -> str:
         line = HANDOUT_LINE if doc.handout else "Answer key worked by bpcalc"
-        extra = "\\usepackage{color}\n" if doc.handout else ""  # white behind weight labels
-        return (PREAMBLE + extra + "\\begin{document}\n"
+        return (PREAMBLE + "\\begin{document}\n"
                 f"\\begin{{center}}{{\\LARGE {self.text(doc.title)}}}\\\\[4pt]\n"
                 f"{self.text(line)}\\end{{center}}\n\n")
 
@@ -94,8 +105,10 @@ class LatexRenderer(PageRenderer):
         return f"${math_latex(math)}$"
 
     def heading(self, block: Heading) -> str:
+        """A heading with room for a few lines after it, else on the next page."""
         command = "section" if block.level == 1 else "subsection"
-        return f"\\{command}*{{{self.text(block.text)}}}\n"
+        room = 8 if block.level == 1 else 6
+        return f"\\bpneed{{{room}\\baselineskip}}\\{command}*{{{self.text(block.text)}}}\n"
 
     def paragraph(self, block: Paragraph) -> str:
         return self.inline(block.parts) + "\n\n"
@@ -108,7 +121,7 @@ class LatexRenderer(PageRenderer):
     def equations(self, block: Equations) -> str:
         lines = []
         for line in block.lines:
-            text = math_latex(line, align=True)
+            text = label_latex(line.label) + math_latex(line, align=True)
             if line.note:
                 text += rf"\quad\text{{{self.inline(prose(line.note))}}}"
             lines.append("  " + text)
@@ -165,7 +178,12 @@ class LatexRenderer(PageRenderer):
         caption = f"\\textit{{{self.text(block.caption)}}}\\par\n" if block.caption else ""
         if any(column.kind == "answer" for column in block.columns):  # room to write in
             pieces = [f"{{\\renewcommand{{\\arraystretch}}{{1.8}}{piece}}}" for piece in pieces]
-        return title + "\\smallskip\n".join(pieces) + caption + "\n"
+        whole = title + "\\smallskip\n".join(pieces) + caption
+        if len(block.rows) > CHUNK:  # breaks across pages between its pieces
+            return whole + "\n"
+        # one piece: kept on one page (a minipage never breaks), with its title
+        return ("\\par\\noindent\\begin{minipage}{\\linewidth}\n"
+                f"{whole}\\end{{minipage}}\\par\n\n")
 
 
 class LatexStyle(worked.PlainStyle):
@@ -181,10 +199,11 @@ class LatexStyle(worked.PlainStyle):
     def num(self, n: worked.Num) -> str:
         if n.ref is not None:
             return self.sym(n.ref)
-        if n.text == "…":
-            return r"\ldots"
-        if type(n.value).__module__.startswith("sympy"):
-            return sympy_latex(n.value)
+        if _symbolic(n.value):  # exact: SymPy's LaTeX, a named value by its name (z_4^{(2)})
+            value = n.value
+            if n.text == getattr(value, "label", None):
+                return to_latex(n.text)
+            return sympy_latex(getattr(value, "definition", value))
         return to_latex(n.text)
 
     def paren(self, text: str) -> str:
@@ -212,6 +231,24 @@ _MINUS = re.compile(r"(?<![\w$])-(?=[\d.])")
 _SMALL_FRACTION = re.compile(r"\\frac\{(\d+)\}\{(\d+)\}")
 
 
+def _symbolic(value) -> bool:
+    """A SymPy value (a named value of bpcalc.engine.exact too), not a float or Fraction."""
+    return any(kind.__module__.startswith("sympy") for kind in type(value).__mro__)
+
+
+# A named value as SymPy's LaTeX writes it (bpcalc.engine.exact.Named): \mathrm{z4}^{(2)}
+_NAMED = re.compile(r"\\mathrm\{([^{}]*)\}\^\{\((\d+)\)\}")
+_NAMED_GREEK = ((r"\Sigma ", "Σ"), (r"\Delta ", "Δ"), (r"\delta ", "δ"))
+
+
+def _named(match: re.Match) -> str:
+    """`\\mathrm{\\Delta w24}^{(2)}` -> `\\Delta w_{24}^{(2)}`, as the notation writes names."""
+    name = match.group(1)
+    for tex, greek in _NAMED_GREEK:
+        name = name.replace(tex, greek)
+    return to_latex(name) + "^{(" + match.group(2) + ")}"
+
+
 def sympy_latex(value) -> str:
     """SymPy's LaTeX of an exact value, with exponents written on one line
     (`e^{-1/(e^{-5/4} + 1)}`): nested fractions in an exponent would be too small to read."""
@@ -224,7 +261,7 @@ def sympy_latex(value) -> str:
             tex = "e^{" + to_latex(linear) + "}"
             return tex if exp is None else f"{{{tex}}}^{{{exp}}}"
 
-    return Printer().doprint(value)
+    return _NAMED.sub(_named, Printer().doprint(value))
 
 
 def _unparen(text: str) -> str:
@@ -246,20 +283,12 @@ def _unparen(text: str) -> str:
 
 
 def wrap_sum(latex: str, width: int = ROW) -> str:
-    """A long sum over several aligned rows (`a + b \\\\* &\\quad + c`), broken only at a
-    top-level + or -, so that a node with many inputs still fits the page."""
-    terms, depth, start = [], 0, 0
-    index = 0
-    while index < len(latex):
-        if latex.startswith(r"\left", index) or latex[index] == "{":
-            depth += 1
-        elif latex.startswith(r"\right", index) or latex[index] == "}":
-            depth -= 1
-        elif depth == 0 and latex.startswith((" + ", " - "), index) and index > start:
-            terms.append(latex[start:index])
-            start = index
-        index += 1
-    terms.append(latex[start:])
+    """A long sum over several aligned rows (`a + b \\\\* &\\quad + c`), broken at a
+    top-level + or -, and inside a term wider than a row at a top-level × (a product of
+    long closed forms), so that a node with many inputs still fits the page."""
+    terms = []
+    for term in _split_top(latex, (" + ", " - ")):
+        terms += _split_top(term, (r" \times ",)) if _visible(term) > width else [term]
     rows, row = [], ""
     for term in terms:
         if row and _visible(row + term) > width:
@@ -269,6 +298,20 @@ def wrap_sum(latex: str, width: int = ROW) -> str:
     return " \\\\*\n  &\\quad".join(rows + [row])
 
 
+def _split_top(latex: str, marks: tuple[str, ...]) -> list[str]:
+    """`latex` cut before each of `marks` outside every group (braces, \\left...\\right)."""
+    pieces, depth, start = [], 0, 0
+    for index in range(len(latex)):
+        if latex.startswith(r"\left", index) or latex[index] == "{":
+            depth += 1
+        elif latex.startswith(r"\right", index) or latex[index] == "}":
+            depth -= 1
+        elif depth == 0 and index > start and latex.startswith(marks, index):
+            pieces.append(latex[start:index])
+            start = index
+    return pieces + [latex[start:]]
+
+
 def _visible(latex: str) -> int:
     """Roughly how many characters wide a piece of LaTeX maths prints."""
     return len(_BRACES.sub("", _COMMANDS.sub("x", latex)))
@@ -276,6 +319,15 @@ def _visible(latex: str) -> int:
 
 _COMMANDS = re.compile(r"\\(left|right|mathrm)?([a-zA-Z]+|.)")
 _BRACES = re.compile(r"[{}_^]")
+
+
+def label_latex(label: str) -> str:
+    """A displayed formula's label before it (`output δ:`), words upright; "" for none."""
+    if not label:
+        return ""
+    words = [rf"\text{{{escape_text(word)}}}" if word.isascii() else to_latex(word)
+             for word in label.split()]
+    return r"\ ".join(words) + r"\text{:}\quad "
 
 
 def math_latex(math: Math, align: bool = False) -> str:

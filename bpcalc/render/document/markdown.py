@@ -6,7 +6,7 @@ prose is escaped so that an underscore or star in a title never turns into empha
 
 from __future__ import annotations
 
-from bpcalc.render.document.latex import LATEX_STYLE, math_latex
+from bpcalc.render.document.latex import LATEX_STYLE, label_latex, math_latex
 from bpcalc.render.document.model import (
     HANDOUT_LINE,
     Document,
@@ -53,7 +53,7 @@ class MarkdownRenderer(PageRenderer):
     def equations(self, block: Equations) -> str:
         out = []
         for line in block.lines:
-            out.append(f"$$\n{_latex(line)}\n$$\n\n")
+            out.append(f"$$\n{_safe(label_latex(line.label))}{_latex(line)}\n$$\n\n")
             if line.note:
                 out.append(self.inline(prose(line.note)) + "\n\n")
         return "".join(out)
@@ -68,13 +68,17 @@ class MarkdownRenderer(PageRenderer):
         return "".join(f"- {self.inline(parts)}\n" for parts in block.items) + "\n"
 
     def picture(self, block: Picture) -> str:
-        """Inline SVG as one raw HTML block (no blank line inside, which would end it): shown
-        by pandoc's HTML, VS Code and most viewers; hosts that strip SVG keep the tables."""
-        if not block.svg:
+        """The drawing as a PNG image with a data: URI, so that the key stays one file
+        (written as safely as any other): GitHub and pandoc drop inline <svg> in Markdown,
+        and pandoc's PDF needs rsvg-convert for an SVG, but shows a PNG as it is (so do
+        pandoc's HTML, VS Code and most editors; GitHub's sanitiser drops data: images, and
+        the tables say it all)."""
+        if not block.png:
             return ""
-        svg = "\n".join(line for line in block.svg.splitlines() if line.strip())
-        caption = self.text(block.caption)
-        return f"<figure>\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>\n\n"
+        import base64
+
+        data = base64.b64encode(block.png).decode("ascii")
+        return f"![{self.text(block.caption)}](data:image/png;base64,{data})\n\n"
 
     def table(self, block: Table) -> str:
         def row(cells) -> str:

@@ -32,6 +32,7 @@ class Math(NamedTuple):
     text: str
     latex: str | None = None
     note: str = ""  # prose after a displayed formula, e.g. "(v_ij into a hidden layer)"
+    label: str = ""  # what a displayed formula is, before it: "output δ"
 
 
 # A computed value as shown (`bpcalc.text.show_value`): its decimal and, in exact mode, its
@@ -117,12 +118,14 @@ class Items(NamedTuple):
 
 
 class Picture(NamedTuple):
-    """An inline SVG drawing (HTML keys; a handout's Markdown too), and for LaTeX the same
-    drawing as a `picture` environment (`latex`, "" where there is none)."""
+    """A drawing as a standalone SVG document (HTML inlines it; "" where not drawn), as
+    PNG bytes (Markdown shows them as a data: URI image; b"" where not drawn), and for
+    LaTeX as a `picture` environment (`latex`, "" where there is none)."""
 
     caption: str
     svg: str
     latex: str = ""
+    png: bytes = b""
 
 
 # -- the solution's parts -----------------------------------------------------------------
@@ -276,8 +279,10 @@ class PageRenderer(Renderer):
                 out.append(part)
                 continue
             shown = cut(part, self.exact_limit)
-            if shown.exact is None:
-                out.append(("≈ " if shown.elided else "") + shown.decimal)
+            if shown.exact is None and shown.elided:  # ≈ as maths: a bare ≈ stops pdflatex
+                out.append(Math(f"≈ {shown.decimal}"))
+            elif shown.exact is None:
+                out.append(shown.decimal)
             else:
                 closed = shown.exact.replace("exp(", "e^(")
                 out.append(Math(f"{closed} {'=' if shown.equal else '≈'} {shown.decimal}"))

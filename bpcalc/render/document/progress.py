@@ -1,6 +1,7 @@
 """The run across its epochs, as the result shows it: the error (and, for step outputs, the
 mistakes) of every epoch, or of a long run a digest a person reads, and why training
-stopped where `until` could stop it. Reads the trace; computes nothing."""
+stopped where `until` could stop it, and which steps a solution limited with --steps
+shows. Reads the trace; computes nothing."""
 
 from __future__ import annotations
 
@@ -73,3 +74,24 @@ def epoch_digest(totals, rows: int) -> tuple[list[int], int]:
         return list(range(1, count + 1)), lowest
     chosen = {1 + round(k * (count - 1) / (rows - 1)) for k in range(rows)} | {lowest}
     return sorted(chosen), lowest
+
+
+def steps_left_out(shown: set[int], total: int) -> str:
+    """What a solution limited with --steps shows and leaves out, in ranges: `Shown: steps
+    1, 3–4 of 6; left out: steps 2, 5–6 (--steps).`"""
+    def ranges(numbers: list[int]) -> str:
+        parts, start = [], None
+        for index, number in enumerate(numbers):
+            start = number if start is None else start
+            if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+                parts.append(str(start) if start == number else f"{start}–{number}")
+                start = None
+        return ", ".join(parts)
+
+    kept = sorted(number for number in shown if 1 <= number <= total)
+    left = [number for number in range(1, total + 1) if number not in shown]
+    word = "step" if len(kept) == 1 else "steps"
+    if not left:
+        return f"Shown: every step ({total})."
+    gone = "step" if len(left) == 1 else "steps"
+    return f"Shown: {word} {ranges(kept)} of {total}; left out: {gone} {ranges(left)} (--steps)."

@@ -28,6 +28,9 @@ TITLE_FONT = 11
 DIGITS = 4  # significant digits of float values: a picture, not the reference tables
 MAX_LAYER_NODES = 16
 MAX_EDGES = 240
+# Beyond this many weights between two layers their labels cannot be told apart (an 8-6-3
+# network's 54): the diagram is drawn without them, and says so.
+MAX_LABELLED_EDGES = 30
 # Where along an edge (0 = source, 1 = target) a weight label may sit, best first.
 FRACTIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.21, 0.79, 0.16, 0.84)
 
@@ -69,6 +72,7 @@ class Diagram:
     columns: list[tuple[float, str]]  # x and caption of each layer
     nodes: list[NodeShape]
     edges: list[EdgeShape]
+    labelled: bool = True  # False: too many weights to label them on the edges
 
     def label_boxes(self) -> list[Box]:
         return [_centred_box(edge.at, text_size([edge.label], EDGE_FONT)) for edge in self.edges]
@@ -87,6 +91,16 @@ def diagram_weights(trace: Trace, step: int | None, weights: str) -> dict[Weight
     if weights == "after":
         drawn.update({update.key: update.new for update in chosen.updates})
     return drawn
+
+
+def weights_labelled(network) -> bool:
+    """Whether every weight can be labelled legibly on its edge: at most
+    MAX_LABELLED_EDGES weights between any two layers."""
+    return all(len(prev.feeding_ids()) * len(layer.node_ids) <= MAX_LABELLED_EDGES
+               for prev, layer in pairwise(network.layers))
+
+
+UNLABELLED = "too many weights to label every edge"
 
 
 def trace_step(trace: Trace, step: int) -> Step:
@@ -114,7 +128,8 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
                              quantity="weight", display=shown_rounding(problem, "weight"))
         return f"{weight_label(notation, network, key)} = {value}" if names else value
 
-    labels = {key: edge_text(key) for key in network.weight_keys()}
+    labelled = weights_labelled(network)
+    labels = {key: edge_text(key) if labelled else "" for key in network.weight_keys()}
     label_w, label_h = text_size(["-0.0000"], EDGE_FONT)
     label_w = max(label_w, max(text_size([t], EDGE_FONT)[0] for t in labels.values()))
     outputs = network.output_layer.node_ids
@@ -130,7 +145,8 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
                   (network.layers[0], network.layers[-1]) for i in layer.node_ids), default=0)
     margin = max(0.6, side_w + RADIUS + 0.35)
     xs = [margin]
-    for gap in _gaps(network, label_w, label_h, max(column_h, dy)):
+    for gap in (_gaps(network, label_w, label_h, max(column_h, dy)) if labelled
+                else [3.2] * (len(network.layers) - 1)):
         xs.append(xs[-1] + gap)
     width = xs[-1] + margin
     bottom, top_band = 0.65, 0.95 + RADIUS + (value_h + 0.25 if chosen else 0)
@@ -141,11 +157,14 @@ def layout_diagram(trace: Trace, step: int | None = None, weights: str = "before
     where = {node.id: (node.x, node.y) for node in nodes}
     edges = [EdgeShape(key, where[key[0]], where[key[1]], labels[key])
              for key in network.weight_keys()]
-    _place_labels(edges, _obstacles(nodes), label_h)
-
-    return Diagram(width, height, problem.title or "network",
-                   _subtitle(trace, step, weights, chosen),
-                   list(zip(xs, _captions(len(network.layers)), strict=True)), nodes, edges)
+    if labelled:
+        _place_labels(edges, _obstacles(nodes), label_h)
+    subtitle = _subtitle(trace, step, weights, chosen)
+    if not labelled:
+        subtitle += f" ({UNLABELLED})"
+    return Diagram(width, height, problem.title or "network", subtitle,
+                   list(zip(xs, _captions(len(network.layers)), strict=True)), nodes, edges,
+                   labelled)
 
 
 def _node_shapes(problem, xs: list[float], top: float, rows: int, dy: float,
@@ -319,7 +338,7 @@ def draw_diagram(diagram: Diagram):
     for edge in diagram.edges:
         (x0, y0), (x1, y1) = edge.start, edge.end
         axes.plot([x0, x1], [y0, y1], color="#7f8c8d", linewidth=0.9, zorder=1)
-    for edge in diagram.edges:
+    for edge in (edge for edge in diagram.edges if edge.label):
         axes.text(*edge.at, edge.label, ha="center", va="center", fontsize=EDGE_FONT, zorder=3,
                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
                         "edgecolor": "#bbbbbb", "linewidth": 0.5}, **LITERAL)

@@ -32,7 +32,7 @@ def diagram_latex(diagram: Diagram) -> str:
         (x0, y0), (x1, y1) = _shortened(edge.start, edge.end, RADIUS)
         lines.append(f"\\qbezier({x0:.3f},{y0:.3f})({(x0 + x1) / 2:.3f},{(y0 + y1) / 2:.3f})"
                      f"({x1:.3f},{y1:.3f})")
-    for edge in diagram.edges:
+    for edge in (edge for edge in diagram.edges if edge.label):
         label = escape_text(edge.label).replace("-", "$-$")
         lines.append(f"\\put({edge.at[0]:.3f},{edge.at[1]:.3f}){{\\makebox(0,0)"
                      f"{{\\fboxsep=1pt\\colorbox{{white}}{{\\scriptsize {label}}}}}}}")

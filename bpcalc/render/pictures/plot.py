@@ -93,25 +93,54 @@ def error_plot_figure(trace: Trace):
     axes = figure.add_subplot()
     axes.plot(epochs, errors, color="#1f6fb2", linewidth=1.6,
               marker="o" if len(epochs) <= 40 else None, markersize=3.5)
-    axes.set_title(f"{problem.title or 'network'}: error per epoch", fontsize=11,
-                   fontweight="bold", **LITERAL)
+    import textwrap
+
+    title = textwrap.fill(f"{problem.title or 'network'}: error per epoch", 64)
+    axes.set_title(title, fontsize=11, fontweight="bold", **LITERAL)
     patterns = len(problem.patterns)
     summed = f", summed over the {patterns} patterns" if patterns > 1 else ""
     axes.set_xlabel("epoch", **LITERAL)
     axes.set_ylabel(f"error {notation.error}", **LITERAL)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(True, color="#dddddd", linewidth=0.6)
-    axes.margins(x=0.02)
+    span = max(len(errors) - 1, 1)
+    axes.set_xlim(1 - 0.02 * span, len(errors) + 0.12 * span)  # room for the last value
+    threshold = until_threshold(trace) or 0.0
+    highest = max(float(max(errors)), threshold)
+    # the error's true scale from 0, never a zoomed-in axis; room above for the labels
+    axes.set_ylim(0, highest * 1.12 if highest > 0 else 1.0)
     until_line(axes, trace, notation)
+    # the final value right of its point, where the line (coming from the left) is not
     axes.annotate(f"{format_float(errors[-1], 4)}", (epochs[-1], errors[-1]),
-                  textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
-                  color="#1f6fb2", **LITERAL)
-    caption = (f"{notation.loss_formula(problem.loss)}{summed}; {problem.update} updates, "
-               f"{notation.rate} = {fraction_text(problem.learning_rate)}")
-    figure.text(0.5, 0.015, caption, ha="center", va="bottom", fontsize=8, color="#444444",
-                **LITERAL)
+                  textcoords="offset points", xytext=(6, 6), ha="left", va="bottom",
+                  fontsize=8, color="#1f6fb2", **LITERAL)
+    figure.text(0.5, 0.015, plot_caption(problem, notation, summed), ha="center",
+                va="bottom", fontsize=8, color="#444444", usetex=False,
+                parse_math=_mathtext_ok(plot_caption(problem, notation, summed)))
     figure.subplots_adjust(left=0.12, right=0.96, top=0.9, bottom=0.2)
     return figure
+
+
+def plot_caption(problem: Problem, notation: Notation, summed: str) -> str:
+    """The caption: the loss formula typeset by mathtext (`$E = \\frac{1}{2} \\sum_{k}...$`),
+    then the run's updates and rate. Only bpcalc's own text reaches mathtext: the formula
+    is the notation's, the rate a number; the problem's title never does (LITERAL)."""
+    from bpcalc.render.document.formula import to_latex
+
+    formula = to_latex(notation.loss_formula(problem.loss)).replace(r"\tfrac", r"\frac")
+    rate = to_latex(f"{notation.rate} = {fraction_text(problem.learning_rate)}")
+    return f"${formula}${summed}; {problem.update} updates, ${rate}$"
+
+
+def _mathtext_ok(text: str) -> bool:
+    """Whether mathtext can typeset `text` (else it is drawn as it is, never crashing)."""
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError:
+        return False
+    return True
 
 
 def until_threshold(trace: Trace) -> float | None:

@@ -26,8 +26,12 @@ from bpcalc.render.document.model import (
     cut,
 )
 from bpcalc.render.terminal import layout
+from bpcalc.render.terminal.wrap import fit_table, wrapped
 from bpcalc.text import TERMINAL_CLOSED_FORM, Shown
 
+# Continuation lines of a long formula: a worked line's, the error line's (past `Error  `).
+WORKED_INDENT = 6
+ERROR_INDENT = 9
 # Final weights beyond this many are printed as aligned plain lines: rich lays a table out
 # cell by cell (about half a millisecond a row), seconds for a 64-32-10 network's 2,410.
 PLAIN_ROWS = 200
@@ -84,6 +88,10 @@ class RichRenderer(Renderer):
                     spans.append(("\n≈ … (closed form in --format json)", "dim"))
         return spans
 
+    def paragraph(self, block) -> str:
+        self.screen.print(layout.Text(layout.spans(self.inline(block.parts), "italic")))
+        return ""
+
     # -- the solution's parts ------------------------------------------------------------
 
     def statement(self, block: Statement) -> str:
@@ -119,8 +127,9 @@ class RichRenderer(Renderer):
         return ""
 
     def error(self, error: ErrorLine) -> None:
-        self.screen.print(layout.Text([("Error  ", "bold"), (f"{error.formula.text} = ", ""),
-                                       (self.value(error.value), "bold")]))
+        spans = [("Error  ", "bold"), (f"{error.formula.text} = ", ""),
+                 (self.value(error.value), "bold")]
+        self.screen.print(layout.Text(wrapped(spans, self.screen.width, ERROR_INDENT)))
         self.screen.print(layout.Text([(f"       ({error.detail})", "dim")]))
 
     def worked(self, sections: list[Section]) -> None:
@@ -135,7 +144,9 @@ class RichRenderer(Renderer):
                 continue
             self.screen.print(layout.Text([(section.title, "bold italic")]))
             for line in lines:
-                self.screen.print(layout.Text(worked_spans(line, style)))
+                spans = worked_spans(line, style)
+                self.screen.print(layout.Text(wrapped(spans, self.screen.width,
+                                                      WORKED_INDENT)))
 
     def result(self, block: Result) -> str:
         if block.epoch_errors is not None:
@@ -155,7 +166,8 @@ class RichRenderer(Renderer):
         rows = [[self.cell(cell, "bold" if column.strong else "")
                  for cell, column in zip(row, table.columns, strict=True)]
                 for row in table.rows]
-        return layout.Table(table.title or title, columns, rows, table.caption)
+        piece = layout.Table(table.title or title, columns, rows, table.caption)
+        return fit_table(piece, self.screen.width)
 
     def column(self, column: Column) -> layout.Column:
         """Numbers right-aligned and never cut (no_wrap: rich narrows other columns first);
@@ -193,8 +205,8 @@ def worked_spans(line, style) -> list[layout.Span]:
         shown = None if middle is None else style.render(middle)
         if shown is not None and shown != formula:
             spans.append((" = " + shown, ""))
-    result = style.num(line.result)
-    if not layout.plain(spans).endswith(" = " + result):
+    result = style.num(line.result) if line.result.text else ""  # "": too long to write
+    if result and not layout.plain(spans).endswith(" = " + result):
         spans += [(" = ", ""), (result, "bold")]
     if line.approx is not None:
         spans += [(" ≈ ", ""), (line.approx, "bold")]

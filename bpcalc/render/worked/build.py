@@ -21,8 +21,10 @@ from bpcalc.text import (
     WORKED_CLOSED_FORM,
     WORKED_RESULT_CLOSED_FORM,
     as_fraction,
+    decimal_text,
     display_text,
     format_float,
+    rounded_places,
     shown_rounding,
     terminating_decimal,
 )
@@ -60,9 +62,11 @@ class _Builder:
             rational = as_fraction(value)
             if rational is not None:
                 return Num(value, _fraction_form(rational))
-            text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
             named = getattr(self.arithmetic, "is_named", None)  # long values of later steps
-            if ref is not None and (len(text) > WORKED_CLOSED_FORM or (named and named(value))):
+            if ref is not None and named and named(value):
+                return Num(value, value.label)  # by the name its closed form uses: z4⁽²⁾
+            text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
+            if ref is not None and len(text) > WORKED_CLOSED_FORM:
                 return Num(value, PLAIN.sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
@@ -71,8 +75,18 @@ class _Builder:
                     quantity is not None and len(text) > 20
                     and self.problem.rounding.of(quantity) is None):
                 text = format_float(float(value), 6)  # a value not (yet) rounded
+            elif quantity is not None:  # with the zeros the tables write: 0.7820
+                text = self._padded(Fraction(value), text, quantity)
             return Num(value, text)
         return Num(value, format_float(float(value), self.digits))
+
+    def _padded(self, value: Fraction, text: str, quantity: str) -> str:
+        """A rounded value with the trailing zeros of its rounding (as the tables show it)."""
+        rounding = self.problem.rounding
+        rounding = rounding.of(quantity) if rounding is not None else None
+        if rounding is None:
+            return text
+        return decimal_text(value, 6, min_places=rounded_places(value, rounding))
 
     def given(self, value: Fraction) -> Num:
         """A value from the problem file (input, target, rate, constant), as written."""
@@ -88,7 +102,8 @@ class _Builder:
 
     def result(self, value, ref: Sym, quantity: str | None = None) -> tuple[Num, str | None]:
         """The line's result, and its decimal when the result is an exact closed form (one
-        longer than WORKED_RESULT_CLOSED_FORM is elided to `…`: the JSON has it whole)."""
+        longer than WORKED_RESULT_CLOSED_FORM is left out, text "": the line ends with its
+        substitution and the decimal; the JSON has it whole)."""
         shown = self.num(value, quantity=quantity)
         if self.mode != "exact":
             return shown, None
@@ -100,7 +115,7 @@ class _Builder:
         approx = (display_text(number, display) if display is not None else
                   format_float(self.arithmetic.to_float(value), 6, keep_zeros=True))
         if len(shown.text) > WORKED_RESULT_CLOSED_FORM:
-            return Num(value, "…"), approx
+            return Num(value, ""), approx
         return shown, approx
 
     # -- symbols -------------------------------------------------------------------------

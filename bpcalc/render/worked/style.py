@@ -126,11 +126,14 @@ class PlainStyle:
             if isinstance(right, Sum | Diff) or _negative(right):
                 text = self.paren(text)
             return self.render(e.left) + self.minus + text
-        if isinstance(e, Prod):
-            return self.times.join(self._factor(f) for f in e.factors)
+        if isinstance(e, Prod):  # a negative factor in parentheses: 1 * (-0.0115) * 0.9
+            return self.times.join(self.paren(self.render(f)) if index and _negative(f)
+                                   else self._factor(f) for index, f in enumerate(e.factors))
         if isinstance(e, Quot):
             return self.quot(self._factor(e.numerator), self._atom(e.denominator))
         if isinstance(e, Neg):
+            if isinstance(e.arg, Num) and _negative(e.arg):  # -(-0.85) is 0.85
+                return self.num(Num(-e.arg.value, e.arg.text[1:]))
             text = self._factor(e.arg)
             return "-" + (self.paren(text) if _negative(e.arg) else text)  # -(-1.25)
         if isinstance(e, Pow):
@@ -177,7 +180,7 @@ class PlainStyle:
             parts.append(substituted)
         if line.carried is not None:
             parts.append(self.render(line.carried))
-        result = self.num(line.result)
+        result = self.num(line.result) if line.result.text else parts[-1]  # "": too long
         if result != parts[-1]:
             parts.append(result)
         text = self.equals.join(parts)
@@ -194,9 +197,9 @@ def _negative(e) -> bool:
 def _simple(e) -> bool:
     """An exponent short enough to write without parentheses: e^-1.25."""
     if isinstance(e, Neg):
-        if _negative(e.arg):
+        if _negative(e.arg) and not isinstance(e.arg, Num):
             return False
-        e = e.arg
+        e = e.arg  # -(-0.25) is written 0.25
     return isinstance(e, Sym) or (isinstance(e, Num) and not e.compound and "/" not in e.text)
 
 

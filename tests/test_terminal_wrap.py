@@ -1,0 +1,98 @@
+"""Exact closed forms on a narrow terminal break between terms, never inside a number, a
+fraction or a name, and a wrapped line keeps its indent (bpcalc.render.terminal.wrap)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
+from bpcalc.problem.loader import load_problem
+from bpcalc.render.document.build import build_document
+from bpcalc.render.terminal.rich_renderer import RichRenderer
+from bpcalc.render.terminal.wrap import wrap_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SLIDES = ROOT / "problems" / "slides_2-2-1.yaml"
+TANH = ROOT / "tests" / "fixtures" / "golden_json" / "problems" / "tanh_deep.yaml"
+VALUE_HEADERS = {"net_j", "z_j = f(net_j)", "f'(net_j)", "δ_j", "change Δw", "new", "old"}
+
+
+def exact_screen(path: Path, width: int) -> list[str]:
+    problem = load_problem(str(path))
+    trace = solve(problem, make_arithmetic(problem.rounding, True))
+    document = build_document(trace, steps={1}, worked_lines=True, calculations=True)
+    return RichRenderer(width=width, show="both").render(document).split("\n")
+
+
+def inside_a_token(end: str, start: str) -> bool:
+    """A line ending in `end` continued by `start` split a name, a number or a fraction."""
+    last, first = end[-1], start[0]
+    return ((last.isalnum() or last in "._") and (first.isalnum() or first in "./(_")) \
+        or (last == "/" and first.isdigit())
+
+
+def value_cell_breaks(lines: list[str]) -> list[tuple[str, str]]:
+    """(line end, next line start) of every closed form continued within a table cell."""
+    breaks, headers = [], None
+    for line, below in zip(lines, lines[1:], strict=False):
+        if line.startswith("┃"):
+            headers = [cell.strip() for cell in line.split("┃")[1:-1]]
+        if not (headers and line.startswith("│") and below.startswith("│")):
+            continue
+        cells, next_cells = line.split("│")[1:-1], below.split("│")[1:-1]
+        if len(cells) < 2 or next_cells[0].strip():  # a new row starts below
+            continue
+        for header, cell, next_cell in zip(headers, cells, next_cells, strict=True):
+            pair = (cell.strip(), next_cell.strip())
+            note = any(word in " ".join(pair) for word in ("closed", "format", "json"))
+            if header in VALUE_HEADERS and all(pair) and not note:  # not the elision note
+                breaks.append(pair)
+    return breaks
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("path", [SLIDES, TANH], ids=["slides", "tanh_deep"])
+def test_exact_closed_forms_break_between_terms(path, width):
+    lines = exact_screen(path, width)
+    assert max(len(line) for line in lines) <= width
+    breaks = value_cell_breaks(lines)
+    assert breaks, "some closed form is wrapped at this width"
+    assert [pair for pair in breaks if inside_a_token(*pair)] == []
+    assert not any(line.strip().endswith(("exp(-5/", "tanh(7/")) for line in lines)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_wrapped_lines_keep_their_indent(width):
+    lines = exact_screen(SLIDES, width)
+    error = next(index for index, line in enumerate(lines) if line.startswith("Error  E"))
+    continued = []
+    for line in lines[error + 1:]:
+        if not line.startswith("         "):
+            break
+        continued.append(line)
+    assert continued and continued[-1].lstrip().startswith("≈ 0.305754")
+    assert not any(line.startswith(("≈", "=", "-", "+")) for line in lines)
+    start = lines.index("Worked lines")
+    end = next(index for index, line in enumerate(lines) if line.startswith("Final weights"))
+    for line in lines[start + 1:end]:
+        assert line == "" or line in ("Forward pass", "Error", "Backward pass",
+                                      "Weight updates") or line.startswith("  ")
+        if not re.match(r"  \S+ = ", line) and line.startswith("  "):
+            assert line.startswith("      "), line  # a continuation, indented
+
+
+def test_a_term_is_never_split():
+    """The issue's example: `3*tanh(7/20)/10` broke as `3*tanh(7/` / `20)/10`."""
+    text = "δ4 = 3*tanh(7/20)/10 + 2*exp(-5/4)*(1 - tanh(7/20)^2) ≈ 0.3"
+    for room in range(17, 40):  # the longest term, tanh(7/20)/10, and the indent fit
+        lines = wrap_text(text, room, indent=4)
+        assert all(len(line) <= room for line in lines)
+        assert all("7/20" in line or "7/" not in line for line in lines)
+        assert "".join(line.strip() for line in lines).replace(" ", "") == \
+            text.replace(" ", "")
+        for end, start in zip(lines, lines[1:], strict=False):
+            assert not inside_a_token(end, start.strip()), (room, lines)
