@@ -9,14 +9,14 @@ from fractions import Fraction
 
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.verdicts import CheckResult, Verdict
-from bpcalc.problem.model import Rounding
+from bpcalc.render.json_out import rounding_dict
 from bpcalc.render.terminal.check_report import note_text, verdict_word
 
 
 def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
     """The `--format json` schema documented in the README; with a rubric the score and
     total are its points, each answer says its points, and `deductions` are listed."""
-    rounding = _rounding_dict(result.rounding)
+    rounding = rounding_dict(result.rounding)
     if rounding is not None:
         rounding["detected"] = result.rounding_detected
     document = {
@@ -25,7 +25,7 @@ def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
         "all_right": result.all_right,
         "rounding": rounding,
         "tolerance": None if result.tolerance is None else float(result.tolerance),
-        "precision": _rounding_dict(result.precision),
+        "precision": rounding_dict(result.precision),
         "too_few_digits_credit": float(result.too_few_digits_credit),
         "answers": [_verdict_dict(v) for v in result.verdicts],
         "mistakes": [
@@ -41,16 +41,6 @@ def result_to_dict(result: CheckResult, marks: Marks | None = None) -> dict:
     if marks is not None:
         document = _with_points(document, marks)
     return document
-
-
-def _rounding_dict(rounding) -> dict | None:
-    """`{"kind", "digits"}`, or per quantity (version 2) `{"by_quantity": {...}}`."""
-    if rounding is None:
-        return None
-    if isinstance(rounding, Rounding):
-        return {"kind": rounding.kind, "digits": rounding.digits}
-    return {"by_quantity": {name: {"kind": each.kind, "digits": each.digits}
-                            for name, each in rounding.by}}
 
 
 def _number(points):

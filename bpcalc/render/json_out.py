@@ -117,16 +117,16 @@ def _head(problem) -> dict:
         "loss": problem.loss,
         "update": problem.update,
         "learning_rate": float(problem.learning_rate),
-        "rounding": _rounding(problem.rounding),
+        "rounding": rounding_dict(problem.rounding),
         "momentum": float(problem.momentum),
         "batch_size": problem.group_size,
         "train_bias": problem.train_bias,
     }
 
 
-def _rounding(rounding) -> dict | None:
+def rounding_dict(rounding) -> dict | None:
     """The run's hand rounding: {kind, digits}, or per quantity {"by_quantity": {out: {kind,
-    digits}, ...}} (bpcalc's additions to the contract)."""
+    digits}, ...}} (bpcalc's additions to the contract); check's JSON says it so too."""
     if rounding is None:
         return None
     if isinstance(rounding, Rounding):
