@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Iterator
+from fractions import Fraction
 from xml.sax.saxutils import escape
 
 from bpcalc.render.export.records import (
@@ -27,6 +28,8 @@ from bpcalc.render.export.records import (
     exact_text,
     inert,
     picture_name,
+    refused_ends,
+    solutions,
     width_of,
 )
 from bpcalc.text import rounding_text
@@ -76,19 +79,30 @@ def _question(record: VariantRecord, width: int, info) -> str:
 def _answers(record: VariantRecord) -> str:
     """What to give, one Cloze NUMERICAL sub-question each, in a table."""
     rows = []
-    for asked in record.asked:
+    for index, asked in enumerate(record.asked):
         words = rounding_text(asked.precision)
-        rows.append(f"<tr><td>{html.escape(asked.label)}</td><td>{cloze(asked)}</td>"
+        also = [each for each, _float_run in solutions(record, index)[1:]]
+        rows.append(f"<tr><td>{html.escape(asked.label)}</td>"
+                    f"<td>{cloze(asked, refused_ends(record, index), also)}</td>"
                     f"<td>to {words}</td></tr>\n")
     return ("<p>Give each value to the precision shown.</p>\n<table>\n"
             + "".join(rows) + "</table>\n")
 
 
-def cloze(asked) -> str:
-    """`{1:NUMERICAL:=0.39642036:0.00005#z7 = 0.3964}`: the true value, the tolerance."""
+def cloze(asked, refused: list[Fraction] = (), also: list = ()) -> str:
+    """`{1:NUMERICAL:=0.39642036:0.00005#z7 = 0.3964}`: the true value, the tolerance.
+
+    At a tie (`records.refused_ends`: 1.25 to 1 place) the end check refuses comes first as
+    a 0% answer of tolerance 0 (`%0%1.2:0`): Moodle grades by the first answer that
+    matches (question_first_matching_answer_grading_strategy, answers in the order written),
+    so 1.2 is wrong and 1.3 right, as in check. `also`: the unrounded run of a hand-rounded
+    problem, which check accepts too, as one more right answer."""
     feedback = cloze_escape(f"{asked.label} = {asked.rounded_text()}")
-    return (f"{{1:NUMERICAL:={decimal_text(asked.value)}:{exact_text(asked.tolerance)}"
-            f"#{feedback}}}")
+    note = cloze_escape(f"{asked.label} = {asked.rounded_text()}: halves round away from 0")
+    alternatives = [f"%0%{exact_text(end)}:0#{note}" for end in refused]
+    alternatives += [f"={decimal_text(each.value)}:{exact_text(each.tolerance)}#{feedback}"
+                     for each in (asked, *also)]
+    return f"{{1:NUMERICAL:{'~'.join(alternatives)}}}"
 
 
 def cloze_escape(text: str) -> str:
