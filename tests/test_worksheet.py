@@ -29,6 +29,7 @@ from worksheet_support import (
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.loader import load_problem
+from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render.document.worksheet import render_worksheet
 
 BUNDLED = sorted(path.name for path in (ROOT / "problems").glob("*.yaml"))
@@ -199,3 +200,18 @@ def test_the_python_api_writes_the_same_worksheet():
         solution.to_worksheet(places=3, sigfigs=3)
     with pytest.raises(bpcalc.BpcalcError, match=r"^exact: the worksheet judges"):
         bpcalc.solve(str(SLIDES), exact=True).to_worksheet()
+
+
+def test_boxes_asked_at_different_precisions_each_say_their_own():
+    """`{sigfigs: {delta: 3}}` with the weights at 4 places: the page must say which box
+    takes which, not "3 significant figures or 4 decimal places" once for all."""
+    problem = load_problem(str(SLIDES))
+    trace = solve(problem, make_arithmetic(None, False))
+    mixed = QuantityRounding((("delta", Rounding("sigfigs", 3)),
+                              ("weight", Rounding("places", 4))))
+    page = render_worksheet(trace, (("delta4", 3), ("w47", 4)), mixed)
+    assert "to the precision shown at its box" in page
+    assert re.search(r'id="q1-input"[^>]*placeholder="3 sig\. figures"', page)
+    assert re.search(r'id="q2-input"[^>]*placeholder="4 places"', page)
+    single = render_worksheet(trace, (("delta4", 3), ("w47", 4)), SIG3)
+    assert "placeholder" not in single and "Give each value to 3 significant figures," in single

@@ -92,6 +92,11 @@ class Questions(NamedTuple):
     intro: str
     questions: list[Question]
 
+    @property
+    def mixed(self) -> bool:
+        """Are the boxes asked at more than one precision (each box then says its own)?"""
+        return len({q.asked.precision for q in self.questions}) > 1
+
 
 def solutions_of(trace: Trace, ask: tuple | None = None,
                  precision: Rounding | QuantityRounding | None = None) -> list[list[Solution]]:
@@ -128,7 +133,10 @@ def build_worksheet(trace: Trace, columns: list[list[Solution]]) -> Document:
         questions.append(Question(column, target, formula,
                                   line_of(lines[each.step], each.quantity)))
     precisions = sorted({rounding_text(column[0].asked.precision) for column in columns})
-    intro = (f"Give each value to {' or '.join(precisions)}, as a decimal (.777, -0.0115) "
+    # One precision is said once; several, at each box (its placeholder, and after it).
+    to = (precisions[0] if len(precisions) == 1
+          else f"the precision shown at its box ({' or '.join(precisions)})")
+    intro = (f"Give each value to {to}, as a decimal (.777, -0.0115) "
              "or a fraction (1/3). Step 1 is epoch 1, pattern 1.")
     blocks = [statement, Heading(1, "Your answers"), Questions(intro, questions)]
     return Document(problem.title or "Backpropagation", False, blocks)
@@ -217,13 +225,13 @@ class WorksheetRenderer(HtmlRenderer):
                 f"<script>{SCRIPT}</script>\n</main>\n</body>\n</html>\n")
 
     def questions(self, block: Questions) -> str:
-        rows = [self.question(number, question)
+        rows = [self.question(number, question, block.mixed)
                 for number, question in enumerate(block.questions, start=1)]
         return (f"{self.paragraph(Paragraph([block.intro]))}<div class=\"questions\">\n"
                 f"{''.join(rows)}</div>\n<button type=\"button\" id=\"bpcalc-show-all\">"
                 "Show all answers</button>\n")
 
-    def question(self, number: int, question: Question) -> str:
+    def question(self, number: int, question: Question, mixed: bool = False) -> str:
         asked, line = question.asked, question.line
         box = box_data(number, question.solutions)
         self.boxes.append(box)
@@ -232,8 +240,12 @@ class WorksheetRenderer(HtmlRenderer):
         step = "" if asked.step == 1 else f"step {asked.step}: "
         label = (f"<label for=\"{qid}-input\">{self.text(step)}<span class=\"math\">{symbol}"
                  f"</span><code>{self.text(asked.name)}</code></label>")
+        short = (f"{box['digits']} sig. figures" if box["kind"] == "sigfigs"
+                 else f"{box['digits']} places")
+        said = (f" placeholder=\"{short}\" title=\"to {self.text(box['precision'])}\""
+                if mixed else "")
         field = (f"<input id=\"{qid}-input\" type=\"text\" inputmode=\"decimal\" "
-                 "autocomplete=\"off\" spellcheck=\"false\">")
+                 f"autocomplete=\"off\" spellcheck=\"false\"{said}>")
         buttons = (f"<span><button type=\"button\" id=\"{qid}-hint-button\" "
                    f"aria-expanded=\"false\">Hint</button><button type=\"button\" "
                    f"id=\"{qid}-worked-button\" aria-expanded=\"false\">Worked line</button>"
