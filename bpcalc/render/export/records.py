@@ -7,8 +7,9 @@ statement and the worked solution are the answer key's own HTML (`document.html`
 page around them; the picture is the handout's, the network with its initial weights.
 
 Every text here is safe to put into another platform's HTML: user text is HTML-escaped by
-the renderer, and `$`, `\\`, `{` and `}` are written as character references, so no
-platform reads them as maths (MathJax, Moodle's TeX filter, Canvas) or as a Cloze answer.
+the renderer, and `$`, `\\`, `{`, `}` and `@` are written as character references, so no
+platform reads them as maths (MathJax, Moodle's TeX filter, Canvas), as a Cloze answer or
+as Moodle's @@PLUGINFILE@@ file marker.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from bpcalc.render.document.html import HtmlRenderer
 from bpcalc.render.document.model import Document, Statement
 
 PICTURE_CAPTION = "The network with its initial weights"
-_INERT = str.maketrans({"$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+# `@`: Moodle rewrites @@PLUGINFILE@@ in a question's text into its files' URL.
+_INERT = str.maketrans({"$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;",
+                        "@": "&#64;"})
 
 
 class VariantRecord(NamedTuple):
