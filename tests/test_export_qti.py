@@ -249,3 +249,19 @@ def test_the_manifest_check_can_fail(exported):
     assert not CP_SCHEMA.validate(manifest)
     assert "Expected is ( {http://www.imsglobal.org/xsd/imscp_v1p1}resources )" in str(
         CP_SCHEMA.error_log)
+
+
+def test_a_rosters_quizzes_and_questions_name_their_student(tmp_path):
+    """With --roster each Canvas quiz is one student's: its title says whose (and Moodle's
+    question name too), in the roster's order."""
+    roster = tmp_path / "students.csv"
+    roster.write_text("name,email\nAnn,ann@uni.edu\nBob,bob@uni.edu\n", encoding="utf-8")
+    out = tmp_path / "set"
+    generate_set(out, "--seed", "7", "--roster", str(roster), "--export", "moodle,qti")
+    titles = sorted(a.get("title") for a in assessments(open_zip(out / "canvas_qti.zip")))
+    assert titles == [
+        "2-2-1 MLP, one step of backpropagation (variant 1), seed 7, for ann@uni.edu",
+        "2-2-1 MLP, one step of backpropagation (variant 2), seed 7, for bob@uni.edu"]
+    names = [q.find("name/text").text for q in
+             ET.parse(out / "moodle.xml").getroot().findall("question[@type='cloze']")]
+    assert names == titles

@@ -54,7 +54,7 @@ def moodle_xml(records: list[VariantRecord], info) -> str:
 
 
 def _question(record: VariantRecord, width: int, info) -> str:
-    name = f"{record.title}, seed {info.seed}"
+    name = record.name(info.seed)
     picture, file = "", ""
     if record.picture is not None:
         file_name = picture_name(record, width)

@@ -53,7 +53,7 @@ def qti_zip(records: list[VariantRecord], info) -> bytes:
     quizzes = []
     for record in records:
         ident = _ident(info, f"quiz {record.number}")
-        title = f"{record.title}, seed {info.seed}"
+        title = record.name(info.seed)
         members.append((f"{ident}/{ident}.xml", assessment_xml(record, ident, title, width)))
         members.append((f"{ident}/assessment_meta.xml", _meta(ident, title, record)))
         quizzes.append(ident)

@@ -47,6 +47,13 @@ class VariantRecord(NamedTuple):
     # A hand-rounded problem's unrounded run, which check accepts too ("matches the
     # unrounded solution"): its asked quantities, in the same order; None otherwise.
     unrounded: tuple[Asked, ...] | None = None
+    student: str | None = None  # the roster's id of the student it was drawn for
+
+    def name(self, seed: int) -> str:
+        """The variant's name on a platform: its title, the seed and, with a roster, the
+        student it is for (a Canvas quiz is assigned to that student by this name)."""
+        student = f", for {self.student}" if self.student else ""
+        return f"{self.title}, seed {seed}{student}"
 
 
 def inert(html_text: str) -> str:
@@ -87,7 +94,7 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
     worked_html = renderer.render(Document(title, key.exact, worked))
     return VariantRecord(variant.number, title, asked, inert(statement_html),
                          inert(worked_html), _picture(trace), trace.arithmetic.name == "float",
-                         unrounded)
+                         unrounded, variant.student)
 
 
 def _picture(trace: Trace) -> str | None:
