@@ -142,15 +142,29 @@ def answer_names(records: list[VariantRecord]) -> list[str]:
     """Each asked quantity's `answers-name` (`z7`, `step2_w47`), the same in every variant:
     the template asks the same quantities of each."""
     labels = [a.label for a in records[0].asked]
-    if any([a.label for a in record.asked] != labels for record in records):
-        raise ProblemError("the variants ask different quantities, so they cannot share one "
-                           "PrairieLearn question: name them in the template's ask:",
+    other = next((r for r in records if [a.label for a in r.asked] != labels), None)
+    if other is not None:  # the default names follow a drawn batch_size, say
+        mine, theirs = _first_difference(labels, [a.label for a in other.asked])
+        raise ProblemError(f"the variants ask different quantities (variant "
+                           f"{records[0].number} asks {mine} where variant {other.number} "
+                           f"asks {theirs}), so they cannot share one PrairieLearn question: "
+                           "name them in the template's ask:",
                            key="--export")
     names: list[str] = []
     for label in labels:
         name = re.sub(r"[^A-Za-z0-9_]+", "_", label).strip("_")
         names.append(name if name not in names else f"{name}_{len(names) + 1}")
     return names  # unique, as PrairieLearn requires of answers-name
+
+
+def _first_difference(one: list[str], other: list[str]) -> tuple[str, str]:
+    """The first place two lists of names differ, each side quoted ('nothing' past its end)."""
+    for index in range(max(len(one), len(other))):
+        pair = [repr(names[index]) if index < len(names) else "nothing"
+                for names in (one, other)]
+        if pair[0] != pair[1]:
+            return pair[0], pair[1]
+    return "nothing", "nothing"
 
 
 def question_html(record: VariantRecord, names: list[str]) -> str:
