@@ -229,3 +229,33 @@ def test_every_export_takes_the_unrounded_solution_as_check_does(hand_rounded, t
     for index, (answer, right) in enumerate(ROUNDED_ANSWERS):
         report = json.loads((reports / f"s{index}.json").read_text(encoding="utf-8"))
         assert report["answers"][0]["right"] == right, answer
+
+
+@pytest.mark.parametrize(("true", "places", "float_run", "refused"), [
+    (0.00145, 4, True, "0.0014"),  # 0.0014499999...: check's slack makes it the tie
+    (-0.00145, 4, True, "-0.0014"),
+    (0.7388324210601013, 4, True, None),  # no decimal a student writes at its ends
+    (0.0, 4, True, None),  # a true 0 takes both ends
+    ("0.3395", 3, False, "0.339"),  # a hand-rounded run's exact tie
+    ("0.33951", 3, False, "0.33901"),  # its end has 2 more places: still written
+    ("0.3395000001", 3, False, None),  # too many places: no one writes it
+])
+def test_the_refused_end_is_the_decimal_check_refuses(true, places, float_run, refused):
+    from fractions import Fraction
+
+    from bpcalc.grading.answers import Quantity
+    from bpcalc.grading.asked import Asked
+    from bpcalc.grading.precision import accepted_interval
+    from bpcalc.problem.model import Rounding
+    from bpcalc.render.export.records import refused_end, takes
+
+    value = Fraction(true)
+    precision = Rounding("places", places)
+    asked = Asked("z7", 1, Quantity("out", 7), value, precision, *accepted_interval(value,
+                                                                                  precision))
+    end = refused_end(asked, float_run)
+    assert end == (None if refused is None else Fraction(refused))
+    if end is not None:
+        assert not takes(asked, float_run, end)  # check refuses it ...
+        mirror = 2 * value - end  # ... and takes the other end, away from zero
+        assert takes(asked, float_run, Fraction(round(mirror, places + 3)))
