@@ -197,3 +197,20 @@ def test_variants_asking_different_quantities_are_named_in_the_error(tmp_path):
     assert found, result.stderr
     assert {found[2], found[4]} == {"2", "4"}
     assert not out.exists()
+
+
+def test_a_template_from_standard_input_names_its_question_problem_set(tmp_path):
+    """`bpcalc generate -` reads the template from stdin: its name '-' is no folder name
+    to copy into a course (`cp -r prairielearn/- ...`), nor a Moodle category's."""
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    out = tmp_path / "set"
+    result = CliRunner().invoke(app, ["generate", "-", "--out", str(out), "-n", "1",
+                                      "--export", "prairielearn,moodle"],
+                                input=SLIDES_TEMPLATE.read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "prairielearn").iterdir()] == ["problem_set"]
+    assert "<category><text>$course$/top/bpcalc problem_set seed " in (
+        out / "moodle.xml").read_text(encoding="utf-8")
