@@ -6,7 +6,9 @@ variant. Each question is `<question type="cloze">` (Moodle's multianswer): the 
 network picture (an SVG `<file>` in the question text, shown with `@@PLUGINFILE@@`), the
 statement, and one `{1:NUMERICAL:=value:tolerance}` per asked quantity, whose value is the
 TRUE value and tolerance half a unit of the asked precision (`Asked.tolerance`): the very
-interval `bpcalc check` accepts. General feedback is the worked solution of the asked steps.
+interval `bpcalc check` accepts (a tie's refused end first as a 0% answer, a hand-rounded
+problem's unrounded run as one more right answer: `cloze`). General feedback is the worked
+solution of the asked steps.
 
 Texts go in CDATA (a `]]>` in them split across two sections); user text is HTML-escaped
 and inert (`records.inert`): no `{`, `}`, `$` or `\\` that Moodle would read. The one text

@@ -5,8 +5,10 @@ becomes a quiz of its own ("... variant 03"), to assign to a student or a sectio
 is the statement with the network picture (a text-only item), then one numerical question
 per asked quantity whose accepted answers are the TRUE value, or anything from the value
 minus to the value plus `Asked.tolerance` (`vargte`/`varlte`, Canvas's "exact answer with
-margin"): the interval `bpcalc check` accepts. The last question's general feedback is the
-worked solution.
+margin"): the interval `bpcalc check` accepts; at a tie, whose end toward zero check
+refuses, a range stopping short of that end, and for a hand-rounded problem one answer more,
+the unrounded run's (`_accepted`). The last question's general feedback is the worked
+solution.
 
 Written by hand, in the layout text2qti writes and Canvas imports, because text2qti (the
 library the issue preferred) cannot carry these answers: it refuses any accepted value of
