@@ -215,3 +215,29 @@ def test_boxes_asked_at_different_precisions_each_say_their_own():
     assert re.search(r'id="q2-input"[^>]*placeholder="4 places"', page)
     single = render_worksheet(trace, (("delta4", 3), ("w47", 4)), SIG3)
     assert "placeholder" not in single and "Give each value to 3 significant figures," in single
+
+
+def test_the_keys_interval_shows_only_right_answers_and_its_refused_tie_end_open():
+    """Show all answers: the interval one place past the asked one, rounded inward; every
+    number shown inside it is right by check's rule, and an end check refuses is open."""
+    from bpcalc.grading.answers import Quantity
+    from bpcalc.grading.asked import Asked
+    from bpcalc.grading.precision import accepted_interval, within
+    from bpcalc.render.document.worksheet import Solution, shown_interval
+
+    def shown(value, precision, float_run):
+        low, high = accepted_interval(F(value), precision)
+        asked = Asked("d", 1, Quantity("delta", 4), F(value), precision, low, high)
+        return shown_interval(Solution(asked, float_run))
+
+    # slides' delta4 = -0.0115387 (by hand, worksheet_support): 3 significant figures take
+    # (-0.0115887, -0.0114887); -0.01159 is outside, so the left end shows -0.01158
+    text = shown(DELTA4, SIG3, True)
+    assert text == "[-0.01158, -0.01149]"
+    low, high = (F(part) for part in text[1:-1].split(", "))
+    for step in range(int((high - low) * 100000) + 1):
+        assert within(low + F(step, 100000), F(DELTA4), SIG3)
+    assert shown("1.25", Rounding("places", 1), False) == "(1.20, 1.30]"
+    assert shown("-1.25", Rounding("places", 1), False) == "[-1.30, -1.20)"
+    assert shown(0.00145, Rounding("places", 4), True) == "(0.00140, 0.00150]"  # 0.00144999...
+    assert shown("0", Rounding("places", 4), False) == "[-0.00005, 0.00005]"

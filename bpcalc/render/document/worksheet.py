@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from dataclasses import replace
 from fractions import Fraction
 from importlib.resources import files
@@ -32,8 +33,7 @@ from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
 from bpcalc.grading.precision import (
     FLOAT_SLACK,  # check's: a float's noise
-    interval_text,
-)
+    )
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
 from bpcalc.render.document.handout import problem_statement
@@ -187,7 +187,30 @@ def box_data(number: int, solutions: list[Solution]) -> dict:
             "digits": asked.precision.digits, "precision": rounding_text(asked.precision),
             "solutions": [solution_data(each) for each in solutions],
             "answer": asked.rounded_text(),
-            "interval": interval_text(asked.low, asked.high, max(asked.places, 0))}
+            "interval": shown_interval(solutions[0])}
+
+
+def shown_interval(solution: Solution) -> str:
+    """The accepted interval as the key shows it, one place more than asked, its ends
+    rounded inward so that every number shown inside is right (-0.0115387 to 3 significant
+    figures: [-0.01158, -0.01149], where rounding to nearest would show -0.01159, which is
+    wrong). An end at a decimal of that many places (to check's float slack) is a tie: shown
+    open where check refuses it, halves rounding away from zero (1.25 to 1 place: (1.20, 1.30])."""
+    asked = solution.asked
+    places = max(asked.places, 0) + 1
+    unit = Fraction(1, 10**places)
+    slack = FLOAT_SLACK * max(1, abs(asked.value)) if solution.float_run else Fraction(0)
+
+    def end(exact: Fraction, inward, taken: bool) -> tuple[Fraction, bool]:
+        near = round(exact / unit) * unit
+        if abs(near - exact) <= slack:
+            return near, not taken
+        return inward(exact / unit) * unit, False
+
+    low, low_open = end(asked.low, math.ceil, asked.value <= slack)
+    high, high_open = end(asked.high, math.floor, asked.value >= -slack)
+    return (f"{'(' if low_open else '['}{float(low):.{places}f}, "
+            f"{float(high):.{places}f}{')' if high_open else ']'}")
 
 
 def script_json(data) -> str:
