@@ -193,3 +193,18 @@ def test_force_replaces_an_earlier_export_and_its_folders(tmp_path):
     generate_set(out, "--count", "1", "--export", "qti", "--force")
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith("variant_")) == [
         ".bpcalc-manifest.json", "canvas_qti.zip", "index.csv", "index.json", "index.md"]
+
+
+def test_a_title_naming_moodles_file_marker_is_not_rewritten(tmp_path):
+    """Moodle replaces @@PLUGINFILE@@ in a question's text by the URL of its files: a title
+    holding it must reach the student as written, not as a link to the picture's folder."""
+    template = tmp_path / "marker.yaml"
+    template.write_text(SLIDES_TEMPLATE.read_text(encoding="utf-8").replace(
+        'title: "2-2-1 MLP, one step of backpropagation"',
+        'title: "see @@PLUGINFILE@@/x.svg"'), encoding="utf-8")
+    out = tmp_path / "set"
+    generate_set(out, "--count", "1", "--export", "moodle,qti,prairielearn", template=template)
+    text = ET.parse(out / "moodle.xml").getroot().find(
+        "question[@type='cloze']/questiontext/text").text
+    assert text.count("@@PLUGINFILE@@") == 1  # the picture's own src only
+    assert "see &#64;&#64;PLUGINFILE&#64;&#64;/x.svg" in text

@@ -167,3 +167,50 @@ def test_a_failed_move_into_the_folder_leaves_out_as_it_was(tmp_path, monkeypatc
                                       "--count", "3", "--export", "prairielearn", "--force"])
     assert result.exit_code == 2 and "no space left on device" in result.output
     assert _tree(out) == before  # no folder made on the way is left behind
+
+
+def test_variants_asking_different_quantities_are_named_in_the_error(tmp_path):
+    """A drawn batch_size moves the default new weights to another step (`step 2: w14` for
+    batches of 2, `step 4: w14` for 4): one question.html cannot ask both, and the error
+    says which variants differ and how, before anything is written."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    template = tmp_path / "batch.yaml"
+    template.write_text(
+        "title: batch\nlayers: [2, 2, 1]\nactivation: sigmoid\nbias: 1\n"
+        "weights: {random: [-1, 1], step: 0.1, exclude: [0]}\n"
+        "patterns: [{input: [0, 0], target: [0]}, {input: [0, 1], target: [1]},\n"
+        "           {input: [1, 0], target: [1]}, {input: [1, 1], target: [0]}]\n"
+        "learning_rate: 1\nconvention: slides\nupdate: batch\n"
+        "batch_size: {choice: [2, 4]}\n", encoding="utf-8")
+    out = tmp_path / "set"
+    result = CliRunner().invoke(app, ["generate", str(template), "--out", str(out), "-n", "6",
+                                      "--seed", "1", "--export", "prairielearn"])
+    assert result.exit_code == 2
+    found = re.search(r"--export: the variants ask different quantities \(variant (\d+) asks "
+                      r"'step (\d): w14' where variant (\d+) asks 'step (\d): w14'\)",
+                      result.stderr)
+    assert found, result.stderr
+    assert {found[2], found[4]} == {"2", "4"}
+    assert not out.exists()
+
+
+def test_a_template_from_standard_input_names_its_question_problem_set(tmp_path):
+    """`bpcalc generate -` reads the template from stdin: its name '-' is no folder name
+    to copy into a course (`cp -r prairielearn/- ...`), nor a Moodle category's."""
+    from typer.testing import CliRunner
+
+    from bpcalc.cli import app
+
+    out = tmp_path / "set"
+    result = CliRunner().invoke(app, ["generate", "-", "--out", str(out), "-n", "1",
+                                      "--export", "prairielearn,moodle"],
+                                input=SLIDES_TEMPLATE.read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "prairielearn").iterdir()] == ["problem_set"]
+    assert "<category><text>$course$/top/bpcalc problem_set seed " in (
+        out / "moodle.xml").read_text(encoding="utf-8")

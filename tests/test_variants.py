@@ -110,6 +110,9 @@ def test_the_variant_file_has_no_template_only_key_and_the_index_has_them(tmp_pa
 @pytest.mark.parametrize(("ask", "message"), [
     ("[z7, w99]", "line 9: ask: this network has no weight"),
     ('[z7, "step 2: w47"]', "line 9: ask: this problem has 1 step(s), not step 2"),
+    # one value asked twice: two boxes and two platform answers for it, which no answers
+    # file can hold
+    ('[z7, delta4, "step 1: z7"]', "line 9: ask: 'step 1: z7' asks again for 'z7'"),
 ])
 def test_a_name_the_problem_lacks_is_exit_2_before_anything_is_written(tmp_path, ask,
                                                                         message):

@@ -29,6 +29,7 @@ from worksheet_support import (
 from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.problem.loader import load_problem
+from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render.document.worksheet import render_worksheet
 
 BUNDLED = sorted(path.name for path in (ROOT / "problems").glob("*.yaml"))
@@ -199,3 +200,44 @@ def test_the_python_api_writes_the_same_worksheet():
         solution.to_worksheet(places=3, sigfigs=3)
     with pytest.raises(bpcalc.BpcalcError, match=r"^exact: the worksheet judges"):
         bpcalc.solve(str(SLIDES), exact=True).to_worksheet()
+
+
+def test_boxes_asked_at_different_precisions_each_say_their_own():
+    """`{sigfigs: {delta: 3}}` with the weights at 4 places: the page must say which box
+    takes which, not "3 significant figures or 4 decimal places" once for all."""
+    problem = load_problem(str(SLIDES))
+    trace = solve(problem, make_arithmetic(None, False))
+    mixed = QuantityRounding((("delta", Rounding("sigfigs", 3)),
+                              ("weight", Rounding("places", 4))))
+    page = render_worksheet(trace, (("delta4", 3), ("w47", 4)), mixed)
+    assert "to the precision shown at its box" in page
+    assert re.search(r'id="q1-input"[^>]*placeholder="3 sig\. figures"', page)
+    assert re.search(r'id="q2-input"[^>]*placeholder="4 places"', page)
+    single = render_worksheet(trace, (("delta4", 3), ("w47", 4)), SIG3)
+    assert "placeholder" not in single and "Give each value to 3 significant figures," in single
+
+
+def test_the_keys_interval_shows_only_right_answers_and_its_refused_tie_end_open():
+    """Show all answers: the interval one place past the asked one, rounded inward; every
+    number shown inside it is right by check's rule, and an end check refuses is open."""
+    from bpcalc.grading.answers import Quantity
+    from bpcalc.grading.asked import Asked
+    from bpcalc.grading.precision import accepted_interval, within
+    from bpcalc.render.document.worksheet import Solution, shown_interval
+
+    def shown(value, precision, float_run):
+        low, high = accepted_interval(F(value), precision)
+        asked = Asked("d", 1, Quantity("delta", 4), F(value), precision, low, high)
+        return shown_interval(Solution(asked, float_run))
+
+    # slides' delta4 = -0.0115387 (by hand, worksheet_support): 3 significant figures take
+    # (-0.0115887, -0.0114887); -0.01159 is outside, so the left end shows -0.01158
+    text = shown(DELTA4, SIG3, True)
+    assert text == "[-0.01158, -0.01149]"
+    low, high = (F(part) for part in text[1:-1].split(", "))
+    for step in range(int((high - low) * 100000) + 1):
+        assert within(low + F(step, 100000), F(DELTA4), SIG3)
+    assert shown("1.25", Rounding("places", 1), False) == "(1.20, 1.30]"
+    assert shown("-1.25", Rounding("places", 1), False) == "[-1.30, -1.20)"
+    assert shown(0.00145, Rounding("places", 4), True) == "(0.00140, 0.00150]"  # 0.00144999...
+    assert shown("0", Rounding("places", 4), False) == "[-0.00005, 0.00005]"

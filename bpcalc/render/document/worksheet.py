@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from dataclasses import replace
 from fractions import Fraction
 from importlib.resources import files
@@ -32,8 +33,7 @@ from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
 from bpcalc.grading.precision import (
     FLOAT_SLACK,  # check's: a float's noise
-    interval_text,
-)
+    )
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
 from bpcalc.render.document.handout import problem_statement
@@ -92,6 +92,11 @@ class Questions(NamedTuple):
     intro: str
     questions: list[Question]
 
+    @property
+    def mixed(self) -> bool:
+        """Are the boxes asked at more than one precision (each box then says its own)?"""
+        return len({q.asked.precision for q in self.questions}) > 1
+
 
 def solutions_of(trace: Trace, ask: tuple | None = None,
                  precision: Rounding | QuantityRounding | None = None) -> list[list[Solution]]:
@@ -128,7 +133,10 @@ def build_worksheet(trace: Trace, columns: list[list[Solution]]) -> Document:
         questions.append(Question(column, target, formula,
                                   line_of(lines[each.step], each.quantity)))
     precisions = sorted({rounding_text(column[0].asked.precision) for column in columns})
-    intro = (f"Give each value to {' or '.join(precisions)}, as a decimal (.777, -0.0115) "
+    # One precision is said once; several, at each box (its placeholder, and after it).
+    to = (precisions[0] if len(precisions) == 1
+          else f"the precision shown at its box ({' or '.join(precisions)})")
+    intro = (f"Give each value to {to}, as a decimal (.777, -0.0115) "
              "or a fraction (1/3). Step 1 is epoch 1, pattern 1.")
     blocks = [statement, Heading(1, "Your answers"), Questions(intro, questions)]
     return Document(problem.title or "Backpropagation", False, blocks)
@@ -179,7 +187,30 @@ def box_data(number: int, solutions: list[Solution]) -> dict:
             "digits": asked.precision.digits, "precision": rounding_text(asked.precision),
             "solutions": [solution_data(each) for each in solutions],
             "answer": asked.rounded_text(),
-            "interval": interval_text(asked.low, asked.high, max(asked.places, 0))}
+            "interval": shown_interval(solutions[0])}
+
+
+def shown_interval(solution: Solution) -> str:
+    """The accepted interval as the key shows it, one place more than asked, its ends
+    rounded inward so that every number shown inside is right (-0.0115387 to 3 significant
+    figures: [-0.01158, -0.01149], where rounding to nearest would show -0.01159, which is
+    wrong). An end at a decimal of that many places (to check's float slack) is a tie: shown
+    open where check refuses it, halves rounding away from zero (1.25 to 1 place: (1.20, 1.30])."""
+    asked = solution.asked
+    places = max(asked.places, 0) + 1
+    unit = Fraction(1, 10**places)
+    slack = FLOAT_SLACK * max(1, abs(asked.value)) if solution.float_run else Fraction(0)
+
+    def end(exact: Fraction, inward, taken: bool) -> tuple[Fraction, bool]:
+        near = round(exact / unit) * unit
+        if abs(near - exact) <= slack:
+            return near, not taken
+        return inward(exact / unit) * unit, False
+
+    low, low_open = end(asked.low, math.ceil, asked.value <= slack)
+    high, high_open = end(asked.high, math.floor, asked.value >= -slack)
+    return (f"{'(' if low_open else '['}{float(low):.{places}f}, "
+            f"{float(high):.{places}f}{')' if high_open else ']'}")
 
 
 def script_json(data) -> str:
@@ -217,13 +248,13 @@ class WorksheetRenderer(HtmlRenderer):
                 f"<script>{SCRIPT}</script>\n</main>\n</body>\n</html>\n")
 
     def questions(self, block: Questions) -> str:
-        rows = [self.question(number, question)
+        rows = [self.question(number, question, block.mixed)
                 for number, question in enumerate(block.questions, start=1)]
         return (f"{self.paragraph(Paragraph([block.intro]))}<div class=\"questions\">\n"
                 f"{''.join(rows)}</div>\n<button type=\"button\" id=\"bpcalc-show-all\">"
                 "Show all answers</button>\n")
 
-    def question(self, number: int, question: Question) -> str:
+    def question(self, number: int, question: Question, mixed: bool = False) -> str:
         asked, line = question.asked, question.line
         box = box_data(number, question.solutions)
         self.boxes.append(box)
@@ -232,8 +263,12 @@ class WorksheetRenderer(HtmlRenderer):
         step = "" if asked.step == 1 else f"step {asked.step}: "
         label = (f"<label for=\"{qid}-input\">{self.text(step)}<span class=\"math\">{symbol}"
                  f"</span><code>{self.text(asked.name)}</code></label>")
+        short = (f"{box['digits']} sig. figures" if box["kind"] == "sigfigs"
+                 else f"{box['digits']} places")
+        said = (f" placeholder=\"{short}\" title=\"to {self.text(box['precision'])}\""
+                if mixed else "")
         field = (f"<input id=\"{qid}-input\" type=\"text\" inputmode=\"decimal\" "
-                 "autocomplete=\"off\" spellcheck=\"false\">")
+                 f"autocomplete=\"off\" spellcheck=\"false\"{said}>")
         buttons = (f"<span><button type=\"button\" id=\"{qid}-hint-button\" "
                    f"aria-expanded=\"false\">Hint</button><button type=\"button\" "
                    f"id=\"{qid}-worked-button\" aria-expanded=\"false\">Worked line</button>"

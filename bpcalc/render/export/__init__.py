@@ -41,9 +41,10 @@ def parse_exports(text: str) -> tuple[str, ...]:
 
 def question_name(template_name: str) -> str:
     """A platform's name for the template's question: its file name's stem, in letters,
-    digits, `_` and `-` (PrairieLearn's question folder)."""
+    digits, `_` and `-` (PrairieLearn's question folder), neither first nor last;
+    `problem_set` when none is left (a template read from `-`, standard input)."""
     stem = re.sub(r"\.ya?ml$", "", template_name.replace("\\", "/").rsplit("/", 1)[-1])
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "problem_set"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-") or "problem_set"
 
 
 class SetExports:

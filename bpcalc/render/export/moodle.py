@@ -6,7 +6,9 @@ variant. Each question is `<question type="cloze">` (Moodle's multianswer): the 
 network picture (an SVG `<file>` in the question text, shown with `@@PLUGINFILE@@`), the
 statement, and one `{1:NUMERICAL:=value:tolerance}` per asked quantity, whose value is the
 TRUE value and tolerance half a unit of the asked precision (`Asked.tolerance`): the very
-interval `bpcalc check` accepts. General feedback is the worked solution of the asked steps.
+interval `bpcalc check` accepts (a tie's refused end first as a 0% answer, a hand-rounded
+problem's unrounded run as one more right answer: `cloze`). General feedback is the worked
+solution of the asked steps.
 
 Texts go in CDATA (a `]]>` in them split across two sections); user text is HTML-escaped
 and inert (`records.inert`): no `{`, `}`, `$` or `\\` that Moodle would read. The one text
@@ -18,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Iterator
+from fractions import Fraction
 from xml.sax.saxutils import escape
 
 from bpcalc.render.export.records import (
@@ -27,6 +30,8 @@ from bpcalc.render.export.records import (
     exact_text,
     inert,
     picture_name,
+    refused_ends,
+    solutions,
     width_of,
 )
 from bpcalc.text import rounding_text
@@ -51,7 +56,7 @@ def moodle_xml(records: list[VariantRecord], info) -> str:
 
 
 def _question(record: VariantRecord, width: int, info) -> str:
-    name = f"{record.title}, seed {info.seed}"
+    name = record.name(info.seed)
     picture, file = "", ""
     if record.picture is not None:
         file_name = picture_name(record, width)
@@ -76,19 +81,30 @@ def _question(record: VariantRecord, width: int, info) -> str:
 def _answers(record: VariantRecord) -> str:
     """What to give, one Cloze NUMERICAL sub-question each, in a table."""
     rows = []
-    for asked in record.asked:
+    for index, asked in enumerate(record.asked):
         words = rounding_text(asked.precision)
-        rows.append(f"<tr><td>{html.escape(asked.label)}</td><td>{cloze(asked)}</td>"
+        also = [each for each, _float_run in solutions(record, index)[1:]]
+        rows.append(f"<tr><td>{html.escape(asked.label)}</td>"
+                    f"<td>{cloze(asked, refused_ends(record, index), also)}</td>"
                     f"<td>to {words}</td></tr>\n")
     return ("<p>Give each value to the precision shown.</p>\n<table>\n"
             + "".join(rows) + "</table>\n")
 
 
-def cloze(asked) -> str:
-    """`{1:NUMERICAL:=0.39642036:0.00005#z7 = 0.3964}`: the true value, the tolerance."""
+def cloze(asked, refused: list[Fraction] = (), also: list = ()) -> str:
+    """`{1:NUMERICAL:=0.39642036:0.00005#z7 = 0.3964}`: the true value, the tolerance.
+
+    At a tie (`records.refused_ends`: 1.25 to 1 place) the end check refuses comes first as
+    a 0% answer of tolerance 0 (`%0%1.2:0`): Moodle grades by the first answer that
+    matches (question_first_matching_answer_grading_strategy, answers in the order written),
+    so 1.2 is wrong and 1.3 right, as in check. `also`: the unrounded run of a hand-rounded
+    problem, which check accepts too, as one more right answer."""
     feedback = cloze_escape(f"{asked.label} = {asked.rounded_text()}")
-    return (f"{{1:NUMERICAL:={decimal_text(asked.value)}:{exact_text(asked.tolerance)}"
-            f"#{feedback}}}")
+    note = cloze_escape(f"{asked.label} = {asked.rounded_text()}: halves round away from 0")
+    alternatives = [f"%0%{exact_text(end)}:0#{note}" for end in refused]
+    alternatives += [f"={decimal_text(each.value)}:{exact_text(each.tolerance)}#{feedback}"
+                     for each in (asked, *also)]
+    return f"{{1:NUMERICAL:{'~'.join(alternatives)}}}"
 
 
 def cloze_escape(text: str) -> str:

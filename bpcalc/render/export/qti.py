@@ -5,8 +5,10 @@ becomes a quiz of its own ("... variant 03"), to assign to a student or a sectio
 is the statement with the network picture (a text-only item), then one numerical question
 per asked quantity whose accepted answers are the TRUE value, or anything from the value
 minus to the value plus `Asked.tolerance` (`vargte`/`varlte`, Canvas's "exact answer with
-margin"): the interval `bpcalc check` accepts. The last question's general feedback is the
-worked solution.
+margin"): the interval `bpcalc check` accepts; at a tie, whose end toward zero check
+refuses, a range stopping short of that end, and for a hand-rounded problem one answer more,
+the unrounded run's (`_accepted`). The last question's general feedback is the worked
+solution.
 
 Written by hand, in the layout text2qti writes and Canvas imports, because text2qti (the
 library the issue preferred) cannot carry these answers: it refuses any accepted value of
@@ -27,8 +29,13 @@ from bpcalc.render.export.records import (
     VariantRecord,
     bounds_text,
     decimal_text,
+    exact_text,
     inert,
     picture_name,
+    refused_end,
+    refused_ends,
+    slack_of,
+    solutions,
     width_of,
 )
 from bpcalc.text import rounding_text
@@ -48,7 +55,7 @@ def qti_zip(records: list[VariantRecord], info) -> bytes:
     quizzes = []
     for record in records:
         ident = _ident(info, f"quiz {record.number}")
-        title = f"{record.title}, seed {info.seed}"
+        title = record.name(info.seed)
         members.append((f"{ident}/{ident}.xml", assessment_xml(record, ident, title, width)))
         members.append((f"{ident}/assessment_meta.xml", _meta(ident, title, record)))
         quizzes.append(ident)
@@ -79,9 +86,9 @@ def assessment_xml(record: VariantRecord, ident: str, title: str, width: int) ->
                  f"{picture}{record.statement}</div>\n")
     items = [_text_item(f"{ident}_statement", statement)]
     last = len(record.asked) - 1
-    for index, asked in enumerate(record.asked):
+    for index in range(len(record.asked)):
         feedback = record.worked if index == last else None
-        items.append(_numerical_item(f"{ident}_q{index + 1}", asked, feedback))
+        items.append(_numerical_item(f"{ident}_q{index + 1}", record, index, feedback))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<questestinterop xmlns="{QTI}" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -114,10 +121,16 @@ def _text_item(ident: str, text: str) -> str:
             "          </material>\n        </presentation>\n      </item>\n")
 
 
-def _numerical_item(ident: str, asked, worked: str | None) -> str:
-    """One asked quantity: the true value, or anything in [value - tol, value + tol]."""
+def _numerical_item(ident: str, record: VariantRecord, index: int, worked: str | None) -> str:
+    """One asked quantity: the true value, or anything in [value - tol, value + tol] (one
+    answer more for a hand-rounded problem's unrounded run, which check accepts too)."""
+    asked = record.asked[index]
+    right = "".join('          <respcondition continue="No">\n            <conditionvar>\n'
+                    f"{_accepted(each, float_run, record, index)}            </conditionvar>\n"
+                    '            <setvar action="Set" varname="SCORE">100</setvar>\n'
+                    "          </respcondition>\n"
+                    for each, float_run in solutions(record, index))
     question = (f"<p>{escape(asked.label)} = ? (to {rounding_text(asked.precision)})</p>")
-    low, high = bounds_text(asked)
     feedback_link, feedback = "", ""
     if worked is not None:
         feedback_link = ("          <respcondition continue=\"Yes\">\n            <conditionvar>"
@@ -139,17 +152,31 @@ def _numerical_item(ident: str, asked, worked: str | None) -> str:
             "            </render_fib>\n          </response_str>\n        </presentation>\n"
             "        <resprocessing>\n          <outcomes>\n"
             '            <decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/>\n'
-            f"          </outcomes>\n{feedback_link}"
-            '          <respcondition continue="No">\n            <conditionvar>\n'
-            "              <or>\n"
+            f"          </outcomes>\n{feedback_link}{right}        </resprocessing>\n"
+            f"{feedback}      </item>\n")
+
+
+def _accepted(asked, float_run: bool, record: VariantRecord, index: int) -> str:
+    """The condition of a right answer: Canvas's "exact answer with margin" (the value, or
+    [value - tol, value + tol]); at a tie (`records.refused_end`), whose end toward zero
+    check refuses, an "answer in range" that stops check's float slack (10^-9) short of it
+    (Canvas's importer reads a margin from the upper end only, and its ranges are closed)."""
+    low, high = bounds_text(asked)
+    refused = refused_end(asked, float_run)
+    if refused is not None and refused in refused_ends(record, index):
+        step = slack_of(asked, True)
+        low, high = ((exact_text(refused + step), high) if asked.value > 0
+                     else (low, exact_text(refused - step)))
+        return ("              <and>\n"
+                f'                <vargte respident="response1">{low}</vargte>\n'
+                f'                <varlte respident="response1">{high}</varlte>\n'
+                "              </and>\n")
+    return ("              <or>\n"
             f'                <varequal respident="response1">{decimal_text(asked.value)}'
             "</varequal>\n                <and>\n"
             f'                  <vargte respident="response1">{low}</vargte>\n'
             f'                  <varlte respident="response1">{high}</varlte>\n'
-            "                </and>\n              </or>\n            </conditionvar>\n"
-            '            <setvar action="Set" varname="SCORE">100</setvar>\n'
-            "          </respcondition>\n        </resprocessing>\n"
-            f"{feedback}      </item>\n")
+            "                </and>\n              </or>\n")
 
 
 def _meta(ident: str, title: str, record: VariantRecord) -> str:

@@ -7,26 +7,33 @@ statement and the worked solution are the answer key's own HTML (`document.html`
 page around them; the picture is the handout's, the network with its initial weights.
 
 Every text here is safe to put into another platform's HTML: user text is HTML-escaped by
-the renderer, and `$`, `\\`, `{` and `}` are written as character references, so no
-platform reads them as maths (MathJax, Moodle's TeX filter, Canvas) or as a Cloze answer.
+the renderer, and `$`, `\\`, `{`, `}` and `@` are written as character references, so no
+platform reads them as maths (MathJax, Moodle's TeX filter, Canvas), as a Cloze answer or
+as Moodle's @@PLUGINFILE@@ file marker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import replace
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
+from bpcalc.engine.backprop import solve
+from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
+from bpcalc.grading.precision import FLOAT_SLACK
 from bpcalc.render.document.html import HtmlRenderer
 from bpcalc.render.document.model import Document, Statement
 
 PICTURE_CAPTION = "The network with its initial weights"
-_INERT = str.maketrans({"$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+# `@`: Moodle rewrites @@PLUGINFILE@@ in a question's text into its files' URL.
+_INERT = str.maketrans({"$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;",
+                        "@": "&#64;"})
 
 
 class VariantRecord(NamedTuple):
@@ -36,6 +43,17 @@ class VariantRecord(NamedTuple):
     statement: str  # HTML (safe): facts, formulas, patterns, initial weights
     worked: str  # HTML (safe): the asked steps' tables and worked lines
     picture: str | None  # SVG file text, or None for a network too large to draw
+    float_run: bool = True  # check's float slack applies (False: a hand-rounded run's exact values)
+    # A hand-rounded problem's unrounded run, which check accepts too ("matches the
+    # unrounded solution"): its asked quantities, in the same order; None otherwise.
+    unrounded: tuple[Asked, ...] | None = None
+    student: str | None = None  # the roster's id of the student it was drawn for
+
+    def name(self, seed: int) -> str:
+        """The variant's name on a platform: its title, the seed and, with a roster, the
+        student it is for (a Canvas quiz is assigned to that student by this name)."""
+        student = f", for {self.student}" if self.student else ""
+        return f"{self.title}, seed {seed}{student}"
 
 
 def inert(html_text: str) -> str:
@@ -59,9 +77,12 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
     from bpcalc.render.document.handout import build_handout
 
     problem = variant.problem
-    names = asked_or_default(variant.ask, problem)
-    asked = tuple(asked_quantities(trace, parse_asked(names, problem),
-                                   variant.answer_precision))
+    names = parse_asked(asked_or_default(variant.ask, problem), problem)
+    asked = tuple(asked_quantities(trace, names, variant.answer_precision))
+    unrounded = None
+    if problem.rounding is not None:
+        plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
+        unrounded = tuple(asked_quantities(plain, names, variant.answer_precision))
     renderer = _Fragment()
     title = problem.title or "Backpropagation"
     statement = next(block for block in build_handout(problem, ()).blocks
@@ -72,12 +93,12 @@ def variant_record(variant, trace: Trace) -> VariantRecord:
     worked = [block for block in key.blocks if not isinstance(block, Statement)]
     worked_html = renderer.render(Document(title, key.exact, worked))
     return VariantRecord(variant.number, title, asked, inert(statement_html),
-                         inert(worked_html), _picture(trace))
+                         inert(worked_html), _picture(trace), trace.arithmetic.name == "float",
+                         unrounded, variant.student)
 
 
 def _picture(trace: Trace) -> str | None:
     """The network with its initial weights as an SVG file; None when too large to draw."""
-    from bpcalc.engine.numbers import make_arithmetic
     from bpcalc.render.pictures.diagram import diagram_svg
 
     problem = trace.problem
@@ -124,3 +145,60 @@ def bounds_text(asked: Asked) -> tuple[str, str]:
         context.prec = 200
         value, tolerance = Decimal(decimal_text(asked.value)), Decimal(exact_text(asked.tolerance))
         return format(value - tolerance, "f"), format(value + tolerance, "f")
+
+
+def slack_of(asked: Asked, float_run: bool) -> Fraction:
+    """check's float slack for this true value (an answer that close to an end is at that
+    end, grading/diagnosis.py); none for a hand-rounded run's exact values."""
+    return FLOAT_SLACK * max(1, abs(asked.value)) if float_run else Fraction(0)
+
+
+def refused_end(asked: Asked, float_run: bool) -> Fraction | None:
+    """The decimal at the end of the interval that `bpcalc check` refuses, if a student may
+    write one there: at a tie, halves round away from zero, so for a true 1.25 asked to 1
+    place check takes 1.3 and refuses 1.2, and a platform's closed interval [1.2, 1.3] must
+    be told so. The shortest decimal with at most 3 more places than asked within check's
+    slack of the end toward zero; None for a true 0 (both ends are taken) or none there."""
+    if asked.value == 0:
+        return None
+    end = asked.low if asked.value > 0 else asked.high
+    slack = slack_of(asked, float_run)
+    for places in range(asked.places, asked.places + 4):
+        unit = Fraction(10) ** -places
+        near = round(end / unit) * unit
+        if abs(near - end) <= slack:
+            return near
+    return None
+
+
+def solutions(record: VariantRecord, index: int) -> list[tuple[Asked, bool]]:
+    """What check judges the index-th asked quantity against, each with whether check's
+    float slack applies: the run's value, and a hand-rounded problem's unrounded one."""
+    found = [(record.asked[index], record.float_run)]
+    if record.unrounded is not None:
+        found.append((record.unrounded[index], True))
+    return found
+
+
+def takes(asked: Asked, float_run: bool, given: Fraction) -> bool:
+    """check's rule for one solution (grading/diagnosis.py): inside the interval; within the
+    slack of an end, only the end away from zero."""
+    slack = slack_of(asked, float_run)
+    if abs(given - asked.high) <= slack:
+        return asked.value >= -slack
+    if abs(given - asked.low) <= slack:
+        return asked.value <= slack
+    return asked.low < given < asked.high
+
+
+def refused_ends(record: VariantRecord, index: int) -> list[Fraction]:
+    """The ends (`refused_end`) of the index-th quantity's intervals that check refuses,
+    none of its solutions taking them: what a platform must be told to refuse."""
+    found = solutions(record, index)
+    ends: list[Fraction] = []
+    for asked, float_run in found:
+        end = refused_end(asked, float_run)
+        if end is not None and end not in ends and not any(
+                takes(other, other_float, end) for other, other_float in found):
+            ends.append(end)
+    return ends
