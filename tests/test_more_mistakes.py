@@ -394,3 +394,20 @@ def test_a_mistake_made_in_the_slides_precision():
     assert result.rounding_detected and isinstance(result.rounding, QuantityRounding)
     assert result.rounding.of("delta") == Rounding("sigfigs", 3)
     assert result.rounding.of("out") == Rounding("places", 3)
+
+
+def test_one_wrong_value_alone_does_not_show_a_hand_rounding(tmp_path):
+    """w47 to 3 places along the way is .397 (z7 .782, delta7 -.133, dw47 -.133 x .777
+    = -.103, w47 = .5 - .103); written .3970, it might be a hand rounding or a slip: with no
+    value written at 3 places and nothing else it explains, it stays wrong. Written .397, the
+    digits show the rounding."""
+    from bpcalc.grading.answers import parse_answers
+    from bpcalc.grading.grade import check
+    from bpcalc.problem.loader import load_problem
+
+    problem = load_problem("problems/slides_2-2-1.yaml")
+    alone = check(problem, parse_answers("w47: .3970\n", problem))
+    assert not alone.verdicts[0].right and alone.rounding is None
+    shown = check(problem, parse_answers("w47: .397\n", problem))
+    assert shown.verdicts[0].right  # 0.396374 rounds to .396 at 3 places: only hand rounding
+    assert shown.rounding is not None and shown.rounding.digits == 3
