@@ -43,3 +43,9 @@ def test_a_bad_name_names_ask_and_its_line():
     with pytest.raises(ProblemError) as error:
         parse_asked([("w99", 7)], PROBLEM, "t.yaml")
     assert str(error.value).startswith("t.yaml, line 7: ask: this network has no weight")
+
+
+def test_a_value_asked_twice_is_refused_at_the_second_entry():
+    with pytest.raises(ProblemError) as error:
+        parse_asked([("z7", 3), ("step 1: z7", 4)], PROBLEM, "t.yaml")
+    assert str(error.value) == "t.yaml, line 4: ask: 'step 1: z7' asks again for 'z7'"

@@ -147,25 +147,10 @@ def asked_focus(problem, keys) -> tuple:
     from bpcalc.problemset.quality import Focus
 
     names = asked_or_default(keys.ask, problem)
-    parsed = parse_asked(names, problem)
-    _no_repeats(parsed, names)
+    parsed = parse_asked(names, problem)  # refuses a value asked twice
     return tuple(Focus(step, quantity.kind, quantity.node, quantity.key,
                        asked_of(keys.answer_precision, quantity.kind) or DEFAULT_PRECISION)
                  for step, _name, quantity in parsed)
-
-
-def _no_repeats(parsed, names) -> None:
-    """An `ask` naming one value twice (`z7` and `step 1: z7`) would give it two boxes on
-    the worksheet and two answers on every platform, and an answers file cannot hold it
-    twice: exit 2 at the second entry's line."""
-    from bpcalc.errors import ProblemError
-
-    seen: dict = {}
-    for (step, _name, quantity), (text, line) in zip(parsed, names, strict=True):
-        if (step, quantity) in seen:
-            raise ProblemError(f"{text!r} asks again for {seen[step, quantity]!r}",
-                               key="ask", line=line)
-        seen[step, quantity] = text
 
 
 # What --formats may name: the answer keys and the handouts.

@@ -18,7 +18,7 @@ import yaml
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError
+from bpcalc.errors import ProblemError, quoted
 from bpcalc.grading.answers import Answer, Quantity, parse_name, update_after
 from bpcalc.grading.diagnosis import value_of
 from bpcalc.grading.precision import accepted_interval, asked_of, places_for
@@ -101,8 +101,11 @@ def _weight_word(key) -> str:
 def parse_asked(names: list[tuple[str, int | None]], problem: Problem,
                 source: str | None = None) -> list[tuple[int, str, Quantity]]:
     """The template's `ask:` entries (text, line) as (step, name, quantity), each checked
-    against the problem; an error names the entry's line."""
-    asked = []
+    against the problem; an error names the entry's line. One value asked twice (`z7` and
+    `step 1: z7`) is refused: it would get two boxes on a worksheet and two answers on every
+    platform, and an answers file cannot hold it twice."""
+    asked: list[tuple[int, str, Quantity]] = []
+    seen: dict = {}
     for text, line in names:
         key = _key(text, line)
         step, name = 1, text.strip()
@@ -113,10 +116,15 @@ def parse_asked(names: list[tuple[str, int | None]], problem: Problem,
                 raise ProblemError(f"this problem has {problem.step_count} step(s), not "
                                    f"step {step}", key="ask", line=line, source=source)
         try:
-            asked.append((step, name, parse_name(name, problem, key)))
+            quantity = parse_name(name, problem, key)
         except ProblemError as error:  # at the entry's line (none: given without one)
             error.key, error.source, error.line = "ask", source, line
             raise
+        if (step, quantity) in seen:
+            raise ProblemError(f"{quoted(text)} asks again for {quoted(seen[step, quantity])}",
+                               key="ask", line=line, source=source)
+        seen[step, quantity] = text
+        asked.append((step, name, quantity))
     return asked
 
 
