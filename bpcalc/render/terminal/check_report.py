@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from bpcalc.engine.arithmetic import decimal_exponent
 from bpcalc.grading.mistakes import SLIP_WORDS
 from bpcalc.grading.precision import interval_text
 from bpcalc.grading.rubric import Marks
@@ -67,16 +68,18 @@ def verdict_word(verdict: Verdict) -> str:
 
 
 def accepted_text(verdict: Verdict, tolerance=None) -> str:
-    """The interval accepted, `[0.39632, 0.39642]` (one place more than judged at; with a
-    `tolerance`, 6 significant digits), or `exactly` for a whole number or fraction judged
-    as the value itself."""
+    """The interval accepted, `[0.39633, 0.39642]` (one place more than judged at; with a
+    `tolerance`, 6 significant digits; its ends rounded inwards, so that they are accepted
+    too), or `exactly` for a whole number or fraction judged as the value itself."""
     if verdict.accepted is None:
         return ""
     low, high = verdict.accepted
     if low == high:
         return "exactly"
-    if tolerance is not None:
-        return f"[{format_float(float(low), 6)}, {format_float(float(high), 6)}]"
+    if tolerance is not None:  # 6 significant digits of the larger end, rounded inwards
+        larger = max(abs(Fraction(low)), abs(Fraction(high)))
+        places = 4 - decimal_exponent(larger) if larger else 5
+        return interval_text(low, high, max(places, -1), closed=True)
     half = decimal_text(Fraction(high - low) / 2, 12)  # 0.00005: judged at 4 places
     return interval_text(low, high, max(len(half.partition(".")[2]) - 1, -1))
 
