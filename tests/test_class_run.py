@@ -95,6 +95,26 @@ def test_the_mistake_table(tmp_path, submissions):
     assert "new_weight_in_hidden_delta │        2" in terminal
 
 
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_the_class_tables_never_cut_a_file_name_or_mistake_id(tmp_path, submissions, columns,
+                                                               monkeypatch):
+    """A long file name and the longest mistake id stay whole on one line: at 80 columns
+    the roster table folded `new_weight_in_hidden_d|elta` and `bob.yam|l`, at 60 the
+    mistake table cut the id with an ellipsis."""
+    (submissions / "a student with a rather long name.yaml").write_text(NEW_WEIGHT)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", SLIDES, "submissions"],
+                           env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    assert "…" not in result.stdout
+    assert all(len(line) <= columns for line in lines)
+    for file in sorted(submissions.glob("[!.]*.y*ml")):
+        assert any(f"submissions/{file.name}" in line for line in lines), file
+    ids = [line for line in lines if "new_weight_in_hidden_delta" in line]
+    assert len(ids) >= 4  # three sheets in the roster, one row of the mistake table
+    assert any("no_slope" in line for line in lines)
+
+
 def test_student_reports_equal_a_single_check(tmp_path, submissions):
     out = tmp_path / "reports"
     class_run(SLIDES, str(submissions), "--out", str(out), "-f", "json")
