@@ -282,8 +282,8 @@ def test_a_slip_in_the_last_value_is_named_with_nothing_following():
 
 
 @pytest.mark.parametrize(("label", "text", "reason"), [
-    ("z5", "1", "1, which makes the work after it trivial"),
-    ("z4", "0", "0, which makes the work after it trivial"),
+    ("z5", "1", "1 where the true value is neither 0 nor 1 makes the work after it trivial"),
+    ("z4", "0", "0 where the true value is neither 0 nor 1 makes the work after it trivial"),
     ("z5", "0.8", "copies an input of the problem")])
 def test_a_trivial_root_earns_no_carried_forward_credit(label, text, reason):
     sheet = hand_sheet(written={label: float(text)})
@@ -295,6 +295,22 @@ def test_a_trivial_root_earns_no_carried_forward_credit(label, text, reason):
         verdict = verdict_of(result, answer.label)
         assert verdict.carried is not None and verdict.carried.credit == 0
     assert result.score == sum(v.right for v in result.verdicts)
+
+
+@pytest.mark.parametrize("policy", ["full", "half"])
+def test_the_score_line_does_not_credit_what_follows_a_trivial_root(policy):
+    """z5 written 1: what follows earns nothing, so the score line must not count it as
+    carried forward at the policy's credit (it said "7 carried forward at full credit")."""
+    from bpcalc.render.terminal.check_report import score_line
+
+    result = checked(hand_sheet(written={"z5": 1.0}), {"z5": "1"}, policy=policy)
+    following = sum(v.carried is not None for v in result.verdicts)
+    assert following and all(v.carried.credit == 0 for v in result.verdicts if v.carried)
+    line = score_line(result)
+    assert "carried forward at" not in line
+    assert (f"{following} following from a value that makes the work trivial, at no credit"
+            in line)
+    assert f"--carried-forward {policy}" in line
 
 
 def test_a_weight_left_at_its_initial_value_carries_nothing_into_step_two():

@@ -225,7 +225,8 @@ def trivial_reason(problem: Problem, answer: Answer, expected) -> str | None:
     problem gives (an input, a target, the bias, an initial weight)."""
     value = answer.value
     if value in (0, 1) and Fraction(expected) not in (0, 1):
-        return f"{answer.text} is {int(value)}, which makes the work after it trivial"
+        return (f"{int(value)} where the true value is neither 0 nor 1 makes the work "
+                f"after it trivial")
     given = [("an input", x) for p in problem.patterns for x in p.input]
     given += [("a target", t) for p in problem.patterns for t in p.target]
     given += [("the bias", problem.bias)] if problem.bias is not None else []

@@ -121,10 +121,25 @@ def _score_line(result: CheckResult) -> str:
         return f"Score: {result.score}/{result.total} right"
     right = sum(v.right for v in result.verdicts)
     parts = [f"{right} right"]
-    if carried:
-        parts.append(f"{carried} carried forward at {_POLICY_WORDS[result.carried_forward]}: "
-                     f"--carried-forward {result.carried_forward}")
+    parts += _carried_texts(result, f": --carried-forward {result.carried_forward}")
     return f"Score: {result.score}/{result.total} ({', '.join(parts + few)})"
+
+
+def _carried_texts(result: CheckResult, policy: str = "") -> list[str]:
+    """`3 carried forward at full credit`, and apart from them those that earn nothing
+    because their root makes the work trivial (the policy's credit is not theirs)."""
+    carried = [v for v in result.verdicts if v.carried is not None]
+    trivial = sum(bool(v.carried.roots) and v.carried.credit == 0
+                  and result.carried_forward != "none" for v in carried)
+    texts = []
+    if len(carried) > trivial:
+        texts.append(f"{len(carried) - trivial} carried forward at "
+                     f"{_POLICY_WORDS[result.carried_forward]}{policy}")
+    if trivial:
+        texts.append(f"{trivial} following from a value that makes the work trivial, "
+                     f"at no credit" + ("" if texts or not policy else
+                                        f" whatever the policy{policy}"))
+    return texts
 
 
 def _too_few_text(result: CheckResult) -> list[str]:
@@ -146,11 +161,8 @@ def _answers_right(result: CheckResult) -> str:
     """`7/11 answers right, 3 carried forward at full credit`: answers counted, not the
     credit (a carried value is not right; the points already hold its credit)."""
     right = sum(v.right for v in result.verdicts)
-    carried = sum(v.carried is not None for v in result.verdicts)
     text = f"{right}/{result.total} answers right"
-    if carried:
-        text += f", {carried} carried forward at {_POLICY_WORDS[result.carried_forward]}"
-    return ", ".join([text, *_too_few_text(result)])
+    return ", ".join([text, *_carried_texts(result), *_too_few_text(result)])
 
 
 def score_line(result: CheckResult, marks: Marks | None = None) -> str:
