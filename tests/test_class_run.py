@@ -196,6 +196,8 @@ def test_set_matches_by_id_then_by_stem(tmp_path, problem_set):
     assert rows["nobody.yaml"] == rows["zed.yaml"] == ("", "0", "")
     notes = {Path(r["file"]).name: r["note"] for r in roster(out)}
     assert notes["zed.yaml"].startswith("unmatched: matches no variant")
+    assert "its id: 9 names none" in notes["zed.yaml"]  # says what was tried
+    assert "no id: key, and its file name 'nobody' names none" in notes["nobody.yaml"]
     # The set's folder works as well as its index.
     again = class_run("--set", str(problem_set), str(sheets / "alice.yaml"))
     assert again.exit_code == 0
