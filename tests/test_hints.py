@@ -43,6 +43,16 @@ def test_the_new_weight_in_a_hidden_delta_gets_delta4s_formula():
                          "  z4 = .777 (your answer)"]
 
 
+def test_an_updates_old_weight_is_told_apart_from_the_new_one(tmp_path):
+    """`w47 = w47 + (C * δ7 * z4)` then `w47 = 0.5` read as if the answer were 0.5: the
+    weight on the right is the one before the update."""
+    lines = hint(tmp_path, "z4: .7773\ndelta7: -.1333\nw47: .3\n").stdout.splitlines()
+    assert lines[1] == "Hint: your first wrong value is w47. Work it again:"
+    assert lines[2] == "  w47 = w47 + (C * δ7 * z4)"
+    assert "  w47 before the update = 0.5 (the initial weight)" in lines[3:]
+    assert "  w47 = 0.5 (the initial weight)" not in lines
+
+
 def test_the_textbook_notation_and_a_value_not_given(tmp_path):
     result = hint(tmp_path, "y7: .782\ndelta7: .2\n", "--convention", "textbook")
     lines = result.stdout.splitlines()

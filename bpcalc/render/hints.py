@@ -42,7 +42,10 @@ def hint_lines(problem: Problem, result: CheckResult) -> list[str]:
     formula, needs = _Hint(problem, [v.answer for v in result.verdicts], answer).build()
     lines = [f"Hint: your first wrong value is {answer.label}. Work it again:",
              f"  {formula}"]
+    target = formula.partition(" = ")[0]
     for name, known in needs:
+        if name == target:  # an update's old weight, written as the new one is
+            name = f"{name} before the update"
         if known.text is None:
             lines.append(f"  {name} ({known.source})")
         else:
