@@ -180,14 +180,21 @@ def score_line(result: CheckResult, marks: Marks | None = None) -> str:
 def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
     lines = [score_line(result, marks)]
     named = {id(f.first) for f in result.findings}  # a root the diagnosis named: its line
-    lines += [root_text(root) for root in result.roots
-              if id(root.answer) not in named and (root.followers or root.slip)]
+    explained = {id(a): f for f in result.findings for a in f.also}  # told with its finding
+    lines += [root_text(root) for root in result.roots if id(root.answer) not in named
+              and id(root.answer) not in explained and (root.followers or root.slip)]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
                      "mistakes are reproduced with that rounding.")
     roots = {id(root.answer): root for root in result.roots}
-    lines += [finding_text(f, roots.get(id(f.first))) for f in result.findings]
+    for finding in result.findings:
+        text = finding_text(finding, roots.get(id(finding.first)))
+        for root in result.roots:  # a value the mistake also explains, and what follows it
+            if explained.get(id(root.answer)) is finding and root.followers:
+                text = text[:-1] + followers_text(root).replace(
+                    "from it", f"from {root.answer.label}") + "."
+        lines.append(text)
     unexplained = result.unexplained
     if unexplained:
         names = ", ".join(a.label for a in unexplained)
