@@ -301,13 +301,15 @@ def test_a_trivial_root_earns_no_carried_forward_credit(label, text, reason):
 def test_the_score_line_does_not_credit_what_follows_a_trivial_root(policy):
     """z5 written 1: what follows earns nothing, so the score line must not count it as
     carried forward at the policy's credit (it said "7 carried forward at full credit")."""
-    from bpcalc.render.terminal.check_report import score_line
+    from bpcalc.render.terminal.check_report import score_line, summary_lines
 
     result = checked(hand_sheet(written={"z5": 1.0}), {"z5": "1"}, policy=policy)
     following = sum(v.carried is not None for v in result.verdicts)
     assert following and all(v.carried.credit == 0 for v in result.verdicts if v.carried)
     line = score_line(result)
     assert "carried forward at" not in line
+    told = summary_lines(result)[1:]  # z5 said once: its root line, not again as unexplained
+    assert sum(" z5" in f" {text}" for text in told) == 1, told
     assert (f"{following} following from a value that makes the work trivial, at no credit"
             in line)
     assert f"--carried-forward {policy}" in line

@@ -181,8 +181,9 @@ def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
     lines = [score_line(result, marks)]
     named = {id(f.first) for f in result.findings}  # a root the diagnosis named: its line
     explained = {id(a): f for f in result.findings for a in f.also}  # told with its finding
-    lines += [root_text(root) for root in result.roots if id(root.answer) not in named
-              and id(root.answer) not in explained and (root.followers or root.slip)]
+    told = [root for root in result.roots if id(root.answer) not in named
+            and id(root.answer) not in explained and (root.followers or root.slip)]
+    lines += [root_text(root) for root in told]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
@@ -195,7 +196,8 @@ def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
                 text = text[:-1] + followers_text(root).replace(
                     "from it", f"from {root.answer.label}") + "."
         lines.append(text)
-    unexplained = result.unexplained
+    said = {id(root.answer) for root in told}  # "wrong, not a usual mistake" already
+    unexplained = [a for a in result.unexplained if id(a) not in said]
     if unexplained:
         names = ", ".join(a.label for a in unexplained)
         lines.append(f"Wrong, and no usual mistake reproduces it: {names}.")
