@@ -115,6 +115,20 @@ def test_the_class_tables_never_cut_a_file_name_or_mistake_id(tmp_path, submissi
     assert any("no_slope" in line for line in lines)
 
 
+def test_mistakes_md_reads_file_names_and_messages_as_text(tmp_path):
+    """A file name with a backtick and a key like <b> would end the code span and turn
+    into HTML in mistakes.md: both are escaped."""
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "a`<b>x.yaml").write_text('"<i>": 1\n')
+    out = tmp_path / "reports"
+    class_run(SLIDES, str(folder), "--out", str(out))
+    markdown = (out / "mistakes.md").read_text()
+    line = next(line for line in markdown.splitlines() if line.startswith("- "))
+    assert "a\\`\\<b\\>x.yaml" in line and "\\<i\\>" in line
+    assert line.count("<") == line.count("\\<")
+
+
 def test_student_reports_equal_a_single_check(tmp_path, submissions):
     out = tmp_path / "reports"
     class_run(SLIDES, str(submissions), "--out", str(out), "-f", "json")

@@ -18,6 +18,7 @@ from bpcalc.grading.classrun import (
 )
 from bpcalc.grading.mistakes import _SHORT
 from bpcalc.render.terminal.check_report import points_text
+from bpcalc.text import markdown_text
 
 ROSTER_COLUMNS = ["file", "variant", "score", "total", "mistakes", "note"]
 
@@ -72,7 +73,8 @@ def mistakes_markdown(sheets: list[Sheet]) -> str:
     failed = [sheet for sheet in sheets if sheet.marks is None]
     if failed:
         lines += ["", "## Not checked", ""]
-        lines += [f"- `{one_line(s.file)}`: {s.status}: {one_line(s.error)}" for s in failed]
+        lines += [f"- {markdown_text(one_line(s.file))}: {s.status}: "
+                  f"{markdown_text(one_line(s.error))}" for s in failed]
     return "\n".join(lines) + "\n"
 
 
