@@ -274,3 +274,28 @@ def test_the_table_never_cuts_a_name_or_number_at_60_columns():
     assert "  delta4: [-0.01158, -0.01149]" in lines
     row = next(line for line in lines if line.startswith("│ delta4"))
     assert "-.01154" in row and "-0.0115387" in row
+
+
+def test_a_rubrics_points_move_below_a_narrow_table_whole(tmp_path):
+    """Sections, --places and a rubric at 46 columns: the points column was cropped to
+    `po` (and `verdict` folded to `verdi|ct`); now it moves below the table, after the
+    intervals, and an empty "Notes:" is not printed."""
+    import os
+    import subprocess
+    import sys
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"final:\n  w47: {W47:.4f}\nz7: {Z7:.4f}\ndelta7: {DELTA7:.4f}\n")
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("points: {w*: 5}\n")
+    env = {**os.environ, "COLUMNS": "46"}
+    shown = subprocess.run([sys.executable, "-m", "bpcalc", "check", SLIDES, str(answers),
+                            "--places", "4", "--rubric", str(rubric)],
+                           capture_output=True, text=True, env=env, check=False).stdout
+    lines = shown.splitlines()
+    assert all(len(line) <= 46 for line in lines)
+    assert "┃ verdict ┃" in shown and "Notes:" not in lines
+    points = lines.index("Points:")
+    assert lines.index("Accepted:") < points
+    assert lines[points + 1:points + 4] == ["  final: w47: 5/5", "  z7: 1/1", "  delta7: 1/1"]
+    assert lines[-1] == "Score: 7/7 points (3/3 answers right)"

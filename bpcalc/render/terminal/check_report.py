@@ -212,7 +212,8 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     """The verdicts as a table, then the score and the mistakes found, as one string.
 
     Names and numbers are never cut: the verdict and note columns wrap first, and where the
-    width is still too small the accepted intervals, then the notes, move below the table.
+    width is still too small the accepted intervals, then the notes, then a rubric's points
+    move below the table.
     """
     import io
 
@@ -243,15 +244,22 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     console.print(table)
     for name in below:
         column = header.index(name)
-        console.print(Text(f"{'Accepted' if name == 'accepted' else 'Notes'}:"))
+        if not any(row[column] for row in rows):
+            continue  # no note at all: no empty "Notes:"
+        console.print(Text(f"{_BELOW_TITLES[name]}:"))
         for row in rows:
             if row[column]:
-                step = f"step {row[0]}: " if header[0] == "step" else ""
-                console.print(Text(f"  {step}{row[header.index('name')]}: {row[column]}"))
+                label = row[header.index("name")]
+                step = (f"step {row[0]}: " if header[0] == "step" and ": " not in label
+                        else "")  # `epoch 2: w47` names its section already
+                console.print(Text(f"  {step}{label}: {row[column]}"))
     for number, line in enumerate(summary_lines(result, marks)):
         console.print(Text(line, "bold" if number == 0 else ""))
     return buffer.getvalue()
 
+
+# The columns that move below the table, in this order, when it would not fit.
+_BELOW_TITLES = {"accepted": "Accepted", "note": "Notes", "points": "Points"}
 
 # The narrowest the wrapping columns get: a verdict's longest word, a note's few words.
 _WRAPPED_MIN = {"verdict": 7, "note": 12}
@@ -276,7 +284,7 @@ def _wrapped_widths(header: list[str], rows: list[list[str]], kept: list[int], w
 
 def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[str]:
     """The columns to print below the table so that no name or number is cut: none when
-    all fit, else the accepted intervals, then the notes too."""
+    all fit, else the accepted intervals, then the notes, then the points."""
     def needed(columns: list[str]) -> int:
         total = 1
         for index, name in enumerate(header):
@@ -288,7 +296,7 @@ def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[s
         return total
 
     below: list[str] = []
-    for name in ("accepted", "note"):
+    for name in _BELOW_TITLES:
         if needed(below) <= width:
             break
         if name in header:
