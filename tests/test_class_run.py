@@ -217,6 +217,36 @@ def test_set_matches_by_id_then_by_stem(tmp_path, problem_set):
     assert again.exit_code == 0
 
 
+def test_one_sheet_of_a_set_gets_its_own_report_as_on_gradescope(tmp_path, problem_set):
+    """`check --set keys/ answers.yaml -f gradescope -o results.json` wrote the class run's
+    terminal table into results.json (not JSON at all); a sheet that matches no variant
+    got none, so the student saw only an autograder failure."""
+    z7 = output_of(problem_set / "variant_02.yaml")
+    sheet = tmp_path / "answers.yaml"
+    sheet.write_text(f"id: 2\nz7: {z7}\n")
+    results = tmp_path / "results.json"
+    result = class_run("--set", str(problem_set), str(sheet), "-f", "gradescope",
+                       "-o", str(results))
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(results.read_text())
+    assert (document["score"], document["max_score"]) == (1.0, 1.0)
+    assert [t["name"] for t in document["tests"]] == ["z7"]
+    sheet.write_text(f"id: 9\nz7: {z7}\n")  # the set has no variant 9
+    results.unlink()
+    result = class_run("--set", str(problem_set), str(sheet), "-f", "gradescope",
+                       "-o", str(results))
+    assert result.exit_code == 3
+    document = json.loads(results.read_text())
+    assert document["score"] == 0.0 and document["tests"] == []
+    assert "its id: 9 names none" in document["output"]
+    table = class_run("--set", str(problem_set), str(sheet.with_name("3.yaml")))
+    assert table.exit_code == 2  # not there: the same message, no report
+    sheet.write_text(f"id: 2\nz7: {z7}\n")
+    table = class_run("--set", str(problem_set), str(sheet))
+    assert table.exit_code == 0 and "answers.yaml: variant 2" in table.stdout
+    assert "Class run" not in table.stdout
+
+
 def test_match_variant_rules():
     variants = [Variant(1, "variant_01.yaml"), Variant(12, "variant_12.yaml")]
     assert match_variant(variants, None, "variant_01") == variants[0]
