@@ -367,3 +367,53 @@ def test_the_bundled_slip_sheet(policy, score):
                                                           "slip (digits swapped?)")
     assert [f["name"] for f in root["followers"]] == [
         "net7", "z7", "delta7", "delta5", "w47", "w57", "w67", "w15", "w25", "w35"]
+
+
+# -- right values rounded early: what follows from them is right on method ----------------
+
+
+def _early_rounded_sheet(z4: float, z5: float) -> dict[str, str]:
+    """The student writes z4, z5 to 2 places, then works z7, delta7, w47 and w67 to 4
+    places from their own written values (by hand here: net7 from the problem's weights)."""
+    net7 = WEIGHTS["w47"] * z4 + WEIGHTS["w57"] * z5 + WEIGHTS["w67"] * BIAS
+    z7 = round(1 / (1 + math.exp(-net7)), 4)
+    delta7 = round((TARGET - z7) * z7 * (1 - z7), 4)
+    return {"z4": f"{z4:.2f}", "z5": f"{z5:.2f}", "z7": f"{z7:.4f}",
+            "delta7": f"{delta7:.4f}", "w47": f"{WEIGHTS['w47'] + RATE * delta7 * z4:.4f}",
+            "w67": f"{WEIGHTS['w67'] + RATE * delta7 * BIAS:.4f}"}
+
+
+def test_values_worked_from_right_but_rounded_values_are_right_on_method():
+    """z4 .67 and z5 .55 are right at 2 places; z7 and the rest, worked at 4 places from
+    them, differ from the true values only by that rounding: they were 'wrong, no usual
+    mistake reproduces this value'."""
+    true = hand_sheet()
+    z4, z5 = round(true["z4"], 2), round(true["z5"], 2)
+    sheet = _early_rounded_sheet(z4, z5)
+    assert sheet["z7"] != f"{true['z7']:.4f}"  # the rounding shows at 4 places
+    p = problem()
+    result = check(p, parse_answers("".join(f"{k}: {v}\n" for k, v in sheet.items()), p))
+    later = ["z7", "delta7", "w47", "w67"]
+    assert all(verdict_of(result, name).right for name in ("z4", "z5"))
+    for name in later:
+        verdict = verdict_of(result, name)
+        if verdict.right:  # (one that rounds to the true value anyway is simply right)
+            continue
+        assert verdict.carried is not None and verdict.carried.roots == ()
+        assert verdict.carried.credit == 1
+    assert result.unexplained == [] and result.score == result.total
+    from bpcalc.render.terminal.check_report import note_text
+
+    notes = {note_text(verdict_of(result, name)) for name in later
+             if not verdict_of(result, name).right}
+    assert notes == {"right on method from your own rounded earlier values"}
+
+
+def test_a_value_wrong_after_rounded_values_is_still_wrong():
+    true = hand_sheet()
+    sheet = _early_rounded_sheet(round(true["z4"], 2), round(true["z5"], 2))
+    sheet["z7"] = f"{float(sheet['z7']) + 0.05:.4f}"  # not worked from them
+    p = problem()
+    result = check(p, parse_answers("".join(f"{k}: {v}\n" for k, v in sheet.items()), p))
+    z7 = verdict_of(result, "z7")
+    assert not z7.right and z7.carried is None

@@ -87,7 +87,9 @@ def accepted_text(verdict: Verdict, tolerance=None) -> str:
 def carried_text(verdict: Verdict) -> str:
     """`carried forward from z5 (right on method)`, or why it earns nothing."""
     names = ", ".join(a.label for a in verdict.carried.roots)
-    if verdict.carried.credit == 0 and verdict.carried.roots:
+    if not verdict.carried.roots:  # the earlier values are right, only rounded by the student
+        return "right on method from your own rounded earlier values"
+    if verdict.carried.credit == 0:
         return f"follows from {names}, which earns no carried-forward credit"
     return f"right on method from {names}"
 
