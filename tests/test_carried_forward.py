@@ -417,3 +417,28 @@ def test_a_value_wrong_after_rounded_values_is_still_wrong():
     result = check(p, parse_answers("".join(f"{k}: {v}\n" for k, v in sheet.items()), p))
     z7 = verdict_of(result, "z7")
     assert not z7.right and z7.carried is None
+
+
+def test_a_value_one_unit_off_after_right_values_is_not_carried():
+    """delta7 .2 after z7 .6 (right: z7 is .5967): (1 - .6) .6 .4 is .096, .1 at 1 place;
+    .2 is not worked from z7 (the one unit of leeway for rounded roots must not make it
+    'right on method')."""
+    assert round(hand_sheet()["z7"], 1) == 0.6 and round(hand_sheet()["delta7"], 1) == 0.1
+    p = problem()
+    result = check(p, parse_answers("z7: .6\ndelta7: .2\n", p))
+    delta7 = verdict_of(result, "delta7")
+    assert verdict_of(result, "z7").right and not delta7.right and delta7.carried is None
+
+
+def test_a_value_one_unit_off_after_right_values_is_not_carried_on_the_slides(tmp_path):
+    """The slides in the textbook convention: y7 .782 is right, delta7 = (y7 - t) y7 (1 - y7)
+    is .1333, .1 at 1 place; .2 was 'right on method from your own rounded earlier values'
+    through the one unit of leeway."""
+    assert round(.782 * .782 * .218, 1) == 0.1
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("y7: .782\ndelta7: .2\n", encoding="utf-8")
+    slides = Path(__file__).resolve().parent.parent / "bpcalc" / "examples" / "slides_2-2-1.yaml"
+    result = CliRunner().invoke(app, ["check", str(slides), str(answers), "--convention",
+                                      "textbook", "-f", "json"])
+    delta7 = next(a for a in json.loads(result.stdout)["answers"] if a["name"] == "delta7")
+    assert delta7["verdict"] == "wrong" and delta7["carried_from"] == []

@@ -179,3 +179,18 @@ def test_a_hint_shows_no_value_the_student_does_not_have(tmp_path, problem_file,
             for form in {shown, shown.replace("0.", ".", 1)}:
                 assert not re.search(rf"(?<![\d.]){re.escape(form)}(?!\d)", hint_text), (
                     form, value)
+
+
+def test_a_value_off_only_by_the_students_rounding_says_so(tmp_path):
+    """z4 .78 and net7 1.28 are right at 2 places; z7 .7824 from 1.28 (1/(1 + e^-1.28) by
+    hand here) differs from the solution's only by that rounding: the hint says to carry
+    more digits rather than "work it again" as if the formula were misapplied."""
+    import math
+
+    z7 = 1 / (1 + math.exp(-1.28))
+    text = f"z4: .78\nz5: .78\nnet7: 1.28\nz7: {z7:.4f}\n"
+    assert f"{z7:.4f}" == "0.7824"
+    lines = hint(tmp_path, text).stdout.splitlines()
+    assert lines[1].startswith("Hint: your first wrong value is z7. It follows from your own")
+    assert "with more digits of them" in lines[1]
+    assert lines[2:] == ["  z7 = 1/(1 + e^-net7)", "  net7 = 1.28 (your answer)"]

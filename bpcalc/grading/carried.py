@@ -87,7 +87,8 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
                                        for j in depends.get(i, ())))
     named = {id(a) for f in findings for a in (f.first, *f.also)}  # early_rounding, say
     rounding_only = _from_rounding_only(problem, verdicts, keys, inner, tolerance, [
-        i for i in follows if not sources[i] and id(verdicts[i].answer) not in named])
+        i for i in follows if not sources[i] and id(verdicts[i].answer) not in named
+        and agrees(verdicts[i].answer, resolved[i], tolerance)])  # (no unit of leeway)
     for i in order:
         if i in rounding_only:  # from the student's own right but rounded values (z4 .78)
             verdicts[i].carried = Carry((), CREDIT[policy], resolved[i])
