@@ -282,8 +282,8 @@ def test_a_slip_in_the_last_value_is_named_with_nothing_following():
 
 
 @pytest.mark.parametrize(("label", "text", "reason"), [
-    ("z5", "1", "1, which makes the work after it trivial"),
-    ("z4", "0", "0, which makes the work after it trivial"),
+    ("z5", "1", "1 where the true value is neither 0 nor 1 makes the work after it trivial"),
+    ("z4", "0", "0 where the true value is neither 0 nor 1 makes the work after it trivial"),
     ("z5", "0.8", "copies an input of the problem")])
 def test_a_trivial_root_earns_no_carried_forward_credit(label, text, reason):
     sheet = hand_sheet(written={label: float(text)})
@@ -295,6 +295,24 @@ def test_a_trivial_root_earns_no_carried_forward_credit(label, text, reason):
         verdict = verdict_of(result, answer.label)
         assert verdict.carried is not None and verdict.carried.credit == 0
     assert result.score == sum(v.right for v in result.verdicts)
+
+
+@pytest.mark.parametrize("policy", ["full", "half"])
+def test_the_score_line_does_not_credit_what_follows_a_trivial_root(policy):
+    """z5 written 1: what follows earns nothing, so the score line must not count it as
+    carried forward at the policy's credit (it said "7 carried forward at full credit")."""
+    from bpcalc.render.terminal.check_report import score_line, summary_lines
+
+    result = checked(hand_sheet(written={"z5": 1.0}), {"z5": "1"}, policy=policy)
+    following = sum(v.carried is not None for v in result.verdicts)
+    assert following and all(v.carried.credit == 0 for v in result.verdicts if v.carried)
+    line = score_line(result)
+    assert "carried forward at" not in line
+    told = summary_lines(result)[1:]  # z5 said once: its root line, not again as unexplained
+    assert sum(" z5" in f" {text}" for text in told) == 1, told
+    assert (f"{following} following from a value that makes the work trivial, at no credit"
+            in line)
+    assert f"--carried-forward {policy}" in line
 
 
 def test_a_weight_left_at_its_initial_value_carries_nothing_into_step_two():
@@ -349,3 +367,78 @@ def test_the_bundled_slip_sheet(policy, score):
                                                           "slip (digits swapped?)")
     assert [f["name"] for f in root["followers"]] == [
         "net7", "z7", "delta7", "delta5", "w47", "w57", "w67", "w15", "w25", "w35"]
+
+
+# -- right values rounded early: what follows from them is right on method ----------------
+
+
+def _early_rounded_sheet(z4: float, z5: float) -> dict[str, str]:
+    """The student writes z4, z5 to 2 places, then works z7, delta7, w47 and w67 to 4
+    places from their own written values (by hand here: net7 from the problem's weights)."""
+    net7 = WEIGHTS["w47"] * z4 + WEIGHTS["w57"] * z5 + WEIGHTS["w67"] * BIAS
+    z7 = round(1 / (1 + math.exp(-net7)), 4)
+    delta7 = round((TARGET - z7) * z7 * (1 - z7), 4)
+    return {"z4": f"{z4:.2f}", "z5": f"{z5:.2f}", "z7": f"{z7:.4f}",
+            "delta7": f"{delta7:.4f}", "w47": f"{WEIGHTS['w47'] + RATE * delta7 * z4:.4f}",
+            "w67": f"{WEIGHTS['w67'] + RATE * delta7 * BIAS:.4f}"}
+
+
+def test_values_worked_from_right_but_rounded_values_are_right_on_method():
+    """z4 .67 and z5 .55 are right at 2 places; z7 and the rest, worked at 4 places from
+    them, differ from the true values only by that rounding: they were 'wrong, no usual
+    mistake reproduces this value'."""
+    true = hand_sheet()
+    z4, z5 = round(true["z4"], 2), round(true["z5"], 2)
+    sheet = _early_rounded_sheet(z4, z5)
+    assert sheet["z7"] != f"{true['z7']:.4f}"  # the rounding shows at 4 places
+    p = problem()
+    result = check(p, parse_answers("".join(f"{k}: {v}\n" for k, v in sheet.items()), p))
+    later = ["z7", "delta7", "w47", "w67"]
+    assert all(verdict_of(result, name).right for name in ("z4", "z5"))
+    for name in later:
+        verdict = verdict_of(result, name)
+        if verdict.right:  # (one that rounds to the true value anyway is simply right)
+            continue
+        assert verdict.carried is not None and verdict.carried.roots == ()
+        assert verdict.carried.credit == 1
+    assert result.unexplained == [] and result.score == result.total
+    from bpcalc.render.terminal.check_report import note_text
+
+    notes = {note_text(verdict_of(result, name)) for name in later
+             if not verdict_of(result, name).right}
+    assert notes == {"right on method from your own rounded earlier values"}
+
+
+def test_a_value_wrong_after_rounded_values_is_still_wrong():
+    true = hand_sheet()
+    sheet = _early_rounded_sheet(round(true["z4"], 2), round(true["z5"], 2))
+    sheet["z7"] = f"{float(sheet['z7']) + 0.05:.4f}"  # not worked from them
+    p = problem()
+    result = check(p, parse_answers("".join(f"{k}: {v}\n" for k, v in sheet.items()), p))
+    z7 = verdict_of(result, "z7")
+    assert not z7.right and z7.carried is None
+
+
+def test_a_value_one_unit_off_after_right_values_is_not_carried():
+    """delta7 .2 after z7 .6 (right: z7 is .5967): (1 - .6) .6 .4 is .096, .1 at 1 place;
+    .2 is not worked from z7 (the one unit of leeway for rounded roots must not make it
+    'right on method')."""
+    assert round(hand_sheet()["z7"], 1) == 0.6 and round(hand_sheet()["delta7"], 1) == 0.1
+    p = problem()
+    result = check(p, parse_answers("z7: .6\ndelta7: .2\n", p))
+    delta7 = verdict_of(result, "delta7")
+    assert verdict_of(result, "z7").right and not delta7.right and delta7.carried is None
+
+
+def test_a_value_one_unit_off_after_right_values_is_not_carried_on_the_slides(tmp_path):
+    """The slides in the textbook convention: y7 .782 is right, delta7 = (y7 - t) y7 (1 - y7)
+    is .1333, .1 at 1 place; .2 was 'right on method from your own rounded earlier values'
+    through the one unit of leeway."""
+    assert round(.782 * .782 * .218, 1) == 0.1
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("y7: .782\ndelta7: .2\n", encoding="utf-8")
+    slides = Path(__file__).resolve().parent.parent / "bpcalc" / "examples" / "slides_2-2-1.yaml"
+    result = CliRunner().invoke(app, ["check", str(slides), str(answers), "--convention",
+                                      "textbook", "-f", "json"])
+    delta7 = next(a for a in json.loads(result.stdout)["answers"] if a["name"] == "delta7")
+    assert delta7["verdict"] == "wrong" and delta7["carried_from"] == []

@@ -145,6 +145,21 @@ def test_markdown_output_format(tmp_path):
     assert delta4["output"].startswith("given `-.0091`, expected `-0.0115387`: **wrong**")
 
 
+def test_markdown_output_reads_the_students_text_as_text(tmp_path):
+    """With output_format md, a key the student wrote (quoted in the one-line message) and
+    the descriptions' underscores (Σ δ_k w_jk) are escaped, never read as HTML or emphasis."""
+    planted = tmp_path / "answers.yaml"
+    planted.write_text('"<img src=x onerror=alert(1)>": 1\n', encoding="utf-8")
+    _result, document = gradescope(tmp_path, str(planted), "--markdown")
+    assert document["score"] == 0.0
+    output = document["output"]
+    assert output.count("<img") == output.count("\\<img") == 1  # only the escaped one
+    assert "\\<img src=x onerror=alert(1)\\>" in output
+    (tmp_path / "again").mkdir()
+    _result, document = gradescope(tmp_path / "again", NEW_WEIGHT, "--markdown")
+    assert "δ\\_k w\\_jk" in document["output"] and "δ_k" not in document["output"]
+
+
 def test_a_class_run_writes_a_valid_file_for_each_sheet(tmp_path):
     folder = tmp_path / "sheets"
     folder.mkdir()

@@ -95,6 +95,40 @@ def test_the_mistake_table(tmp_path, submissions):
     assert "new_weight_in_hidden_delta │        2" in terminal
 
 
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_the_class_tables_never_cut_a_file_name_or_mistake_id(tmp_path, submissions, columns,
+                                                               monkeypatch):
+    """A long file name and the longest mistake id stay whole on one line: at 80 columns
+    the roster table folded `new_weight_in_hidden_d|elta` and `bob.yam|l`, at 60 the
+    mistake table cut the id with an ellipsis."""
+    (submissions / "a student with a rather long name.yaml").write_text(NEW_WEIGHT)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", SLIDES, "submissions"],
+                           env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    assert "…" not in result.stdout
+    assert all(len(line) <= columns for line in lines)
+    for file in sorted(submissions.glob("[!.]*.y*ml")):
+        assert any(f"submissions/{file.name}" in line for line in lines), file
+    ids = [line for line in lines if "new_weight_in_hidden_delta" in line]
+    assert len(ids) >= 4  # three sheets in the roster, one row of the mistake table
+    assert any("no_slope" in line for line in lines)
+
+
+def test_mistakes_md_reads_file_names_and_messages_as_text(tmp_path):
+    """A file name with a backtick and a key like <b> would end the code span and turn
+    into HTML in mistakes.md: both are escaped."""
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    (folder / "a`<b>x.yaml").write_text('"<i>": 1\n')
+    out = tmp_path / "reports"
+    class_run(SLIDES, str(folder), "--out", str(out))
+    markdown = (out / "mistakes.md").read_text()
+    line = next(line for line in markdown.splitlines() if line.startswith("- "))
+    assert "a\\`\\<b\\>x.yaml" in line and "\\<i\\>" in line
+    assert line.count("<") == line.count("\\<")
+
+
 def test_student_reports_equal_a_single_check(tmp_path, submissions):
     out = tmp_path / "reports"
     class_run(SLIDES, str(submissions), "--out", str(out), "-f", "json")
@@ -176,9 +210,41 @@ def test_set_matches_by_id_then_by_stem(tmp_path, problem_set):
     assert rows["nobody.yaml"] == rows["zed.yaml"] == ("", "0", "")
     notes = {Path(r["file"]).name: r["note"] for r in roster(out)}
     assert notes["zed.yaml"].startswith("unmatched: matches no variant")
+    assert "its id: 9 names none" in notes["zed.yaml"]  # says what was tried
+    assert "no id: key, and its file name 'nobody' names none" in notes["nobody.yaml"]
     # The set's folder works as well as its index.
     again = class_run("--set", str(problem_set), str(sheets / "alice.yaml"))
     assert again.exit_code == 0
+
+
+def test_one_sheet_of_a_set_gets_its_own_report_as_on_gradescope(tmp_path, problem_set):
+    """`check --set keys/ answers.yaml -f gradescope -o results.json` wrote the class run's
+    terminal table into results.json (not JSON at all); a sheet that matches no variant
+    got none, so the student saw only an autograder failure."""
+    z7 = output_of(problem_set / "variant_02.yaml")
+    sheet = tmp_path / "answers.yaml"
+    sheet.write_text(f"id: 2\nz7: {z7}\n")
+    results = tmp_path / "results.json"
+    result = class_run("--set", str(problem_set), str(sheet), "-f", "gradescope",
+                       "-o", str(results))
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(results.read_text())
+    assert (document["score"], document["max_score"]) == (1.0, 1.0)
+    assert [t["name"] for t in document["tests"]] == ["z7"]
+    sheet.write_text(f"id: 9\nz7: {z7}\n")  # the set has no variant 9
+    results.unlink()
+    result = class_run("--set", str(problem_set), str(sheet), "-f", "gradescope",
+                       "-o", str(results))
+    assert result.exit_code == 3
+    document = json.loads(results.read_text())
+    assert document["score"] == 0.0 and document["tests"] == []
+    assert "its id: 9 names none" in document["output"]
+    table = class_run("--set", str(problem_set), str(sheet.with_name("3.yaml")))
+    assert table.exit_code == 2  # not there: the same message, no report
+    sheet.write_text(f"id: 2\nz7: {z7}\n")
+    table = class_run("--set", str(problem_set), str(sheet))
+    assert table.exit_code == 0 and "answers.yaml: variant 2" in table.stdout
+    assert "Class run" not in table.stdout
 
 
 def test_match_variant_rules():

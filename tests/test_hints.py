@@ -43,6 +43,16 @@ def test_the_new_weight_in_a_hidden_delta_gets_delta4s_formula():
                          "  z4 = .777 (your answer)"]
 
 
+def test_an_updates_old_weight_is_told_apart_from_the_new_one(tmp_path):
+    """`w47 = w47 + (C * δ7 * z4)` then `w47 = 0.5` read as if the answer were 0.5: the
+    weight on the right is the one before the update."""
+    lines = hint(tmp_path, "z4: .7773\ndelta7: -.1333\nw47: .3\n").stdout.splitlines()
+    assert lines[1] == "Hint: your first wrong value is w47. Work it again:"
+    assert lines[2] == "  w47 = w47 + (C * δ7 * z4)"
+    assert "  w47 before the update = 0.5 (the initial weight)" in lines[3:]
+    assert "  w47 = 0.5 (the initial weight)" not in lines
+
+
 def test_the_textbook_notation_and_a_value_not_given(tmp_path):
     result = hint(tmp_path, "y7: .782\ndelta7: .2\n", "--convention", "textbook")
     lines = result.stdout.splitlines()
@@ -169,3 +179,18 @@ def test_a_hint_shows_no_value_the_student_does_not_have(tmp_path, problem_file,
             for form in {shown, shown.replace("0.", ".", 1)}:
                 assert not re.search(rf"(?<![\d.]){re.escape(form)}(?!\d)", hint_text), (
                     form, value)
+
+
+def test_a_value_off_only_by_the_students_rounding_says_so(tmp_path):
+    """z4 .78 and net7 1.28 are right at 2 places; z7 .7824 from 1.28 (1/(1 + e^-1.28) by
+    hand here) differs from the solution's only by that rounding: the hint says to carry
+    more digits rather than "work it again" as if the formula were misapplied."""
+    import math
+
+    z7 = 1 / (1 + math.exp(-1.28))
+    text = f"z4: .78\nz5: .78\nnet7: 1.28\nz7: {z7:.4f}\n"
+    assert f"{z7:.4f}" == "0.7824"
+    lines = hint(tmp_path, text).stdout.splitlines()
+    assert lines[1].startswith("Hint: your first wrong value is z7. It follows from your own")
+    assert "with more digits of them" in lines[1]
+    assert lines[2:] == ["  z7 = 1/(1 + e^-net7)", "  net7 = 1.28 (your answer)"]

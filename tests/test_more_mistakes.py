@@ -197,6 +197,22 @@ def test_the_mistakes_explain_the_values_they_reproduce():
     assert finding.first.label == "delta4" and "delta5" in {a.label for a in finding.also}
 
 
+def test_what_follows_a_value_the_mistake_also_explains_is_told_with_the_mistake():
+    """f' from net in delta7 and again in delta4: the report names the mistake at delta7,
+    then says what follows from delta4, after it (it printed a line of delta4's own before
+    the mistake was named, as if delta4 were the first)."""
+    from bpcalc.render.terminal.check_report import summary_lines
+
+    slipped = hand(SLIDES, 1, ("slope_from_net",))
+    result = diagnosed(load_problem(str(SLIDES_FILE)), slipped)
+    lines = summary_lines(result)[1:]
+    assert len(lines) == 1 and lines[0].startswith("delta7 wrong: the sigmoid's derivative")
+    assert "this also explains delta4" in lines[0]
+    # the hand sheet has dw14..dw35 and w14..w35: delta4's six follow from it
+    assert "6 later values follow correctly from delta4 (dw14, dw24, dw34, w14, w24, w34)" \
+        in lines[0]
+
+
 def test_the_output_delta_alone_without_f_prime_is_followed():
     # delta7 = (0 - .782) = -.7820, and delta4 computed on from it with f'(net4).
     slipped = hand(SLIDES, 1, ("no_output_slope",))

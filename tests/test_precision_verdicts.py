@@ -162,9 +162,37 @@ def test_the_table_shows_the_interval_and_the_verdict(tmp_path):
     assert result.exit_code == 3
     words = " ".join(result.stdout.split())
     assert "accepted" in words and "too few digits" in words
-    low, high = W47 - 0.00005, W47 + 0.00005
-    assert f"[{low:.5f}, {high:.5f}]" in words  # one place more than asked
+    low, high = W47 - 0.00005, W47 + 0.00005  # 0.3963243, 0.3964243
+    # one place more than asked, rounded inwards: 0.39632 would be a refused end
+    assert f"[{math.ceil(low * 1e5) / 1e5:.5f}, {math.floor(high * 1e5) / 1e5:.5f}]" in words
+    assert "[0.39633, 0.39642]" in words
     assert "1 with too few digits at credit 0" in words
+
+
+@pytest.mark.parametrize("options, asked, tolerance", [
+    (["--places", "4"], Rounding("places", 4), None),
+    (["--digits", "3"], Rounding("sigfigs", 3), None),
+    (["--tolerance", "0.01"], None, 0.01),
+])
+def test_every_end_of_a_printed_interval_is_accepted(tmp_path, options, asked, tolerance):
+    """A reader takes the printed ends as accepted answers: each end must be one (the
+    intervals of z7, w47, delta7 and w14 at 4 places have ends that round outwards)."""
+    values = {"z7": Z7, "w47": W47, "delta7": DELTA7, "w14": W14}
+    text = "".join(f"{name}: {value:.6f}\n" for name, value in values.items())
+    result = check(tmp_path, text, *options, "--no-detect-rounding")
+    assert result.exit_code == 0, result.stdout
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) < 3 or cells[1] not in values:
+            continue
+        interval = next(cell for cell in cells if cell.startswith("["))
+        ends = [Fraction(end) for end in interval.strip("[]").split(", ")]
+        true = Fraction(values[cells[1]])
+        for end in ends:
+            if asked is not None:
+                assert within(end, true, asked), (cells[1], interval)
+            else:
+                assert abs(end - true) <= Fraction(tolerance), (cells[1], interval)
 
 
 def test_gradescope_gives_the_credit_times_the_points(tmp_path):
@@ -176,7 +204,7 @@ def test_gradescope_gives_the_credit_times_the_points(tmp_path):
     document = json.loads(result.stdout)
     z7 = next(t for t in document["tests"] if t["name"] == "z7")
     assert (z7["score"], z7["max_score"], z7["status"]) == (1.0, 4.0, "failed")
-    assert "too few digits" in z7["output"] and "accepted [0.78194, 0.78204]" in z7["output"]
+    assert "too few digits" in z7["output"] and "accepted [0.78194, 0.78203]" in z7["output"]
     assert document["score"] == 2.0 and document["max_score"] == 5.0
 
 
@@ -242,6 +270,32 @@ def test_the_table_never_cuts_a_name_or_number_at_60_columns():
     lines = shown.splitlines()
     assert all(len(line) <= 60 for line in lines)
     assert "…" not in shown
-    assert "  delta4: [-0.01159, -0.01149]" in lines  # below the table: 0.0115387 ± 0.00005
+    # below the table: -0.0115387 ± 0.00005, rounded inwards (-0.01159 is refused)
+    assert "  delta4: [-0.01158, -0.01149]" in lines
     row = next(line for line in lines if line.startswith("│ delta4"))
     assert "-.01154" in row and "-0.0115387" in row
+
+
+def test_a_rubrics_points_move_below_a_narrow_table_whole(tmp_path):
+    """Sections, --places and a rubric at 46 columns: the points column was cropped to
+    `po` (and `verdict` folded to `verdi|ct`); now it moves below the table, after the
+    intervals, and an empty "Notes:" is not printed."""
+    import os
+    import subprocess
+    import sys
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"final:\n  w47: {W47:.4f}\nz7: {Z7:.4f}\ndelta7: {DELTA7:.4f}\n")
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("points: {w*: 5}\n")
+    env = {**os.environ, "COLUMNS": "46"}
+    shown = subprocess.run([sys.executable, "-m", "bpcalc", "check", SLIDES, str(answers),
+                            "--places", "4", "--rubric", str(rubric)],
+                           capture_output=True, text=True, env=env, check=False).stdout
+    lines = shown.splitlines()
+    assert all(len(line) <= 46 for line in lines)
+    assert "┃ verdict ┃" in shown and "Notes:" not in lines
+    points = lines.index("Points:")
+    assert lines.index("Accepted:") < points
+    assert lines[points + 1:points + 4] == ["  final: w47: 5/5", "  z7: 1/1", "  delta7: 1/1"]
+    assert lines[-1] == "Score: 7/7 points (3/3 answers right)"

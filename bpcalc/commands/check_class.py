@@ -78,6 +78,8 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
                          carried_forward=settings.carried_forward,
                          precision=settings.precision,
                          too_few_digits_credit=settings.too_few_digits_credit)
+    if problem_set is not None and out is None and len(files) == 1 and not files[0].is_dir():
+        return _one_sheet_of_set(sheets[0], settings, output, force, screen)
     if out is not None:
         _write_reports(sheets, settings, out, force)
     for sheet in sheets:
@@ -86,6 +88,37 @@ def run_class(files: list[Path], problem_set: Path | None, settings: Settings, *
     write_output(render_terminal(sheets, color=screen.color, width=screen.width), output,
                  force=force)
     return exit_status(sheets)
+
+
+def _one_sheet_of_set(sheet, settings: Settings, output, force: bool, screen) -> int:
+    """One student's sheet checked against its variant (`check --set keys/ answers.yaml`,
+    as on Gradescope): their own report in the chosen format, as a single check writes it,
+    not a class summary; a sheet not read or matched on Gradescope still gets a
+    results.json (score 0, the message shown to the student, exit 3)."""
+    from bpcalc.render import gradescope
+    from bpcalc.render.terminal.check_report import render_table_text
+    from bpcalc.render.terminal.class_report import sheet_report
+
+    if sheet.result is None:
+        if settings.format == "gradescope":
+            message = f"{sheet.file}: {sheet.error}"
+            write_output(gradescope.render_error(message, settings.gradescope), output,
+                         force=force)
+            sys.stderr.write(f"bpcalc: answers not read, results.json gives score 0: "
+                             f"{message}\n")
+            return 3
+        sys.stderr.write(f"bpcalc: error: {one_line(sheet.file)}: {sheet.error}\n")
+        return 2
+    rubric = settings.rubric is not None
+    if settings.format == "table":
+        report = f"{sheet.file}: variant {sheet.variant}\n" + render_table_text(
+            sheet.result, color=screen.color, width=screen.width,
+            marks=sheet.marks if rubric else None)
+    else:
+        report = sheet_report(sheet, settings.format, rubric=rubric,
+                              gradescope_options=settings.gradescope)
+    write_output(report, output, force=force)
+    return 0 if sheet.result.all_right else 3
 
 
 def _set_problems(index: Path, settings: Settings):

@@ -10,7 +10,9 @@ answer that does not is a root, named once: by the diagnosis' mistake, as a sing
 of the pen, or as wrong. Which roots a carried answer follows from is found by putting
 each wrong value right in turn and seeing which re-solved values move. A usual mistake
 the diagnosis found first in a value that is carried forward is dropped: the student's
-own earlier values explain it.
+own earlier values explain it. A wrong answer that follows from earlier values that are
+all right at the digits written (z4 .78, net7 1.28, then z7 .7824 from them) is carried
+forward from no root: right on method from the student's own rounded values.
 
 Anti-gaming: a root that makes the later work trivial (0 or 1 where the true value is
 neither, or a copy of a given input, target, bias or initial weight) earns nothing
@@ -83,7 +85,13 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
         if i in follows:
             sources[i] = set().union(*({j} if j in roots else sources.get(j, set())
                                        for j in depends.get(i, ())))
+    named = {id(a) for f in findings for a in (f.first, *f.also)}  # early_rounding, say
+    rounding_only = _from_rounding_only(problem, verdicts, keys, inner, tolerance, [
+        i for i in follows if not sources[i] and id(verdicts[i].answer) not in named
+        and agrees(verdicts[i].answer, resolved[i], tolerance)])  # (no unit of leeway)
     for i in order:
+        if i in rounding_only:  # from the student's own right but rounded values (z4 .78)
+            verdicts[i].carried = Carry((), CREDIT[policy], resolved[i])
         if i not in follows or not sources[i]:
             continue
         from_roots = sorted(sources[i], key=order.index)
@@ -94,6 +102,26 @@ def carry_forward(problem: Problem, verdicts: list[Verdict], findings: list[Find
             roots[j].followers.append(verdicts[i].answer)
     _drop_carried_findings(verdicts, findings)
     return [roots[i] for i in order if i in roots]
+
+
+def _from_rounding_only(problem: Problem, verdicts: list[Verdict], keys: list,
+                        inner: Arithmetic, tolerance, candidates: list[int]) -> set[int]:
+    """The wrong answers that follow from the student's values although no earlier value
+    is wrong: those that no longer follow when the right values (and these candidates) are
+    taken at their true values instead of as written (z7 .7824 from net7 written 1.28).
+    Only the student's rounding of right values explains them; a value that follows
+    either way (one the engine takes as given) is not one."""
+    if not candidates:
+        return set()
+    true = set(candidates) | {i for i, v in enumerate(verdicts) if v.right}
+    truer = {key: inner.number(Fraction(v.expected) if i in true else v.answer.value)
+             for i, (key, v) in enumerate(zip(keys, verdicts, strict=True))
+             if key is not None}
+    again = _run(problem, verdicts, keys, inner, truer)
+    if again is None:
+        return set()
+    return {i for i in candidates if again[i] is not None  # (no unit of leeway here)
+            and not agrees(verdicts[i].answer, again[i], tolerance)}
 
 
 def _drop_carried_findings(verdicts: list[Verdict], findings: list[Finding]) -> None:
@@ -225,7 +253,8 @@ def trivial_reason(problem: Problem, answer: Answer, expected) -> str | None:
     problem gives (an input, a target, the bias, an initial weight)."""
     value = answer.value
     if value in (0, 1) and Fraction(expected) not in (0, 1):
-        return f"{answer.text} is {int(value)}, which makes the work after it trivial"
+        return (f"{int(value)} where the true value is neither 0 nor 1 makes the work "
+                f"after it trivial")
     given = [("an input", x) for p in problem.patterns for x in p.input]
     given += [("a target", t) for p in problem.patterns for t in p.target]
     given += [("the bias", problem.bias)] if problem.bias is not None else []

@@ -175,17 +175,28 @@ def grade_class(files: list[tuple[str, str, str | ReadFailure]],
             sheet.error = text.message
             continue
         try:
-            found = problem_for(sheet_id(text), stem)
+            given = sheet_id(text)
+            found = problem_for(given, stem)
         except ProblemError as error:
             sheet.error = str(error)
             continue
         if found is None:
             sheet.unmatched = True
-            sheet.error = "matches no variant of the set (by its id: key or file name)"
+            sheet.error = unmatched_reason(given, stem)
             continue
         sheet.variant, problem, *asked = found
         grade_sheet(sheet, text, problem, rubric, **_with_set_precision(options, asked))
     return sheets
+
+
+def unmatched_reason(given_id: str | None, stem: str) -> str:
+    """Why a sheet matched no variant, naming what was tried: its id (which alone decides),
+    else its file name, and how to name a variant."""
+    if given_id is not None:
+        return (f"matches no variant of the set: its id: {given_id} names none (a sheet "
+                f"with an id is matched by it alone, never by its file name)")
+    return (f"matches no variant of the set: it has no id: key, and its file name "
+            f"'{stem}' names none (write `id: 3` in it, or name it variant_03.yaml)")
 
 
 def _with_set_precision(options: dict, asked: list) -> dict:

@@ -13,6 +13,7 @@ Pure: Fractions in, Fractions out.
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -97,6 +98,20 @@ def within(given: Fraction, value, asked: Rounding) -> bool:
     return given == low and true <= 0
 
 
-def interval_text(low: Fraction, high: Fraction, places: int) -> str:
-    """The interval as a reader checks it: `[0.39632, 0.39642]`, one place more than asked."""
-    return f"[{float(low):.{places + 1}f}, {float(high):.{places + 1}f}]"
+def interval_text(low: Fraction, high: Fraction, places: int, *, closed: bool = False
+                  ) -> str:
+    """The interval as a reader checks it, one place more than asked: `[0.39633, 0.39642]`
+    for 0.3963243 to 0.3964243. Its ends are rounded inwards (the low end up, the high end
+    down), and an end that is a tie not taken moves in one unit, so that every number the
+    reader sees inside it, its ends included, is accepted (rounding 0.3963243 to the
+    nearest, 0.39632, would show an end that is refused). A `closed` interval (a
+    tolerance's) takes both its ends."""
+    unit = Fraction(1, 10 ** (places + 1))
+    true = (low + high) / 2
+    shown_low = math.ceil(low / unit) * unit
+    shown_high = math.floor(high / unit) * unit
+    if shown_low == low and true > 0 and not closed:  # a tie below a positive value: refused
+        shown_low += unit
+    if shown_high == high and true < 0 and not closed:
+        shown_high -= unit
+    return f"[{float(shown_low):.{places + 1}f}, {float(shown_high):.{places + 1}f}]"

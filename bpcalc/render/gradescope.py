@@ -17,6 +17,7 @@ from fractions import Fraction
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.rubric import marks as marks_of
 from bpcalc.grading.verdicts import CheckResult
+from bpcalc.text import markdown_text
 
 # Who sees a test's result, in Gradescope's words.
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -54,7 +55,7 @@ def render(result: CheckResult, marks: Marks | None = None,
         output = f"given {given}, expected {expected}: {status}"
         note = note_text(verdict)
         if note:
-            output += f" ({note})"
+            output += f" ({markdown_text(note) if options.markdown else note})"
         output += f"; accepted {interval}"
         test = {"name": answer.label, "score": float(earned), "max_score": float(possible),
                 "status": "passed" if verdict.credit == 1 else "failed", "output": output}
@@ -65,6 +66,7 @@ def render(result: CheckResult, marks: Marks | None = None,
         tests.append(test)
     lines = summary_lines(result, rubric_marks)
     if options.markdown:
+        lines = [markdown_text(line) for line in lines]  # read as text, never as markup
         lines = [f"**{lines[0]}**", "", *(f"- {line}" for line in lines[1:])]
     document = {"score": float(marks.score), "max_score": float(marks.total),
                 "output": "\n".join(lines), "tests": tests}
@@ -74,6 +76,8 @@ def render(result: CheckResult, marks: Marks | None = None,
 def render_error(message: str, options: GradescopeOptions = GradescopeOptions()) -> str:
     """A file that could not be checked: score 0 and the one-line reason, visible."""
     output = f"Your answers file could not be read: {message}"
+    if options.markdown:  # the message quotes the student's file: text, never markup
+        output = markdown_text(output)
     document = {"score": 0.0, "output": output, "visibility": "visible", "tests": []}
     return _dump(document, options)
 

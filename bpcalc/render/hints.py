@@ -42,7 +42,14 @@ def hint_lines(problem: Problem, result: CheckResult) -> list[str]:
     formula, needs = _Hint(problem, [v.answer for v in result.verdicts], answer).build()
     lines = [f"Hint: your first wrong value is {answer.label}. Work it again:",
              f"  {formula}"]
+    if verdict.carried is not None and not verdict.carried.roots:  # rounding only
+        lines[0] = (f"Hint: your first wrong value is {answer.label}. It follows from your "
+                    f"own earlier values, but they are rounded too far: work it again "
+                    f"with more digits of them:")
+    target = formula.partition(" = ")[0]
     for name, known in needs:
+        if name == target:  # an update's old weight, written as the new one is
+            name = f"{name} before the update"
         if known.text is None:
             lines.append(f"  {name} ({known.source})")
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from bpcalc.engine.arithmetic import decimal_exponent
 from bpcalc.grading.mistakes import SLIP_WORDS
 from bpcalc.grading.precision import interval_text
 from bpcalc.grading.rubric import Marks
@@ -67,16 +68,18 @@ def verdict_word(verdict: Verdict) -> str:
 
 
 def accepted_text(verdict: Verdict, tolerance=None) -> str:
-    """The interval accepted, `[0.39632, 0.39642]` (one place more than judged at; with a
-    `tolerance`, 6 significant digits), or `exactly` for a whole number or fraction judged
-    as the value itself."""
+    """The interval accepted, `[0.39633, 0.39642]` (one place more than judged at; with a
+    `tolerance`, 6 significant digits; its ends rounded inwards, so that they are accepted
+    too), or `exactly` for a whole number or fraction judged as the value itself."""
     if verdict.accepted is None:
         return ""
     low, high = verdict.accepted
     if low == high:
         return "exactly"
-    if tolerance is not None:
-        return f"[{format_float(float(low), 6)}, {format_float(float(high), 6)}]"
+    if tolerance is not None:  # 6 significant digits of the larger end, rounded inwards
+        larger = max(abs(Fraction(low)), abs(Fraction(high)))
+        places = 4 - decimal_exponent(larger) if larger else 5
+        return interval_text(low, high, max(places, -1), closed=True)
     half = decimal_text(Fraction(high - low) / 2, 12)  # 0.00005: judged at 4 places
     return interval_text(low, high, max(len(half.partition(".")[2]) - 1, -1))
 
@@ -84,7 +87,9 @@ def accepted_text(verdict: Verdict, tolerance=None) -> str:
 def carried_text(verdict: Verdict) -> str:
     """`carried forward from z5 (right on method)`, or why it earns nothing."""
     names = ", ".join(a.label for a in verdict.carried.roots)
-    if verdict.carried.credit == 0 and verdict.carried.roots:
+    if not verdict.carried.roots:  # the earlier values are right, only rounded by the student
+        return "right on method from your own rounded earlier values"
+    if verdict.carried.credit == 0:
         return f"follows from {names}, which earns no carried-forward credit"
     return f"right on method from {names}"
 
@@ -118,10 +123,25 @@ def _score_line(result: CheckResult) -> str:
         return f"Score: {result.score}/{result.total} right"
     right = sum(v.right for v in result.verdicts)
     parts = [f"{right} right"]
-    if carried:
-        parts.append(f"{carried} carried forward at {_POLICY_WORDS[result.carried_forward]}: "
-                     f"--carried-forward {result.carried_forward}")
+    parts += _carried_texts(result, f": --carried-forward {result.carried_forward}")
     return f"Score: {result.score}/{result.total} ({', '.join(parts + few)})"
+
+
+def _carried_texts(result: CheckResult, policy: str = "") -> list[str]:
+    """`3 carried forward at full credit`, and apart from them those that earn nothing
+    because their root makes the work trivial (the policy's credit is not theirs)."""
+    carried = [v for v in result.verdicts if v.carried is not None]
+    trivial = sum(bool(v.carried.roots) and v.carried.credit == 0
+                  and result.carried_forward != "none" for v in carried)
+    texts = []
+    if len(carried) > trivial:
+        texts.append(f"{len(carried) - trivial} carried forward at "
+                     f"{_POLICY_WORDS[result.carried_forward]}{policy}")
+    if trivial:
+        texts.append(f"{trivial} following from a value that makes the work trivial, "
+                     f"at no credit" + ("" if texts or not policy else
+                                        f" whatever the policy{policy}"))
+    return texts
 
 
 def _too_few_text(result: CheckResult) -> list[str]:
@@ -143,11 +163,8 @@ def _answers_right(result: CheckResult) -> str:
     """`7/11 answers right, 3 carried forward at full credit`: answers counted, not the
     credit (a carried value is not right; the points already hold its credit)."""
     right = sum(v.right for v in result.verdicts)
-    carried = sum(v.carried is not None for v in result.verdicts)
     text = f"{right}/{result.total} answers right"
-    if carried:
-        text += f", {carried} carried forward at {_POLICY_WORDS[result.carried_forward]}"
-    return ", ".join([text, *_too_few_text(result)])
+    return ", ".join([text, *_carried_texts(result), *_too_few_text(result)])
 
 
 def score_line(result: CheckResult, marks: Marks | None = None) -> str:
@@ -165,15 +182,24 @@ def score_line(result: CheckResult, marks: Marks | None = None) -> str:
 def summary_lines(result: CheckResult, marks: Marks | None = None) -> list[str]:
     lines = [score_line(result, marks)]
     named = {id(f.first) for f in result.findings}  # a root the diagnosis named: its line
-    lines += [root_text(root) for root in result.roots
-              if id(root.answer) not in named and (root.followers or root.slip)]
+    explained = {id(a): f for f in result.findings for a in f.also}  # told with its finding
+    told = [root for root in result.roots if id(root.answer) not in named
+            and id(root.answer) not in explained and (root.followers or root.slip)]
+    lines += [root_text(root) for root in told]
     if result.rounding_detected:
         lines.append(f"Hand rounding to {rounding_text(result.rounding)} detected: an answer "
                      "that matches the solution rounded that way along the way is right, and "
                      "mistakes are reproduced with that rounding.")
     roots = {id(root.answer): root for root in result.roots}
-    lines += [finding_text(f, roots.get(id(f.first))) for f in result.findings]
-    unexplained = result.unexplained
+    for finding in result.findings:
+        text = finding_text(finding, roots.get(id(finding.first)))
+        for root in result.roots:  # a value the mistake also explains, and what follows it
+            if explained.get(id(root.answer)) is finding and root.followers:
+                text = text[:-1] + followers_text(root).replace(
+                    "from it", f"from {root.answer.label}") + "."
+        lines.append(text)
+    said = {id(root.answer) for root in told}  # "wrong, not a usual mistake" already
+    unexplained = [a for a in result.unexplained if id(a) not in said]
     if unexplained:
         names = ", ".join(a.label for a in unexplained)
         lines.append(f"Wrong, and no usual mistake reproduces it: {names}.")
@@ -188,7 +214,8 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     """The verdicts as a table, then the score and the mistakes found, as one string.
 
     Names and numbers are never cut: the verdict and note columns wrap first, and where the
-    width is still too small the accepted intervals, then the notes, move below the table.
+    width is still too small the accepted intervals, then the notes, then a rubric's points
+    move below the table.
     """
     import io
 
@@ -219,15 +246,22 @@ def render_table_text(result: CheckResult, *, color: bool = False,
     console.print(table)
     for name in below:
         column = header.index(name)
-        console.print(Text(f"{'Accepted' if name == 'accepted' else 'Notes'}:"))
+        if not any(row[column] for row in rows):
+            continue  # no note at all: no empty "Notes:"
+        console.print(Text(f"{_BELOW_TITLES[name]}:"))
         for row in rows:
             if row[column]:
-                step = f"step {row[0]}: " if header[0] == "step" else ""
-                console.print(Text(f"  {step}{row[header.index('name')]}: {row[column]}"))
+                label = row[header.index("name")]
+                step = (f"step {row[0]}: " if header[0] == "step" and ": " not in label
+                        else "")  # `epoch 2: w47` names its section already
+                console.print(Text(f"  {step}{label}: {row[column]}"))
     for number, line in enumerate(summary_lines(result, marks)):
         console.print(Text(line, "bold" if number == 0 else ""))
     return buffer.getvalue()
 
+
+# The columns that move below the table, in this order, when it would not fit.
+_BELOW_TITLES = {"accepted": "Accepted", "note": "Notes", "points": "Points"}
 
 # The narrowest the wrapping columns get: a verdict's longest word, a note's few words.
 _WRAPPED_MIN = {"verdict": 7, "note": 12}
@@ -252,7 +286,7 @@ def _wrapped_widths(header: list[str], rows: list[list[str]], kept: list[int], w
 
 def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[str]:
     """The columns to print below the table so that no name or number is cut: none when
-    all fit, else the accepted intervals, then the notes too."""
+    all fit, else the accepted intervals, then the notes, then the points."""
     def needed(columns: list[str]) -> int:
         total = 1
         for index, name in enumerate(header):
@@ -264,7 +298,7 @@ def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[s
         return total
 
     below: list[str] = []
-    for name in ("accepted", "note"):
+    for name in _BELOW_TITLES:
         if needed(below) <= width:
             break
         if name in header:

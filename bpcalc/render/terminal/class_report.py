@@ -18,6 +18,7 @@ from bpcalc.grading.classrun import (
 )
 from bpcalc.grading.mistakes import _SHORT
 from bpcalc.render.terminal.check_report import points_text
+from bpcalc.text import markdown_text
 
 ROSTER_COLUMNS = ["file", "variant", "score", "total", "mistakes", "note"]
 
@@ -72,40 +73,101 @@ def mistakes_markdown(sheets: list[Sheet]) -> str:
     failed = [sheet for sheet in sheets if sheet.marks is None]
     if failed:
         lines += ["", "## Not checked", ""]
-        lines += [f"- `{one_line(s.file)}`: {s.status}: {one_line(s.error)}" for s in failed]
+        lines += [f"- {markdown_text(one_line(s.file))}: {s.status}: "
+                  f"{markdown_text(one_line(s.error))}" for s in failed]
     return "\n".join(lines) + "\n"
 
 
 def render_terminal(sheets: list[Sheet], *, color: bool = False,
                     width: int | None = None) -> str:
-    """The roster and the mistake table as the terminal shows them."""
-    from rich.table import Table
+    """The roster and the mistake table as the terminal shows them. A file name, a score
+    and a mistake id are never cut or broken across lines (a sheet's mistakes one to a
+    line): where a table would need that, its rows are printed as lines instead."""
     from rich.text import Text
 
     from bpcalc.render.console import text_console
 
-    roster = Table(title="Class run", title_justify="left")
+    buffer = io.StringIO()
+    console = text_console(buffer, color=color, width=width)
+    for part in (_roster(sheets, console.width), _mistake_table(sheets, console.width)):
+        for piece in part:  # a file's own line (text, options) is never wrapped or cropped
+            text, options = piece if isinstance(piece, tuple) else (piece, {})
+            console.print(text, **options)
+    console.print(Text(counts_line(sheets), "bold"))
+    return buffer.getvalue()
+
+
+def _fits(cells: list[list[str]], width: int, wrapped: int | None = None) -> bool:
+    """Do these columns, whole (and a last one `wrapped` to that many columns), fit?"""
+    widths = [max(len(line) for row in column for line in row.split("\n"))
+              for column in cells]
+    if wrapped is not None:
+        widths[-1] = min(widths[-1], wrapped)
+    return sum(widths) + 3 * len(widths) + 1 <= width
+
+
+def _roster(sheets: list[Sheet], width: int) -> list:
+    """The roster as a table whose cells are all whole, else as one line a sheet."""
+    from rich.table import Table
+    from rich.text import Text
+
     columns = [c for c in ROSTER_COLUMNS
                if c != "variant" or any(s.variant is not None for s in sheets)]
-    for column in columns:
-        roster.add_column(column, justify="right" if column in ("score", "total") else "left",
-                          overflow="fold")
+    rows = []
     for sheet in sheets:
         cells = dict(zip(ROSTER_COLUMNS, _cells(sheet), strict=True))
         cells["note"] = sheet.status  # the reason of a file not checked is on stderr
-        roster.add_row(*(Text(cells[column]) for column in columns))
+        cells["mistakes"] = cells["mistakes"].replace(" ", "\n")
+        rows.append([cells[column] for column in columns])
+    by_column = [[column, *(row[i] for row in rows)] for i, column in enumerate(columns)]
+    if not _fits(by_column, width):
+        lines = [Text("Class run")]
+        for row in rows:
+            file, details = _roster_line(row, columns)
+            lines += [(Text(file), {"soft_wrap": True}), Text(details)]
+        return lines
+    roster = Table(title="Class run", title_justify="left")
+    for column in columns:
+        roster.add_column(column, justify="right" if column in ("score", "total") else "left",
+                          no_wrap=True)
+    for row in rows:
+        roster.add_row(*(Text(cell) for cell in row))
+    return [roster]
+
+
+def _roster_line(row: list[str], columns: list[str]) -> tuple[str, str]:
+    """A sheet on two lines for a narrow terminal: its file, then `10/11, wrong:
+    new_weight_in_hidden_delta` (the words wrap there, never inside the file's line)."""
+    cells = dict(zip(columns, row, strict=True))
+    variant = f"variant {cells['variant']}, " if cells.get("variant") else ""
+    score = f"{cells['score']}/{cells['total']}" if cells["total"] else cells["score"]
+    mistakes = cells["mistakes"].replace("\n", ", ")
+    return (f"  {cells['file']}",
+            f"    {variant}{score}, {cells['note']}" + (f": {mistakes}" if mistakes else ""))
+
+
+def _mistake_table(sheets: list[Sheet], width: int) -> list:
+    """The most frequent mistakes: a table whose ids are whole, else one line each."""
+    from rich.table import Table
+    from rich.text import Text
+
+    counts = mistake_counts(sheets)
+    if not counts:
+        return []
+    ids = ["mistake", *(mistake for mistake, _ in counts)]
+    students = ["students", *(str(count) for _, count in counts)]
+    what = ["what", *(mistake_text(mistake) for mistake, _ in counts)]
+    if not _fits([ids, students, what], width, wrapped=12):
+        return [Text("Most frequent mistakes"),
+                *(Text(f"  {m}: {c} student{'s' * (c != 1)}: {mistake_text(m)}")
+                  for m, c in counts)]
     table = Table(title="Most frequent mistakes", title_justify="left")
-    table.add_column("mistake")
-    table.add_column("students", justify="right")
-    table.add_column("what", overflow="fold")
-    for mistake, count in mistake_counts(sheets):
+    table.add_column("mistake", no_wrap=True)
+    table.add_column("students", justify="right", no_wrap=True)
+    table.add_column("what")
+    for mistake, count in counts:
         table.add_row(Text(mistake), Text(str(count)), Text(mistake_text(mistake)))
-    buffer = io.StringIO()
-    console = text_console(buffer, color=color, width=width)
-    console.print(roster)
-    console.print(table)
-    console.print(Text(counts_line(sheets), "bold"))
-    return buffer.getvalue()
+    return [table]
 
 
 def sheet_report(sheet: Sheet, format: str, *, rubric: bool = False,
