@@ -442,3 +442,13 @@ def test_a_value_one_unit_off_after_right_values_is_not_carried_on_the_slides(tm
                                       "textbook", "-f", "json"])
     delta7 = next(a for a in json.loads(result.stdout)["answers"] if a["name"] == "delta7")
     assert delta7["verdict"] == "wrong" and delta7["carried_from"] == []
+
+
+def test_a_net_of_1_is_a_root_like_any_other():
+    """net4 written 1 (true 1.25) leaves f(1) and everything after it to work out: the
+    values worked from it are carried forward at full credit."""
+    sheet = hand_sheet(written={"net4": 1.0})
+    result = checked(sheet, {"net4": "1"})
+    root = next(r for r in result.roots if r.answer.name == "net4")
+    assert root.trivial is None and root.followers
+    assert all(verdict_of(result, a.label).carried.credit == 1 for a in root.followers)

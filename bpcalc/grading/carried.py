@@ -250,14 +250,19 @@ def _root(problem: Problem, verdict: Verdict, resolved) -> Root:
 def trivial_reason(problem: Problem, answer: Answer, expected) -> str | None:
     """Why a wrong root value makes the work after it trivial (no credit carried forward
     from it), or None: 0 or 1 where the true value is neither, or a copy of a value the
-    problem gives (an input, a target, the bias, an initial weight)."""
+    problem gives (an input, a target, the bias, an initial weight). A net input of 0 or 1
+    is not trivial (f(1), f(0) are still to work out): for a net only a copied input or
+    initial weight counts, as the 0-or-1 rule, the target and the bias (1) would take credit
+    from an honest slip."""
     value = answer.value
-    if value in (0, 1) and Fraction(expected) not in (0, 1):
+    net = answer.quantity.kind == "net"
+    if value in (0, 1) and Fraction(expected) not in (0, 1) and not net:
         return (f"{int(value)} where the true value is neither 0 nor 1 makes the work "
                 f"after it trivial")
     given = [("an input", x) for p in problem.patterns for x in p.input]
-    given += [("a target", t) for p in problem.patterns for t in p.target]
-    given += [("the bias", problem.bias)] if problem.bias is not None else []
+    if not net:
+        given += [("a target", t) for p in problem.patterns for t in p.target]
+        given += [("the bias", problem.bias)] if problem.bias is not None else []
     given += [("an initial weight", w) for w in problem.weights.values()]
     for what, number in given:
         if value == number:
