@@ -81,7 +81,7 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "step": answer.step,
         "line": answer.line,
         "given": answer.text,
-        "expected": float(verdict.expected),
+        "expected": _decimal(verdict.expected),
         "right": verdict.right,
         "note": note_text(verdict),
         "mistake": verdict.finding.mistake.id if verdict.finding else None,
@@ -92,9 +92,14 @@ def _verdict_dict(verdict: Verdict) -> dict:
         "credit": float(verdict.credit),
         "carried_from": [_ref(a) for a in verdict.carried.roots] if verdict.carried else [],
         "slip": verdict.slip,
-        "resolved": (float(verdict.carried.resolved) if verdict.carried is not None
+        "resolved": (_decimal(verdict.carried.resolved) if verdict.carried is not None
                      else None),  # re-solved from the student's own earlier values
     }
+
+
+def _decimal(value) -> float:
+    """A value as a JSON number; a zero is 0.0, never -0.0 (a re-solved 0 can carry a sign)."""
+    return float(value) + 0.0
 
 
 def render_json(result: CheckResult, marks: Marks | None = None) -> str:
