@@ -427,3 +427,21 @@ def test_one_wrong_value_alone_does_not_show_a_hand_rounding(tmp_path):
     shown = check(problem, parse_answers("w47: .397\n", problem))
     assert shown.verdicts[0].right  # 0.396374 rounds to .396 at 3 places: only hand rounding
     assert shown.rounding is not None and shown.rounding.digits == 3
+
+
+def test_sigmoid_slope_from_net_in_the_hidden_deltas_only():
+    """The output delta right, delta4 = net4 (1 - net4) delta7 w47 worked by hand:
+    1.25 x (-0.25) x (-0.133315) x 0.5 = 0.0208305, so w14 = 0.5 + 0.0208305 x 0.9."""
+    from bpcalc.grading.answers import parse_answers
+    from bpcalc.grading.grade import check
+    from bpcalc.problem.loader import load_problem
+
+    problem = load_problem("problems/slides_2-2-1.yaml")
+    delta4 = 1.25 * (1 - 1.25) * -0.1333150 * 0.5
+    sheet = (f"z7: .7820\ndelta7: -.1333\ndelta4: {delta4:.4f}\n"
+             f"w14: {0.5 + delta4 * 0.9:.4f}\n")
+    result = check(problem, parse_answers(sheet, problem))
+    assert [f.mistake.id for f in result.findings] == ["hidden_slope_from_net"]
+    assert result.findings[0].first.name == "delta4"
+    w14 = next(v for v in result.verdicts if v.answer.name == "w14")
+    assert w14.carried is not None or w14.answer in result.findings[0].also  # from delta4

@@ -308,8 +308,9 @@ class _Presentation:
             self.slope[k] = self._slope(layer.activation, k)
         output_deltas(self, targets)
 
-    def _slope(self, activation: Activation, j: int):
-        s = slipped_slope(self.slips, self.arithmetic, activation, self.net[j], self.out[j])
+    def _slope(self, activation: Activation, j: int, hidden: bool = False):
+        s = slipped_slope(self.slips, self.arithmetic, activation, self.net[j], self.out[j],
+                          hidden)
         if s is None:
             s = self.arithmetic.slope(activation, self.net[j], self.out[j])
         return self.settled(s, "slope", j) if self.plan.settles_slope else s
@@ -322,7 +323,7 @@ class _Presentation:
             down = [delta[k] for k in above.ids]
             square = len(layer.ids) == len(above.ids)
             for position, j in enumerate(layer.ids):
-                s = self.slope[j] = self._slope(layer.activation, j)
+                s = self.slope[j] = self._slope(layer.activation, j, hidden=True)
                 used = [self.weights[p] for p in plan.outgoing[j]]
                 if slips.transposed_hidden_sum and square:  # the weights into the j-th above
                     used = [self.weights[plan.outgoing[i][position]] for i in layer.ids]

@@ -26,6 +26,7 @@ class Slips(NamedTuple):
     batch_averaged: bool = False  # a group's summed changes divided by its size
     net_fed_forward: bool = False  # a layer's net from the nets below, not their z
     slope_from_net: bool = False  # sigmoid's f' as beta net (1 - net), not beta z (1 - z)
+    hidden_slope_from_net: bool = False  # the same in the hidden deltas only
     tanh_slope_unsquared: bool = False  # tanh's f' as 1 - z, not 1 - z^2
     no_output_slope: bool = False  # f'(net) left out of the output deltas only
     transposed_hidden_sum: bool = False  # sum_k delta_k w_jk read along the weight
@@ -51,10 +52,12 @@ class Slips(NamedTuple):
 CORRECT = Slips()
 
 
-def slipped_slope(slips: Slips, arithmetic, activation: Activation, net, out):
+def slipped_slope(slips: Slips, arithmetic, activation: Activation, net, out,
+                  hidden: bool = False):
     """f'(net) as a slip computes it (sigmoid's from net, tanh's unsquared), or None where
-    no slip touches this activation's slope."""
-    if slips.slope_from_net and activation.name == "sigmoid":
+    no slip touches this activation's slope (of a hidden node, if `hidden`)."""
+    from_net = slips.slope_from_net or (hidden and slips.hidden_slope_from_net)
+    if from_net and activation.name == "sigmoid":
         return arithmetic.number(activation.beta) * net * (arithmetic.number(Fraction(1)) - net)
     if slips.tanh_slope_unsquared and activation.name == "tanh":
         return arithmetic.number(Fraction(1)) - out

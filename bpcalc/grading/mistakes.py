@@ -68,6 +68,7 @@ _SHORT = {
     "bias_trained": "bias weights updated (train_bias is false)",
     "net_fed_forward": "net fed forward instead of the activation",
     "slope_from_net": "sigmoid's f' from net, not the activation",
+    "hidden_slope_from_net": "sigmoid's f' from net in the hidden deltas",
     "tanh_slope_unsquared": "tanh' as 1 - tanh, not 1 - tanh²",
     "no_output_slope": "f' left out of the output delta",
     "transposed_hidden_sum": "hidden delta summed over the wrong weights",
@@ -269,6 +270,12 @@ def _more_slips(problem: Problem) -> list[Mistake]:
         mistakes.append(Mistake(
             "slope_from_net", f"the sigmoid's derivative taken from the net: {net} (1 - "
             f"{net}) instead of {z} (1 - {z})", problem, Slips(slope_from_net=True)))
+    if hidden and any(names[i] == "sigmoid" for i in hidden if i in used) and \
+            names[len(layers) - 1] == "sigmoid" and len(layers) - 1 in used:
+        mistakes.append(Mistake(
+            "hidden_slope_from_net", f"the sigmoid's derivative taken from the net in the "
+            f"hidden deltas only: {net}_j (1 - {net}_j) instead of {z}_j (1 - {z}_j)", problem,
+            Slips(hidden_slope_from_net=True)))
     if any(names[i] == "tanh" for i in used):
         mistakes.append(Mistake(
             "tanh_slope_unsquared", f"tanh's derivative taken as 1 - {z} instead of "
