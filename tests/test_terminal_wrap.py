@@ -96,3 +96,35 @@ def test_a_term_is_never_split():
             text.replace(" ", "")
         for end, start in zip(lines, lines[1:], strict=False):
             assert not inside_a_token(end, start.strip()), (room, lines)
+
+
+def _xor_net7_of_step_2() -> float:
+    """net7 in step 2 of xor.yaml, by hand: one sequential sigmoid update on pattern (0, 0)."""
+    import math
+
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    hidden = [[0.5, -0.4, 0.1], [-0.3, 0.6, -0.2]]
+    out = [0.7, -0.5, 0.3]
+    z = [sig(w[2]) for w in hidden]  # input (0, 0): only the bias feeds the hidden nodes
+    z7 = sig(out[0] * z[0] + out[1] * z[1] + out[2])
+    d7 = (0 - z7) * z7 * (1 - z7)
+    d = [d7 * out[i] * z[i] * (1 - z[i]) for i in range(2)]
+    out = [out[0] + 0.5 * d7 * z[0], out[1] + 0.5 * d7 * z[1], out[2] + 0.5 * d7]
+    hidden = [[w[0], w[1], w[2] + 0.5 * d[i]] for i, w in enumerate(hidden)]
+    z = [sig(w[1] + w[2]) for w in hidden]  # input (0, 1)
+    return out[0] * z[0] + out[1] * z[1] + out[2]
+
+
+def test_a_cell_too_long_for_its_closed_form_shows_the_decimal_as_approximate():
+    """Step 2's net7 (its closed form too long for a cell): `≈ 0.187119` with a note that
+    the closed form is in the JSON, never the decimal above a puzzling `≈ …`."""
+    problem = load_problem(str(ROOT / "problems" / "xor.yaml"))
+    import dataclasses
+
+    problem = dataclasses.replace(problem, epochs=1)
+    trace = solve(problem, make_arithmetic(problem.rounding, True))
+    document = build_document(trace, steps={2})
+    screen = RichRenderer(width=120).render(document)
+    row = next(line for line in screen.split("\n") if "│ z7 " in line)
+    assert f"│ ≈ {_xor_net7_of_step_2():.6f} " in row
+    assert "≈ …" not in screen

@@ -82,10 +82,11 @@ class RichRenderer(Renderer):
             if shown.exact is not None:
                 spans += [(shown.exact, style),
                           (f"\n{'=' if shown.equal else '≈'} {shown.decimal}", "dim")]
+            elif shown.elided:  # the decimal as an approximation, as the keys write it
+                spans += [(f"≈ {shown.decimal}", style),
+                          ("\n(closed form in --format json)", "dim")]
             else:
                 spans += layout.spans(shown.decimal, style)
-                if shown.elided:
-                    spans.append(("\n≈ … (closed form in --format json)", "dim"))
         return spans
 
     def paragraph(self, block) -> str:
