@@ -128,3 +128,16 @@ def test_a_cell_too_long_for_its_closed_form_shows_the_decimal_as_approximate():
     row = next(line for line in screen.split("\n") if "│ z7 " in line)
     assert f"│ ≈ {_xor_net7_of_step_2():.6f} " in row
     assert "≈ …" not in screen
+
+
+@pytest.mark.parametrize("width", [60, 66])
+def test_an_operator_stays_with_its_operand(width):
+    """The calculation column at 60 columns: `0.5 + 1` over `× (-0.0115387)` over `× 0.9`,
+    never a `×` alone on its line (it was, with the negative factor beneath it)."""
+    problem = load_problem(str(SLIDES))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    document = build_document(trace, steps={1}, calculations=True)
+    lines = RichRenderer(width=width).render(document).split("\n")
+    cells = [line.split("│")[3].strip() for line in lines if line.count("│") == 6]
+    assert any("× (-0.0115387)" in cell for cell in cells)  # δ4, bracketed, with its ×
+    assert not [cell for cell in cells if cell.endswith(("×", "+", "-"))], cells

@@ -26,6 +26,8 @@ def _tier(text: str, p: int) -> int | None:
     if before == " " and here != " ":
         if text[p - 2:p - 1] in ("=", "≈") and (p < 3 or text[p - 3] == " "):
             return None
+        if text[p - 2:p - 1] in ("+", "-", "*", "×", "−") and (p < 3 or text[p - 3] == " "):
+            return 3  # an operator with its operand: `×` alone ends a line only if need be
         if here in "=≈" and following == " ":
             return 0
         if here in "+-*×−" and following == " ":
@@ -55,8 +57,9 @@ def break_at(text: str, start: int, room: int, depths: list[int] | None = None) 
     at all; at the room itself when the next term alone is wider than the room."""
     depths = depths or _depths(text)
     limit = min(len(text), start + room)
-    candidates = [p for p in range(start + 1, limit + 1)
-                  if p < len(text) and _tier(text, p) is not None]
+    # a break is at the next term's start, so one past the room when the line fills it
+    candidates = [p for p in range(start + 1, min(limit + 1, len(text) - 1) + 1)
+                  if _tier(text, p) is not None and len(text[start:p].rstrip()) <= room]
     if not candidates:
         return limit
     late = [p for p in candidates if p - start >= room / 4]
