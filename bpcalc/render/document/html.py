@@ -103,8 +103,14 @@ class HtmlStyle(worked.PlainStyle):
         return f"(1 if {arg} ≥ {bound} else 0)"
 
     def render(self, e) -> str:
-        text = super().render(e)
-        return "−" + text[1:] if isinstance(e, worked.Neg) else text
+        text = super().render(e)  # -(-0.2) is already 0.2: only a leading minus is one
+        return "−" + text[1:] if isinstance(e, worked.Neg) and text[:1] == "-" else text
+
+    def line(self, line: worked.WorkedLine, *, formula: bool = False) -> str:
+        text = super().line(line, formula=formula)
+        if line.approx is not None and line.approx.startswith("-"):  # ≈ −0.144997
+            text = text[:-len(line.approx)] + "−" + line.approx[1:]
+        return text
 
 
 HTML_STYLE = HtmlStyle()
