@@ -24,10 +24,11 @@ HEADINGS = {"Problem", "Formulas", "Forward pass", "Error", "Backward pass", "We
             "Initial weights"}
 
 
-def xor_key(fmt: str, steps: set[int] | None = None, epochs: int = 1) -> str:
+def xor_key(fmt: str, steps: set[int] | None = None, epochs: int = 1,
+            exact: bool = False) -> str:
     problem = apply_overrides(load_problem(XOR), epochs=epochs)
-    trace = solve(problem, make_arithmetic(problem.rounding, False))
-    return formats.render(trace, fmt, formats.Options(steps=steps))
+    trace = solve(problem, make_arithmetic(problem.rounding, exact))
+    return formats.render(trace, fmt, formats.Options(steps=steps, exact=exact))
 
 
 def pages(tex: str, directory: Path) -> list[list[str]]:
@@ -44,13 +45,16 @@ def pages(tex: str, directory: Path) -> list[list[str]]:
             for page in text.split("\f") if page.strip()]
 
 
-def test_no_heading_ends_a_printed_page_and_tables_stay_whole(tmp_path):
-    printed = pages(xor_key("latex"), tmp_path)
+@pytest.mark.parametrize("exact", [False, True], ids=["float", "exact"])
+def test_no_heading_ends_a_printed_page_and_tables_stay_whole(tmp_path, exact):
+    printed = pages(xor_key("latex", exact=exact), tmp_path)
     assert len(printed) >= 4
     for number, lines in enumerate(printed, start=1):
         body = lines[:-1] if lines[-1].isdigit() else lines  # the page number
         last = body[-1]
         assert last not in HEADINGS and not last.startswith("Step "), (number, last)
+        # nor a step's heading with only its input line (the exact key's step 2 was)
+        assert not last.startswith("Input ("), (number, last)
         # a forward table that starts on this page ends on it: its header and node 7 row
         for index, line in enumerate(body):
             if re.match(r"node\s+kind\s+name", line):
