@@ -86,3 +86,24 @@ def test_a_key_limited_with_steps_says_what_it_leaves_out():
     assert "left out" not in xor_key("markdown")
     assert steps_left_out({4}, 4) == "Shown: step 4 of 4; left out: steps 1–3 (--steps)."
     assert steps_left_out({1, 2}, 2) == "Shown: every step (2)."
+
+
+def test_the_html_key_prints_a_worked_line_whole():
+    """A worked line's formula row and its numbers row are one `.line` (a subgrid row of
+    the aligned equations) that printing keeps whole: Chromium's print of the XOR key
+    ended pages on `w34 = w34 + (C × δ4 × z3)`, its numbers on the next page."""
+    page = xor_key("html")
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert re.search(r"\.equations > \.line \{[^}]*grid-template-columns: subgrid", style)
+    assert re.search(r"@media print.*\.equations > div \{[^}]*break-inside: avoid", style,
+                     flags=re.S)
+    blocks = re.findall(r'<div class="equations worked">\n(.*?)</div>\n(?=<|$)', page,
+                        flags=re.S)
+    assert blocks
+    lines = re.findall(r'<div class="line"><div class="lhs math">(.*?)</div>'
+                       r'<div class="math">= (.*?)</div>\n<div></div>'
+                       r'<div class="math">= (.*?)</div></div>\n', page)
+    # every worked line of the 4 steps: 6 forward, 1 error, 3 deltas, 9 updates each
+    assert len(lines) == 4 * 19
+    w34 = "<i>w</i><sub>34</sub>"
+    assert lines[12][:2] == (w34, f"{w34} + (<i>C</i> × δ<sub>4</sub> × <i>z</i><sub>3</sub>)")
