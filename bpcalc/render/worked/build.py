@@ -164,7 +164,7 @@ class _Builder:
         it (w47⁽¹⁾: a bare w47 in step 2 reads as the initial weight). This step's own
         values keep their bare names (δ7 is the δ7 worked above)."""
         steps = self.trace.steps
-        number = next(n for n, each in enumerate(steps, start=1) if each is self.step)
+        number = next((n for n, each in enumerate(steps, start=1) if each is self.step), 1)
         number = next((n for n in range(number - 1, 0, -1)
                        if any(u.key == key for u in steps[n - 1].updates)), 0)
         return replace(ref, mark=f"⁽{number}⁾".translate(_SUPERSCRIPT)) if number else ref
