@@ -141,3 +141,40 @@ def test_an_operator_stays_with_its_operand(width):
     cells = [line.split("│")[3].strip() for line in lines if line.count("│") == 6]
     assert any("× (-0.0115387)" in cell for cell in cells)  # δ4, bracketed, with its ×
     assert not [cell for cell in cells if cell.endswith(("×", "+", "-"))], cells
+
+
+def _xor_step_2_delta5() -> float:
+    """δ5 in step 2 of xor.yaml, by hand (as _xor_net7_of_step_2, one step further)."""
+    import math
+
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    z4, z5 = sig(0.1), sig(-0.2)  # step 1, input (0, 0)
+    z7 = sig(0.7 * z4 - 0.5 * z5 + 0.3)
+    d7 = -z7 * z7 * (1 - z7)
+    d4, d5 = d7 * 0.7 * z4 * (1 - z4), d7 * -0.5 * z5 * (1 - z5)
+    w47, w57, w67 = 0.7 + 0.5 * d7 * z4, -0.5 + 0.5 * d7 * z5, 0.3 + 0.5 * d7
+    z4, z5 = sig(-0.4 + 0.1 + 0.5 * d4), sig(0.6 - 0.2 + 0.5 * d5)  # step 2, input (0, 1)
+    z7 = sig(w47 * z4 + w57 * z5 + w67)
+    d7 = (1 - z7) * z7 * (1 - z7)
+    return d7 * w57 * z5 * (1 - z5)
+
+
+def test_a_calculation_column_too_narrow_for_its_terms_moves_below_the_table():
+    """XOR's step 2 at 60 columns: the numbers leave the calculation column 9 cells, and
+    rich cut `(-0.0143522)` into `(-0.01435` over `22)`; the table drops the column and
+    the calculations follow it, one whole line per weight."""
+    import dataclasses
+
+    problem = dataclasses.replace(load_problem(str(ROOT / "problems" / "xor.yaml")), epochs=1)
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    document = build_document(trace, steps={2}, calculations=True)
+    lines = RichRenderer(width=60).render(document).split("\n")
+    assert max(map(len, lines)) <= 60
+    assert not any("calculati" in line for line in lines if "┃" in line)
+    below = lines.index("calculation (below the table at this width):")
+    assert lines[below - 1].startswith("└")
+    assert f"  w15  -0.3 + 0.5 × ({_xor_step_2_delta5():.6g}) × 0" in lines[below:]
+    # the slides' example still fits its calculation column at 60
+    slides = build_document(solve(load_problem(str(SLIDES)), make_arithmetic(None, False)),
+                            calculations=True)
+    assert "below the table" not in RichRenderer(width=60).render(slides)

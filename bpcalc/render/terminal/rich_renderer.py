@@ -26,7 +26,7 @@ from bpcalc.render.document.model import (
     cut,
 )
 from bpcalc.render.terminal import layout
-from bpcalc.render.terminal.wrap import fit_table, wrapped
+from bpcalc.render.terminal.wrap import fit_table, table_width, wrapped
 from bpcalc.text import TERMINAL_CLOSED_FORM, Shown
 
 # Continuation lines of a long formula: a worked line's, the error line's (past `Error  `).
@@ -120,7 +120,8 @@ class RichRenderer(Renderer):
         if self.show != "work":
             for section in block.sections:
                 if section.table is not None:
-                    self.screen.print(self.box(section.table, section.title))
+                    for piece in self.boxed(section.table, section.title):
+                        self.screen.print(piece)
                 if section.error is not None:
                     self.error(section.error)
         if self.show != "tables":
@@ -169,6 +170,28 @@ class RichRenderer(Renderer):
                 for row in table.rows]
         piece = layout.Table(table.title or title, columns, rows, table.caption)
         return fit_table(piece, self.screen.width)
+
+    def boxed(self, table: Table, title: str = "") -> list:
+        """The table; when it cannot fit the terminal with whole terms in its constant
+        text (the calculation and rule columns), the table without those columns and
+        their text below it, a line per row, so that no number or name is cut."""
+        piece = self.box(table, title)
+        width = self.screen.width
+        moved = [i for i, column in enumerate(table.columns) if column.kind == "formula"]
+        if not moved or table_width(piece) <= width:
+            return [piece]
+        kept = [i for i in range(len(table.columns)) if i not in moved]
+        narrow = table._replace(columns=[table.columns[i] for i in kept],
+                                rows=[[row[i] for i in kept] for row in table.rows])
+        pieces: list = [self.box(narrow, title)]
+        for index in moved:
+            spans: list[layout.Span] = [(f"{self.inline(table.columns[index].header)} "
+                                         "(below the table at this width):", "dim")]
+            for row in table.rows:
+                spans += [("\n  " + self.inline(row[0]) + "  ", ""),
+                          *self.cell(row[index])]
+            pieces.append(layout.Text(wrapped(spans, width, 4)))
+        return pieces
 
     def column(self, column: Column) -> layout.Column:
         """Numbers right-aligned and never cut (no_wrap: rich narrows other columns first);

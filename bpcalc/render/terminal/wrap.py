@@ -133,6 +133,14 @@ def wrapped(spans: list[Span], width: int, indent: int) -> list[Span]:
 # -- tables -------------------------------------------------------------------------------
 
 
+def table_width(table: Table) -> int:
+    """The width the table takes with every cell's lines as they are."""
+    natural = [max([len(column.header)] + [len(plain(line)) for row in table.rows
+                                            for line in split_lines(row[index])])
+               for index, column in enumerate(table.columns)]
+    return sum(natural) + 3 * len(natural) + 1
+
+
 def fit_table(table: Table, width: int) -> Table:
     """A table too wide for `width` with its folding columns (closed forms, formulas)
     narrowed and their cells broken between terms, so that it fits; as it was otherwise
