@@ -178,3 +178,19 @@ def test_a_calculation_column_too_narrow_for_its_terms_moves_below_the_table():
     slides = build_document(solve(load_problem(str(SLIDES)), make_arithmetic(None, False)),
                             calculations=True)
     assert "below the table" not in RichRenderer(width=60).render(slides)
+
+
+def test_a_long_header_goes_on_two_lines_rather_than_cutting_a_name():
+    """paper_2-1-1 at 60 columns: its activation header `x_j / a_j / y_j = f(h_j)` took
+    the room, so rich cut the name column's header to `na…` and its own to `f(h_…`. Now
+    it is two lines, the others at the bottom of the header row (as rich sets them)."""
+    problem = load_problem(str(ROOT / "problems" / "paper_2-1-1.yaml"))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    lines = RichRenderer(width=60).render(build_document(trace)).split("\n")
+    assert not [line for line in lines if "…" in line]
+    header = next(index for index, line in enumerate(lines) if "┃ name ┃" in line)
+    assert "x_j / a_j / y_j ┃" in lines[header - 1] and "= f(h_j) ┃" in lines[header]
+    assert max(map(len, lines)) <= 60
+    # wide enough, the header stays on one line
+    wide = RichRenderer(width=80).render(build_document(trace))
+    assert "┃ x_j / a_j / y_j = f(h_j) ┃" in wide

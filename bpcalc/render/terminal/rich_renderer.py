@@ -169,6 +169,10 @@ class RichRenderer(Renderer):
                  for cell, column in zip(row, table.columns, strict=True)]
                 for row in table.rows]
         piece = layout.Table(table.title or title, columns, rows, table.caption)
+        if table_width(piece) > self.screen.width:  # a long header on two lines, not cut:
+            piece = piece._replace(columns=[  # `x_j / a_j / y_j` over `= f(h_j)`
+                column._replace(header=column.header.replace(" = ", "\n= ", 1))
+                if column.no_wrap else column for column in columns])
         return fit_table(piece, self.screen.width)
 
     def boxed(self, table: Table, title: str = "") -> list:

@@ -135,7 +135,7 @@ def wrapped(spans: list[Span], width: int, indent: int) -> list[Span]:
 
 def table_width(table: Table) -> int:
     """The width the table takes with every cell's lines as they are."""
-    natural = [max([len(column.header)] + [len(plain(line)) for row in table.rows
+    natural = [max([*map(len, column.header.split("\n"))] + [len(plain(line)) for row in table.rows
                                             for line in split_lines(row[index])])
                for index, column in enumerate(table.columns)]
     return sum(natural) + 3 * len(natural) + 1
@@ -146,7 +146,7 @@ def fit_table(table: Table, width: int) -> Table:
     narrowed and their cells broken between terms, so that it fits; as it was otherwise
     (then rich folds it)."""
     cells = [[split_lines(cell) for cell in row] for row in table.rows]
-    texts = [[column.header] + [plain(line) for row in cells for line in row[index]]
+    texts = [column.header.split("\n") + [plain(line) for row in cells for line in row[index]]
              for index, column in enumerate(table.columns)]
     natural = [max(map(len, column)) for column in texts]
     overhead = 3 * len(natural) + 1
