@@ -194,3 +194,17 @@ def test_a_long_header_goes_on_two_lines_rather_than_cutting_a_name():
     # wide enough, the header stays on one line
     wide = RichRenderer(width=80).render(build_document(trace))
     assert "┃ x_j / a_j / y_j = f(h_j) ┃" in wide
+
+
+def test_a_calculation_column_too_narrow_for_an_operator_and_its_operand_moves_below():
+    """Mazur's example at 60 columns left 13 cells, one short of `× (-0.00877135)`: the
+    column printed `×` alone over the bracketed delta. It moves below the table instead."""
+    problem = load_problem(str(ROOT / "problems" / "mazur_2-2-2.yaml"))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    lines = RichRenderer(width=60).render(build_document(trace, calculations=True))
+    lines = lines.split("\n")
+    assert not [line for line in lines if line.rstrip(" │").endswith(" ×")]
+    below = lines.index("calculation (below the table at this width):")
+    # w14 = 0.15, rate 0.5, input 0.05 (the file); δ4 as the backward table prints it
+    delta4 = [line.split("│")[4].strip() for line in lines if line.startswith("│    4 │")][1]
+    assert f"  w14  0.15 + 0.5 × ({delta4}) × 0.05" in lines[below:]

@@ -26,7 +26,13 @@ from bpcalc.render.document.model import (
     cut,
 )
 from bpcalc.render.terminal import layout
-from bpcalc.render.terminal.wrap import fit_table, table_width, wrapped
+from bpcalc.render.terminal.wrap import (
+    column_width,
+    fit_table,
+    table_width,
+    term_width,
+    wrapped,
+)
 from bpcalc.text import TERMINAL_CLOSED_FORM, Shown
 
 # Continuation lines of a long formula: a worked line's, the error line's (past `Error  `).
@@ -182,7 +188,8 @@ class RichRenderer(Renderer):
         piece = self.box(table, title)
         width = self.screen.width
         moved = [i for i, column in enumerate(table.columns) if column.kind == "formula"]
-        if not moved or table_width(piece) <= width:
+        if not moved or (table_width(piece) <= width and all(
+                column_width(piece, i) >= term_width(table.rows, i, self.cell) for i in moved)):
             return [piece]
         kept = [i for i in range(len(table.columns)) if i not in moved]
         narrow = table._replace(columns=[table.columns[i] for i in kept],

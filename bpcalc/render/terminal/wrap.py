@@ -68,9 +68,11 @@ def break_at(text: str, start: int, room: int, depths: list[int] | None = None) 
     return candidates[-1]
 
 
-def longest_term(text: str) -> int:
-    """The widest piece of `text` no break may split."""
-    cuts = [0] + [p for p in range(1, len(text)) if _tier(text, p) is not None] + [len(text)]
+def longest_term(text: str, glued: bool = False) -> int:
+    """The widest piece of `text` no break may split (`glued`: nor the one after an
+    operator, `× (-0.0115387)` whole)."""
+    cuts = [0] + [p for p in range(1, len(text))
+                  if _tier(text, p) not in (None, 3 if glued else None)] + [len(text)]
     return max(len(text[a:b].strip()) for a, b in zip(cuts, cuts[1:], strict=False))
 
 
@@ -139,6 +141,18 @@ def table_width(table: Table) -> int:
                                             for line in split_lines(row[index])])
                for index, column in enumerate(table.columns)]
     return sum(natural) + 3 * len(natural) + 1
+
+
+def column_width(table: Table, index: int) -> int:
+    """The width of one column's cells as they are laid out."""
+    return max([0] + [len(plain(line)) for row in table.rows for line in split_lines(row[index])])
+
+
+def term_width(rows, index: int, cell) -> int:
+    """The widest term, an operator with its operand, of one column of a document table's
+    `rows` (each cell typeset by `cell`)."""
+    return max([0] + [longest_term(plain(line), glued=True) for row in rows
+                      for line in split_lines(cell(row[index]))])
 
 
 def fit_table(table: Table, width: int) -> Table:
