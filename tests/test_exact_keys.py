@@ -81,3 +81,15 @@ def test_the_exact_markdown_key_converts_with_pandoc(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "key.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_long_earlier_weight_is_named_with_its_step():
+    """Step 2 uses w47 after step 1, whose closed form is too long to write out: the line
+    names it w47⁽¹⁾, never a bare w47 (which reads as the initial 0.7)."""
+    md = exact_key("markdown")
+    step2 = md.split("## Step ")[2]
+    update = next(d for d, _ in maths(step2) if d.strip().startswith("w_{47} = "))
+    assert r"= w_{47}^{(1)} + \left(\frac{1}{2} \times \delta_{7}^{(2)}" in update
+    net7 = next(d for d, _ in maths(step2) if d.strip().startswith(r"\mathrm{net}_{7} ="))
+    assert r"z_{4}^{(2)} \times w_{47}^{(1)} + z_{5}^{(2)} \times w_{57}^{(1)}" in net7
+    assert r"1 \times w_{67}^{(1)}" in net7

@@ -68,3 +68,19 @@ def test_hand_rounding_pads_and_says_fprime_is_not_rounded():
     assert "| 0.170476 |" in md
     assert "f'(net\\_j) is not rounded" in md
     assert "f'(net) is not" in md  # the statement's rounding line
+
+
+def test_html_writes_e_to_minus_a_negative_net_as_a_positive_power():
+    """xor.yaml step 1, input (0, 0): net5 = bias weight -0.2 (by hand), so z5 = 1/(1 +
+    e^{0.2}) in every key; the HTML once wrote e^{−.2}, the sign flipped and the 0 lost.
+    Exact: e^{1/5}, once e^{−/5}. A negative decimal after ≈ gets a true minus too."""
+    import dataclasses
+
+    problem = dataclasses.replace(load_problem(str(ROOT / "problems" / "xor.yaml")), epochs=1)
+    for exact, power in ((False, "0.2"), (True, "1/5")):
+        trace = solve(problem, make_arithmetic(problem.rounding, exact))
+        page = formats.render(trace, "html", formats.Options(exact=exact))
+        assert f"= 1/(1 + <i>e</i><sup>{power}</sup>)" in page
+        assert "<sup>−.2</sup>" not in page and "<sup>−/5</sup>" not in page
+        assert "≈ -" not in page
+    assert "e^{0.2}" in key("markdown", path=str(ROOT / "problems" / "xor.yaml"))

@@ -63,3 +63,18 @@ def test_the_handout_uses_the_public_builder():
     source = Path(handout.__file__).read_text(encoding="utf-8")
     assert "_Builder" not in source and "DocumentBuilder" in source
     assert build.DocumentBuilder is handout.DocumentBuilder
+
+
+def test_a_network_drawn_without_weight_labels_is_not_captioned_with_its_weights(tmp_path):
+    """8-6-3 has 54 weights between its inputs and hidden layer, too many to label (the
+    diagram leaves them off): the caption says so and points to the table, rather than
+    'The network with its initial weights' under a picture that shows none."""
+    path = tmp_path / "big.yaml"
+    path.write_text("layers: [8, 6, 3]\nweights: 0.1\nlearning_rate: 0.5\npatterns:\n"
+                    "  - {input: [1, 0, 1, 0, 1, 0, 1, 0], target: [1, 0, 0]}\n")
+    for fmt in ("latex", "markdown", "html"):
+        text = key(fmt, str(path))
+        assert "too many weights to label every edge: the initial weights are in the " \
+               "table below" in text, fmt
+        assert "The network with its initial weights" not in text, fmt
+    assert "The network with its initial weights" in key("latex")  # 2-2-1: labelled

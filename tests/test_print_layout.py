@@ -24,10 +24,11 @@ HEADINGS = {"Problem", "Formulas", "Forward pass", "Error", "Backward pass", "We
             "Initial weights"}
 
 
-def xor_key(fmt: str, steps: set[int] | None = None, epochs: int = 1) -> str:
+def xor_key(fmt: str, steps: set[int] | None = None, epochs: int = 1,
+            exact: bool = False) -> str:
     problem = apply_overrides(load_problem(XOR), epochs=epochs)
-    trace = solve(problem, make_arithmetic(problem.rounding, False))
-    return formats.render(trace, fmt, formats.Options(steps=steps))
+    trace = solve(problem, make_arithmetic(problem.rounding, exact))
+    return formats.render(trace, fmt, formats.Options(steps=steps, exact=exact))
 
 
 def pages(tex: str, directory: Path) -> list[list[str]]:
@@ -44,13 +45,16 @@ def pages(tex: str, directory: Path) -> list[list[str]]:
             for page in text.split("\f") if page.strip()]
 
 
-def test_no_heading_ends_a_printed_page_and_tables_stay_whole(tmp_path):
-    printed = pages(xor_key("latex"), tmp_path)
+@pytest.mark.parametrize("exact", [False, True], ids=["float", "exact"])
+def test_no_heading_ends_a_printed_page_and_tables_stay_whole(tmp_path, exact):
+    printed = pages(xor_key("latex", exact=exact), tmp_path)
     assert len(printed) >= 4
     for number, lines in enumerate(printed, start=1):
         body = lines[:-1] if lines[-1].isdigit() else lines  # the page number
         last = body[-1]
         assert last not in HEADINGS and not last.startswith("Step "), (number, last)
+        # nor a step's heading with only its input line (the exact key's step 2 was)
+        assert not last.startswith("Input ("), (number, last)
         # a forward table that starts on this page ends on it: its header and node 7 row
         for index, line in enumerate(body):
             if re.match(r"node\s+kind\s+name", line):
@@ -82,3 +86,24 @@ def test_a_key_limited_with_steps_says_what_it_leaves_out():
     assert "left out" not in xor_key("markdown")
     assert steps_left_out({4}, 4) == "Shown: step 4 of 4; left out: steps 1–3 (--steps)."
     assert steps_left_out({1, 2}, 2) == "Shown: every step (2)."
+
+
+def test_the_html_key_prints_a_worked_line_whole():
+    """A worked line's formula row and its numbers row are one `.line` (a subgrid row of
+    the aligned equations) that printing keeps whole: Chromium's print of the XOR key
+    ended pages on `w34 = w34 + (C × δ4 × z3)`, its numbers on the next page."""
+    page = xor_key("html")
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert re.search(r"\.equations > \.line \{[^}]*grid-template-columns: subgrid", style)
+    assert re.search(r"@media print.*\.equations > div \{[^}]*break-inside: avoid", style,
+                     flags=re.S)
+    blocks = re.findall(r'<div class="equations worked">\n(.*?)</div>\n(?=<|$)', page,
+                        flags=re.S)
+    assert blocks
+    lines = re.findall(r'<div class="line"><div class="lhs math">(.*?)</div>'
+                       r'<div class="math">= (.*?)</div>\n<div></div>'
+                       r'<div class="math">= (.*?)</div></div>\n', page)
+    # every worked line of the 4 steps: 6 forward, 1 error, 3 deltas, 9 updates each
+    assert len(lines) == 4 * 19
+    w34 = "<i>w</i><sub>34</sub>"
+    assert lines[12][:2] == (w34, f"{w34} + (<i>C</i> × δ<sub>4</sub> × <i>z</i><sub>3</sub>)")

@@ -96,3 +96,115 @@ def test_a_term_is_never_split():
             text.replace(" ", "")
         for end, start in zip(lines, lines[1:], strict=False):
             assert not inside_a_token(end, start.strip()), (room, lines)
+
+
+def _xor_net7_of_step_2() -> float:
+    """net7 in step 2 of xor.yaml, by hand: one sequential sigmoid update on pattern (0, 0)."""
+    import math
+
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    hidden = [[0.5, -0.4, 0.1], [-0.3, 0.6, -0.2]]
+    out = [0.7, -0.5, 0.3]
+    z = [sig(w[2]) for w in hidden]  # input (0, 0): only the bias feeds the hidden nodes
+    z7 = sig(out[0] * z[0] + out[1] * z[1] + out[2])
+    d7 = (0 - z7) * z7 * (1 - z7)
+    d = [d7 * out[i] * z[i] * (1 - z[i]) for i in range(2)]
+    out = [out[0] + 0.5 * d7 * z[0], out[1] + 0.5 * d7 * z[1], out[2] + 0.5 * d7]
+    hidden = [[w[0], w[1], w[2] + 0.5 * d[i]] for i, w in enumerate(hidden)]
+    z = [sig(w[1] + w[2]) for w in hidden]  # input (0, 1)
+    return out[0] * z[0] + out[1] * z[1] + out[2]
+
+
+def test_a_cell_too_long_for_its_closed_form_shows_the_decimal_as_approximate():
+    """Step 2's net7 (its closed form too long for a cell): `≈ 0.187119` with a note that
+    the closed form is in the JSON, never the decimal above a puzzling `≈ …`."""
+    problem = load_problem(str(ROOT / "problems" / "xor.yaml"))
+    import dataclasses
+
+    problem = dataclasses.replace(problem, epochs=1)
+    trace = solve(problem, make_arithmetic(problem.rounding, True))
+    document = build_document(trace, steps={2})
+    screen = RichRenderer(width=120).render(document)
+    row = next(line for line in screen.split("\n") if "│ z7 " in line)
+    assert f"│ ≈ {_xor_net7_of_step_2():.6f} " in row
+    assert "≈ …" not in screen
+
+
+@pytest.mark.parametrize("width", [60, 66])
+def test_an_operator_stays_with_its_operand(width):
+    """The calculation column at 60 columns: `0.5 + 1` over `× (-0.0115387)` over `× 0.9`,
+    never a `×` alone on its line (it was, with the negative factor beneath it)."""
+    problem = load_problem(str(SLIDES))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    document = build_document(trace, steps={1}, calculations=True)
+    lines = RichRenderer(width=width).render(document).split("\n")
+    cells = [line.split("│")[3].strip() for line in lines if line.count("│") == 6]
+    assert any("× (-0.0115387)" in cell for cell in cells)  # δ4, bracketed, with its ×
+    assert not [cell for cell in cells if cell.endswith(("×", "+", "-"))], cells
+
+
+def _xor_step_2_delta5() -> float:
+    """δ5 in step 2 of xor.yaml, by hand (as _xor_net7_of_step_2, one step further)."""
+    import math
+
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    z4, z5 = sig(0.1), sig(-0.2)  # step 1, input (0, 0)
+    z7 = sig(0.7 * z4 - 0.5 * z5 + 0.3)
+    d7 = -z7 * z7 * (1 - z7)
+    d4, d5 = d7 * 0.7 * z4 * (1 - z4), d7 * -0.5 * z5 * (1 - z5)
+    w47, w57, w67 = 0.7 + 0.5 * d7 * z4, -0.5 + 0.5 * d7 * z5, 0.3 + 0.5 * d7
+    z4, z5 = sig(-0.4 + 0.1 + 0.5 * d4), sig(0.6 - 0.2 + 0.5 * d5)  # step 2, input (0, 1)
+    z7 = sig(w47 * z4 + w57 * z5 + w67)
+    d7 = (1 - z7) * z7 * (1 - z7)
+    return d7 * w57 * z5 * (1 - z5)
+
+
+def test_a_calculation_column_too_narrow_for_its_terms_moves_below_the_table():
+    """XOR's step 2 at 60 columns: the numbers leave the calculation column 9 cells, and
+    rich cut `(-0.0143522)` into `(-0.01435` over `22)`; the table drops the column and
+    the calculations follow it, one whole line per weight."""
+    import dataclasses
+
+    problem = dataclasses.replace(load_problem(str(ROOT / "problems" / "xor.yaml")), epochs=1)
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    document = build_document(trace, steps={2}, calculations=True)
+    lines = RichRenderer(width=60).render(document).split("\n")
+    assert max(map(len, lines)) <= 60
+    assert not any("calculati" in line for line in lines if "┃" in line)
+    below = lines.index("calculation (below the table at this width):")
+    assert lines[below - 1].startswith("└")
+    assert f"  w15  -0.3 + 0.5 × ({_xor_step_2_delta5():.6g}) × 0" in lines[below:]
+    # the slides' example still fits its calculation column at 60
+    slides = build_document(solve(load_problem(str(SLIDES)), make_arithmetic(None, False)),
+                            calculations=True)
+    assert "below the table" not in RichRenderer(width=60).render(slides)
+
+
+def test_a_long_header_goes_on_two_lines_rather_than_cutting_a_name():
+    """paper_2-1-1 at 60 columns: its activation header `x_j / a_j / y_j = f(h_j)` took
+    the room, so rich cut the name column's header to `na…` and its own to `f(h_…`. Now
+    it is two lines, the others at the bottom of the header row (as rich sets them)."""
+    problem = load_problem(str(ROOT / "problems" / "paper_2-1-1.yaml"))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    lines = RichRenderer(width=60).render(build_document(trace)).split("\n")
+    assert not [line for line in lines if "…" in line]
+    header = next(index for index, line in enumerate(lines) if "┃ name ┃" in line)
+    assert "x_j / a_j / y_j ┃" in lines[header - 1] and "= f(h_j) ┃" in lines[header]
+    assert max(map(len, lines)) <= 60
+    # wide enough, the header stays on one line
+    wide = RichRenderer(width=80).render(build_document(trace))
+    assert "┃ x_j / a_j / y_j = f(h_j) ┃" in wide
+
+
+def test_a_calculation_column_too_narrow_for_an_operator_and_its_operand_moves_below():
+    """Mazur's example at 60 columns left 13 cells, one short of `× (-0.00877135)`: the
+    column printed `×` alone over the bracketed delta. It moves below the table instead."""
+    problem = load_problem(str(ROOT / "problems" / "mazur_2-2-2.yaml"))
+    trace = solve(problem, make_arithmetic(problem.rounding, False))
+    lines = RichRenderer(width=60).render(build_document(trace, calculations=True))
+    lines = lines.split("\n")
+    assert not [line for line in lines if line.rstrip(" │").endswith(" ×")]
+    below = lines.index("calculation (below the table at this width):")
+    # w14 = 0.15, rate 0.5, input 0.05 (the file); δ4 as the backward table prints it
+    delta4 = [line.split("│")[4].strip() for line in lines if line.startswith("│    4 │")][1]
+    assert f"  w14  0.15 + 0.5 × ({delta4}) × 0.05" in lines[below:]

@@ -20,14 +20,22 @@ def network_picture(trace: Trace,
     png: for Markdown, latex: a LaTeX picture); None for a network too large to draw (the
     initial weights table says it all)."""
     from bpcalc.errors import ProblemError
-    from bpcalc.render.pictures.diagram import diagram_bytes, layout_diagram
+    from bpcalc.render.pictures.diagram import (
+        UNLABELLED,
+        diagram_bytes,
+        layout_diagram,
+        weights_labelled,
+    )
     from bpcalc.render.pictures.latex import diagram_latex
 
+    # a network drawn without weight labels says so, and where its weights are
+    caption = ("The network with its initial weights" if weights_labelled(trace.problem.network)
+               else f"The network ({UNLABELLED}: the initial weights are in the table below)")
     with contextlib.suppress(ProblemError):
         svg = diagram_bytes(trace, fmt="svg").decode() if "svg" in drawings else ""
         png = diagram_bytes(trace, fmt="png") if "png" in drawings else b""
         latex = diagram_latex(layout_diagram(trace)) if "latex" in drawings else ""
-        return Picture("The network with its initial weights", svg, latex, png)
+        return Picture(caption, svg, latex, png)
     return None
 
 

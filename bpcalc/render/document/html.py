@@ -50,6 +50,8 @@ dl.facts dd { margin: 0; }
              align-items: baseline;
              margin: 0.6rem 0 0.8rem 1.5rem; font-size: 1.05rem; }
 .equations .lhs { text-align: right; }
+.equations > .line { display: grid; grid-column: 1 / -1; grid-template-columns: subgrid;
+                     row-gap: 0.25rem; align-items: baseline; }
 .equations .math { white-space: normal; }
 .worked { margin-bottom: 1rem; }
 .equations .note { color: #555; margin-left: 1rem; }
@@ -103,8 +105,14 @@ class HtmlStyle(worked.PlainStyle):
         return f"(1 if {arg} ≥ {bound} else 0)"
 
     def render(self, e) -> str:
-        text = super().render(e)
-        return "−" + text[1:] if isinstance(e, worked.Neg) else text
+        text = super().render(e)  # -(-0.2) is already 0.2: only a leading minus is one
+        return "−" + text[1:] if isinstance(e, worked.Neg) and text[:1] == "-" else text
+
+    def line(self, line: worked.WorkedLine, *, formula: bool = False) -> str:
+        text = super().line(line, formula=formula)
+        if line.approx is not None and line.approx.startswith("-"):  # ≈ −0.144997
+            text = text[:-len(line.approx)] + "−" + line.approx[1:]
+        return text
 
 
 HTML_STYLE = HtmlStyle()
@@ -159,14 +167,15 @@ class HtmlRenderer(PageRenderer):
         return _MINUS.sub("\u2212", text) if numeric else text
 
     def worked(self, block: Worked) -> str:
-        """Each line as two rows aligned at `=`: the formula, then the numbers and result."""
+        """Each line as two rows aligned at `=`: the formula, then the numbers and result; one
+        `.line` (a subgrid, so all lines align), which printing never splits."""
         rows = []
         for line in block.lines:
             target, formula, parts = worked_parts(line, HTML_STYLE)
             numbers = " = ".join(parts)
-            rows.append(f"<div class=\"lhs math\">{target}</div><div class=\"math\">= "
-                        f"{formula}</div>\n<div></div>"
-                        f"<div class=\"math\">= {numbers}</div>\n")
+            rows.append(f"<div class=\"line\"><div class=\"lhs math\">{target}</div>"
+                        f"<div class=\"math\">= {formula}</div>\n<div></div>"
+                        f"<div class=\"math\">= {numbers}</div></div>\n")
         return f"<div class=\"equations worked\">\n{''.join(rows)}</div>\n"
 
     def items(self, block: Items) -> str:

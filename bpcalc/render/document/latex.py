@@ -105,9 +105,11 @@ class LatexRenderer(PageRenderer):
         return f"${math_latex(math)}$"
 
     def heading(self, block: Heading) -> str:
-        """A heading with room for a few lines after it, else on the next page."""
+        """A heading with room for a few lines after it, else on the next page. A section
+        (a step) is followed by its input line and a subsection that asks room of its own,
+        so it asks for both: with 8 lines, `Step 2` and its input were left at a page foot."""
         command = "section" if block.level == 1 else "subsection"
-        room = 8 if block.level == 1 else 6
+        room = 14 if block.level == 1 else 6
         return f"\\bpneed{{{room}\\baselineskip}}\\{command}*{{{self.text(block.text)}}}\n"
 
     def paragraph(self, block: Paragraph) -> str:

@@ -184,6 +184,8 @@ class Table(NamedTuple):
 
     def lines(self, width: int) -> list[Line] | None:
         header = [split_lines(spans(column.header, "bold")) for column in self.columns]
+        tallest = max(len(cell) for cell in header)  # headers sit at the bottom, as rich's
+        header = [[[]] * (tallest - len(cell)) + cell for cell in header]
         body = [[split_lines(cell) for cell in row] for row in self.rows]
         widths = [0] * len(self.columns)
         for row in [header, *body]:

@@ -26,7 +26,13 @@ from bpcalc.render.document.model import (
     cut,
 )
 from bpcalc.render.terminal import layout
-from bpcalc.render.terminal.wrap import fit_table, wrapped
+from bpcalc.render.terminal.wrap import (
+    column_width,
+    fit_table,
+    table_width,
+    term_width,
+    wrapped,
+)
 from bpcalc.text import TERMINAL_CLOSED_FORM, Shown
 
 # Continuation lines of a long formula: a worked line's, the error line's (past `Error  `).
@@ -82,10 +88,11 @@ class RichRenderer(Renderer):
             if shown.exact is not None:
                 spans += [(shown.exact, style),
                           (f"\n{'=' if shown.equal else '≈'} {shown.decimal}", "dim")]
+            elif shown.elided:  # the decimal as an approximation, as the keys write it
+                spans += [(f"≈ {shown.decimal}", style),
+                          ("\n(closed form in --format json)", "dim")]
             else:
                 spans += layout.spans(shown.decimal, style)
-                if shown.elided:
-                    spans.append(("\n≈ … (closed form in --format json)", "dim"))
         return spans
 
     def paragraph(self, block) -> str:
@@ -119,7 +126,8 @@ class RichRenderer(Renderer):
         if self.show != "work":
             for section in block.sections:
                 if section.table is not None:
-                    self.screen.print(self.box(section.table, section.title))
+                    for piece in self.boxed(section.table, section.title):
+                        self.screen.print(piece)
                 if section.error is not None:
                     self.error(section.error)
         if self.show != "tables":
@@ -167,7 +175,34 @@ class RichRenderer(Renderer):
                  for cell, column in zip(row, table.columns, strict=True)]
                 for row in table.rows]
         piece = layout.Table(table.title or title, columns, rows, table.caption)
+        if table_width(piece) > self.screen.width:  # a long header on two lines, not cut:
+            piece = piece._replace(columns=[  # `x_j / a_j / y_j` over `= f(h_j)`
+                column._replace(header=column.header.replace(" = ", "\n= ", 1))
+                if column.no_wrap else column for column in columns])
         return fit_table(piece, self.screen.width)
+
+    def boxed(self, table: Table, title: str = "") -> list:
+        """The table; when it cannot fit the terminal with whole terms in its constant
+        text (the calculation and rule columns), the table without those columns and
+        their text below it, a line per row, so that no number or name is cut."""
+        piece = self.box(table, title)
+        width = self.screen.width
+        moved = [i for i, column in enumerate(table.columns) if column.kind == "formula"]
+        if not moved or (table_width(piece) <= width and all(
+                column_width(piece, i) >= term_width(table.rows, i, self.cell) for i in moved)):
+            return [piece]
+        kept = [i for i in range(len(table.columns)) if i not in moved]
+        narrow = table._replace(columns=[table.columns[i] for i in kept],
+                                rows=[[row[i] for i in kept] for row in table.rows])
+        pieces: list = [self.box(narrow, title)]
+        for index in moved:
+            spans: list[layout.Span] = [(f"{self.inline(table.columns[index].header)} "
+                                         "(below the table at this width):", "dim")]
+            for row in table.rows:
+                spans += [("\n  " + self.inline(row[0]) + "  ", ""),
+                          *self.cell(row[index])]
+            pieces.append(layout.Text(wrapped(spans, width, 4)))
+        return pieces
 
     def column(self, column: Column) -> layout.Column:
         """Numbers right-aligned and never cut (no_wrap: rich narrows other columns first);

@@ -26,6 +26,8 @@ def _tier(text: str, p: int) -> int | None:
     if before == " " and here != " ":
         if text[p - 2:p - 1] in ("=", "≈") and (p < 3 or text[p - 3] == " "):
             return None
+        if text[p - 2:p - 1] in ("+", "-", "*", "×", "−") and (p < 3 or text[p - 3] == " "):
+            return 3  # an operator with its operand: `×` alone ends a line only if need be
         if here in "=≈" and following == " ":
             return 0
         if here in "+-*×−" and following == " ":
@@ -55,8 +57,9 @@ def break_at(text: str, start: int, room: int, depths: list[int] | None = None) 
     at all; at the room itself when the next term alone is wider than the room."""
     depths = depths or _depths(text)
     limit = min(len(text), start + room)
-    candidates = [p for p in range(start + 1, limit + 1)
-                  if p < len(text) and _tier(text, p) is not None]
+    # a break is at the next term's start, so one past the room when the line fills it
+    candidates = [p for p in range(start + 1, min(limit + 1, len(text) - 1) + 1)
+                  if _tier(text, p) is not None and len(text[start:p].rstrip()) <= room]
     if not candidates:
         return limit
     late = [p for p in candidates if p - start >= room / 4]
@@ -65,9 +68,11 @@ def break_at(text: str, start: int, room: int, depths: list[int] | None = None) 
     return candidates[-1]
 
 
-def longest_term(text: str) -> int:
-    """The widest piece of `text` no break may split."""
-    cuts = [0] + [p for p in range(1, len(text)) if _tier(text, p) is not None] + [len(text)]
+def longest_term(text: str, glued: bool = False) -> int:
+    """The widest piece of `text` no break may split (`glued`: nor the one after an
+    operator, `× (-0.0115387)` whole)."""
+    cuts = [0] + [p for p in range(1, len(text))
+                  if _tier(text, p) not in (None, 3 if glued else None)] + [len(text)]
     return max(len(text[a:b].strip()) for a, b in zip(cuts, cuts[1:], strict=False))
 
 
@@ -130,12 +135,32 @@ def wrapped(spans: list[Span], width: int, indent: int) -> list[Span]:
 # -- tables -------------------------------------------------------------------------------
 
 
+def table_width(table: Table) -> int:
+    """The width the table takes with every cell's lines as they are."""
+    natural = [max([*map(len, column.header.split("\n"))] + [len(plain(line)) for row in table.rows
+                                            for line in split_lines(row[index])])
+               for index, column in enumerate(table.columns)]
+    return sum(natural) + 3 * len(natural) + 1
+
+
+def column_width(table: Table, index: int) -> int:
+    """The width of one column's cells as they are laid out."""
+    return max([0] + [len(plain(line)) for row in table.rows for line in split_lines(row[index])])
+
+
+def term_width(rows, index: int, cell) -> int:
+    """The widest term, an operator with its operand, of one column of a document table's
+    `rows` (each cell typeset by `cell`)."""
+    return max([0] + [longest_term(plain(line), glued=True) for row in rows
+                      for line in split_lines(cell(row[index]))])
+
+
 def fit_table(table: Table, width: int) -> Table:
     """A table too wide for `width` with its folding columns (closed forms, formulas)
     narrowed and their cells broken between terms, so that it fits; as it was otherwise
     (then rich folds it)."""
     cells = [[split_lines(cell) for cell in row] for row in table.rows]
-    texts = [[column.header] + [plain(line) for row in cells for line in row[index]]
+    texts = [column.header.split("\n") + [plain(line) for row in cells for line in row[index]]
              for index, column in enumerate(table.columns)]
     natural = [max(map(len, column)) for column in texts]
     overhead = 3 * len(natural) + 1

@@ -11,7 +11,6 @@ other modules use are re-exported here.
 
 from bpcalc.render.worked.build import (
     DIGITS,
-    lines_text,
     notation_of,
     step_lines,
     worked_steps,
@@ -39,6 +38,7 @@ from bpcalc.render.worked.style import (
     PlainStyle,
     StepWork,
     WorkedLine,
+    lines_text,
     plain_style,
 )
 

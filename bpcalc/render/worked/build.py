@@ -7,6 +7,7 @@ entry (`bpcalc.problem.activations`); the notation gives the symbols.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 from bpcalc.engine.trace import Step, Trace
@@ -16,7 +17,7 @@ from bpcalc.problem.model import Activation
 from bpcalc.render.names import Notation, notation_for
 from bpcalc.render.worked import additions as more
 from bpcalc.render.worked.expr import Diff, Func, Neg, Num, Paren, Pow, Prod, Sum, Sym, Terms
-from bpcalc.render.worked.style import PLAIN, PlainStyle, StepWork, WorkedLine
+from bpcalc.render.worked.style import PLAIN, StepWork, WorkedLine
 from bpcalc.text import (
     WORKED_CLOSED_FORM,
     WORKED_RESULT_CLOSED_FORM,
@@ -33,6 +34,7 @@ DIGITS = 4  # significant digits of float values in worked lines (the slides': .
 # Longer than any hand-rounded value (40 digits at most): a term not rounded on its own,
 # such as momentum's learning-rate part, whose sum is rounded once.
 _LONGEST_ROUNDED = 44
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class _Builder:
@@ -48,10 +50,12 @@ class _Builder:
         self.mode = trace.arithmetic.name  # float | rounded | exact
         self.slides_sign = trace.problem.convention == "slides"
         self.terms = Terms(self.const)
+        self.step: Step | None = None  # the step being written (step_lines sets it)
 
     # -- numbers -------------------------------------------------------------------------
 
-    def num(self, value, ref: Sym | None = None, quantity: str | None = None) -> Num:
+    def num(self, value, ref: Sym | None = None, quantity: str | None = None,
+            key=None) -> Num:
         """A computed value of the trace (a `quantity` of the contract's: net, out, slope,
         delta, error, change, weight), as this mode shows it, to the digits `display` asks."""
         display = shown_rounding(self.problem, quantity)
@@ -67,6 +71,7 @@ class _Builder:
                 return Num(value, value.label)  # by the name its closed form uses: z4⁽²⁾
             text = getattr(self.arithmetic, "pretty", self.arithmetic.exact_text)(value)
             if ref is not None and len(text) > WORKED_CLOSED_FORM:
+                ref = self.marked(ref, key) if key is not None else ref
                 return Num(value, PLAIN.sym(ref), ref)
             return Num(value, text)
         if self.mode == "rounded":
@@ -152,7 +157,17 @@ class _Builder:
         return Num(value, shown.text)
 
     def weight_value(self, value, key) -> Num:
-        return self.num(value, self.weight_sym(key), "weight")
+        return self.num(value, self.weight_sym(key), "weight", key)
+
+    def marked(self, ref: Sym, key) -> Sym:
+        """A weight's `ref` with the step whose update set it, as the named values carry
+        it (w47⁽¹⁾: a bare w47 in step 2 reads as the initial weight). This step's own
+        values keep their bare names (δ7 is the δ7 worked above)."""
+        steps = self.trace.steps
+        number = next((n for n, each in enumerate(steps, start=1) if each is self.step), 1)
+        number = next((n for n in range(number - 1, 0, -1)
+                       if any(u.key == key for u in steps[n - 1].updates)), 0)
+        return replace(ref, mark=f"⁽{number}⁾".translate(_SUPERSCRIPT)) if number else ref
 
     # -- forward -------------------------------------------------------------------------
 
@@ -375,6 +390,7 @@ def step_lines(trace: Trace, step: Step, *, notation: Notation | None = None,
     forward pass (net, activation per node), error, deltas (output first), weight updates
     (batch: this pattern's changes, and on the epoch's last step the summed update)."""
     builder = _Builder(trace, notation or notation_of(trace), digits)
+    builder.step = step
     return (builder.forward(step) + [builder.error_line(step)] + builder.backward(step)
             + builder.updates(step))
 
@@ -387,9 +403,3 @@ def worked_steps(trace: Trace, *, steps: set[int] | None = None,
                                                     digits=digits)))
             for number, step in enumerate(trace.steps, start=1)
             if steps is None or number in steps]
-
-
-def lines_text(lines: list[WorkedLine], style: PlainStyle | None = None, *,
-               formula: bool = False) -> str:
-    """Plain text, one line each."""
-    return "\n".join(line.text(style, formula=formula) for line in lines)

@@ -20,6 +20,7 @@ class Sym:
     sup: str = ""  # layer superscript (paper notation: W^2), else ""
     prefix: str = ""  # "Δ" for a change
     tag: str = ""  # which pattern a batch change belongs to: "p2"
+    mark: str = ""  # exact mode: the step a value shown by name belongs to, "⁽²⁾"
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class PlainStyle:
     def sym(self, s: Sym) -> str:
         text = f"{s.prefix}{s.base}"
         text += f"^{s.sup}_{s.index}" if s.sup else s.index
-        return text + (f"({s.tag})" if s.tag else "")
+        return text + (f"({s.tag})" if s.tag else "") + s.mark
 
     def num(self, n: Num) -> str:
         return self.sym(n.ref) if n.ref is not None else n.text
@@ -216,3 +216,9 @@ PLAIN_EXACT = _ExactPlain()
 def plain_style(trace: Trace) -> PlainStyle:
     """The plain style for a trace: exact traces write exp(...), as their closed forms do."""
     return PLAIN_EXACT if trace.arithmetic.name == "exact" else PLAIN
+
+
+def lines_text(lines: list[WorkedLine], style: PlainStyle | None = None, *,
+               formula: bool = False) -> str:
+    """Plain text, one line each."""
+    return "\n".join(line.text(style, formula=formula) for line in lines)
