@@ -27,13 +27,13 @@ from bpcalc.grading.precision import (
     asked_of,
     enough_digits,
     within,
-    written_sigfigs,
 )
 from bpcalc.grading.roundings import (
     DETECTED_PLACES,
     mixed_roundings,
     mixed_variants,
     modal_places,
+    shown,
     uniform_roundings,
 )
 from bpcalc.grading.verdicts import Finding, Verdict
@@ -241,23 +241,12 @@ def _detect_rounding(problem: Problem, verdicts: list[Verdict], tolerance
             [v.answer for v in verdicts], [v.expected for v in verdicts]))
         if mixed[1] > best_count:
             best, best_count, best_trace = mixed
-    if best is not None and not _shown(best, best_count, verdicts):
+    if best is not None and not shown(best, best_count, [v.answer for v in verdicts]):
         best = None
     if best is not None:
         _accept(verdicts, best_trace, tolerance, f"hand rounding to {rounding_text(best)} "
                 "detected")
     return best
-
-
-def _shown(rounding, count: int, verdicts: list[Verdict]) -> bool:
-    """Does the sheet show the hand rounding, rather than one wrong value happening to match
-    it? It must put two answers right, or some answer must be written at its digits (`.78`
-    for 2 places); a mixed precision is tried only where the digits written show it."""
-    if count >= 2 or isinstance(rounding, QuantityRounding):
-        return True
-    if rounding.kind == "places":
-        return any(v.answer.places == rounding.digits for v in verdicts)
-    return any(written_sigfigs(v.answer.text) == rounding.digits for v in verdicts)
 
 
 def _best_rounding(problem: Problem, verdicts: list[Verdict], tolerance, candidates: list

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.grading.answers import Answer
+from bpcalc.grading.precision import written_sigfigs
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.text import rounded_places
 
@@ -22,6 +23,17 @@ DETECTED_SIGFIGS = (3, 4)
 CARRIED = (Rounding("places", 2), Rounding("places", 3), Rounding("places", 4),
            Rounding("sigfigs", 3))
 _GROUP = {"net": "forward", "out": "forward", "delta": "delta"}
+
+
+def shown(rounding: Rounding | QuantityRounding, count: int, answers: list[Answer]) -> bool:
+    """Does the sheet show the hand rounding, rather than one wrong value happening to match
+    it? It must put two answers right, or some answer must be written at its digits (`.78`
+    for 2 places); a mixed precision is tried only where the digits written show it."""
+    if count >= 2 or isinstance(rounding, QuantityRounding):
+        return True
+    if rounding.kind == "places":
+        return any(answer.places == rounding.digits for answer in answers)
+    return any(written_sigfigs(answer.text) == rounding.digits for answer in answers)
 
 
 def uniform_roundings(modal: int | None) -> list[Rounding]:
