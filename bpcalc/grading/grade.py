@@ -13,14 +13,21 @@ from bpcalc.errors import ProblemError, quoted
 from bpcalc.grading.answers import FINAL, Answer
 from bpcalc.grading.carried import carry_forward
 from bpcalc.grading.diagnosis import judge
-from bpcalc.grading.precision import FLOAT_SLACK, accepted_interval, asked_of, enough_digits
+from bpcalc.grading.precision import (
+    FLOAT_SLACK,
+    accepted_interval,
+    asked_of,
+    enough_digits,
+    written_sigfigs,
+)
 from bpcalc.grading.verdicts import CheckResult, Verdict
-from bpcalc.problem.model import Problem, Rounding
+from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import format_float, rounding_text
 
 
 def check(problem: Problem, answers: list[Answer], *, tolerance: Fraction | None = None,
-          precision: Rounding | None = None, too_few_digits_credit: Fraction = Fraction(0),
+          precision: Rounding | QuantityRounding | None = None,
+          too_few_digits_credit: Fraction = Fraction(0),
           detect_rounding: bool = True, carried_forward: str = "full") -> CheckResult:
     """Judge every answer, detect hand rounding, diagnose the wrong ones, and carry
     errors forward (`carried_forward`: the credit policy, full, half or none). With a
@@ -56,8 +63,6 @@ def _too_few_digits(verdict: Verdict, asked: Rounding, credit: Fraction) -> None
     if asked.kind == "places":
         own = rounding_text(Rounding("places", answer.places)).replace("decimal ", "")
     else:
-        from bpcalc.grading.precision import written_sigfigs
-
         own = rounding_text(Rounding("sigfigs", written_sigfigs(answer.text) or 1))
     verdict.right, verdict.too_few_digits = False, credit
     verdict.note = (f"{answer.text} is {format_float(float(value), 6)} to {own}; "
