@@ -48,3 +48,20 @@ def test_too_few_digits():
     assert not enough_digits("-0.01", 2, SIG3, F("-0.0115"))
     assert enough_digits("-0.0115", 4, SIG3, F("-0.0115"))
     assert enough_digits("0.100", 3, SIG3, F("0.0999"))  # places of a 3-figure 0.0999 suffice
+
+
+def test_a_printed_interval_never_shows_a_refused_end():
+    """0.00145 as a float is 0.0014499999...: check takes it as the tie and refuses 0.0014,
+    so the interval printed must not start at 0.00140 (it did, before float noise counted)."""
+    from bpcalc.grading.precision import float_slack, interval_text
+
+    true = 0.00145
+    low, high = accepted_interval(F(true), PLACES4)
+    shown = interval_text(low, high, 4, value=true, slack=float_slack(true))
+    assert shown == "[0.00141, 0.00150]"
+    assert not within(F("0.0014"), F(true), PLACES4, float_slack(true))
+    assert within(F("0.0015"), F(true), PLACES4, float_slack(true))
+    assert interval_text(low, high, 4, value=true, slack=float_slack(true),
+                         open_ties=True) == "(0.00140, 0.00150]"
+    exact_low, exact_high = accepted_interval(F("0.39637"), PLACES4)
+    assert interval_text(exact_low, exact_high, 4) == "[0.39633, 0.39642]"  # 0.39642: a tie taken

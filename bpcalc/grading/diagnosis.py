@@ -22,10 +22,9 @@ from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
 from bpcalc.grading.precision import (
-    FLOAT_SLACK,
-    accepted_interval,
     asked_of,
     enough_digits,
+    float_slack,
     within,
 )
 from bpcalc.grading.roundings import (
@@ -60,7 +59,7 @@ def agrees(answer: Answer, value, tolerance=None) -> bool:
     if isinstance(tolerance, Rounding | QuantityRounding):
         asked = asked_of(tolerance, answer.quantity.kind)
         if asked is not None and enough_digits(answer.text, answer.places, asked, value):
-            return _within(answer.value, value, asked)
+            return within(answer.value, value, asked, float_slack(value))
         tolerance = None
     if tolerance is None and answer.places is not None:
         # Fast and exact away from the edge of the rounding interval (-300: no underflow).
@@ -73,7 +72,7 @@ def agrees(answer: Answer, value, tolerance=None) -> bool:
     true = Fraction(value)
     given = answer.value
     # Only a float carries binary noise; a rounded trace's exact decimal ties stay ties.
-    slack = FLOAT_SLACK * max(1, abs(true)) if isinstance(value, float) else Fraction(0)
+    slack = float_slack(value)
     if tolerance is not None:
         return abs(true - given) <= tolerance + slack
     if answer.places is None:
@@ -82,20 +81,6 @@ def agrees(answer: Answer, value, tolerance=None) -> bool:
     low, high = (round_fraction(true - slack, rounding), round_fraction(true + slack, rounding))
     # Within the slack of a tie (0.00145 to 4 places): the tie rounds away from zero.
     return given == (high if abs(high) > abs(low) else low)
-
-
-def _within(given: Fraction, value, asked: Rounding) -> bool:
-    """`precision.within`, a float's binary noise taken as a tie where it is one."""
-    if not isinstance(value, float):
-        return within(given, value, asked)
-    true = Fraction(value)
-    slack = FLOAT_SLACK * max(1, abs(true))
-    low, high = accepted_interval(true, asked)
-    if abs(given - high) <= slack:
-        return true >= -slack
-    if abs(given - low) <= slack:
-        return true <= slack
-    return low < given < high
 
 
 def value_of(trace: Trace, answer: Answer):

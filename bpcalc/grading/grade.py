@@ -14,10 +14,10 @@ from bpcalc.grading.answers import FINAL, Answer
 from bpcalc.grading.carried import carry_forward
 from bpcalc.grading.diagnosis import judge
 from bpcalc.grading.precision import (
-    FLOAT_SLACK,
     accepted_interval,
     asked_of,
     enough_digits,
+    noise,
     written_sigfigs,
 )
 from bpcalc.grading.verdicts import CheckResult, Verdict
@@ -58,7 +58,7 @@ def _too_few_digits(verdict: Verdict, asked: Rounding, credit: Fraction) -> None
     if answer.places is None or enough_digits(answer.text, answer.places, asked, value):
         return
     true = Fraction(value)
-    if abs(answer.value - true) <= FLOAT_SLACK * max(1, abs(true)):
+    if abs(answer.value - true) <= noise(true):
         return
     if asked.kind == "places":
         own = rounding_text(Rounding("places", answer.places)).replace("decimal ", "")

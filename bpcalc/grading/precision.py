@@ -87,31 +87,55 @@ def enough_digits(text: str, places: int | None, asked: Rounding, value) -> bool
     return sigfigs is not None and sigfigs >= asked.digits
 
 
-def within(given: Fraction, value, asked: Rounding) -> bool:
-    """Is `given` in the accepted interval of the true `value` (ties away from zero)?"""
+def within(given: Fraction, value, asked: Rounding, slack: Fraction = Fraction(0)) -> bool:
+    """Is `given` in the accepted interval of the true `value`? At an end (to within
+    `slack`, a float trace's noise: `float_slack`) only the end away from zero is taken, as
+    halves round away from zero."""
     true = Fraction(value)
     low, high = accepted_interval(true, asked)
-    if low < given < high:
-        return True
-    if given == high:
-        return true >= 0
-    return given == low and true <= 0
+    if abs(given - high) <= slack:
+        return true >= -slack
+    if abs(given - low) <= slack:
+        return true <= slack
+    return low < given < high
 
 
-def interval_text(low: Fraction, high: Fraction, places: int, *, closed: bool = False
-                  ) -> str:
+def noise(value) -> Fraction:
+    """How far a float trace's value may be from the true one: FLOAT_SLACK, relative to
+    max(1, |value|)."""
+    return FLOAT_SLACK * max(1, abs(Fraction(value)))
+
+
+def float_slack(value, float_run: bool | None = None) -> Fraction:
+    """`noise` for a value of a float run (by default: `value` is a float), else none: an
+    exact or hand-rounded value is what it says."""
+    is_float = isinstance(value, float) if float_run is None else float_run
+    return noise(value) if is_float else Fraction(0)
+
+
+def interval_text(low: Fraction, high: Fraction, places: int, *, value=None,
+                  slack: Fraction = Fraction(0), closed: bool = False,
+                  open_ties: bool = False) -> str:
     """The interval as a reader checks it, one place more than asked: `[0.39633, 0.39642]`
     for 0.3963243 to 0.3964243. Its ends are rounded inwards (the low end up, the high end
-    down), and an end that is a tie not taken moves in one unit, so that every number the
-    reader sees inside it, its ends included, is accepted (rounding 0.3963243 to the
-    nearest, 0.39632, would show an end that is refused). A `closed` interval (a
-    tolerance's) takes both its ends."""
+    down), so that every number the reader sees inside it is accepted (rounding 0.3963243
+    to the nearest, 0.39632, would show an end that is refused). An end at a decimal of
+    that many places, to within `slack` (a float trace's noise), is a tie, taken only on the
+    side away from zero of the true `value` (default the middle): a tie not taken moves in
+    one unit, or with `open_ties` is shown open (`(1.20, 1.30]` for 1.25 to 1 place). A
+    `closed` interval (a tolerance's) takes both its ends."""
     unit = Fraction(1, 10 ** (places + 1))
-    true = (low + high) / 2
-    shown_low = math.ceil(low / unit) * unit
-    shown_high = math.floor(high / unit) * unit
-    if shown_low == low and true > 0 and not closed:  # a tie below a positive value: refused
-        shown_low += unit
-    if shown_high == high and true < 0 and not closed:
-        shown_high -= unit
-    return f"[{float(shown_low):.{places + 1}f}, {float(shown_high):.{places + 1}f}]"
+    true = (low + high) / 2 if value is None else Fraction(value)
+
+    def end(exact: Fraction, inward, taken: bool, side: int) -> tuple[Fraction, bool]:
+        near = round(exact / unit) * unit
+        if abs(near - exact) > slack:
+            return inward(exact / unit) * unit, False
+        if taken or closed:
+            return near, False
+        return (near, True) if open_ties else (near + side * unit, False)
+
+    shown_low, low_open = end(low, math.ceil, true <= slack, 1)
+    shown_high, high_open = end(high, math.floor, true >= -slack, -1)
+    return (f"{'(' if low_open else '['}{float(shown_low):.{places + 1}f}, "
+            f"{float(shown_high):.{places + 1}f}{')' if high_open else ']'}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 from dataclasses import replace
 from fractions import Fraction
 from importlib.resources import files
@@ -31,9 +30,7 @@ from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Quantity
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
-from bpcalc.grading.precision import (
-    FLOAT_SLACK,  # check's: a float's noise
-    )
+from bpcalc.grading.precision import float_slack, interval_text, noise  # check's rule
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
 from bpcalc.render.document.handout import problem_statement
@@ -168,15 +165,15 @@ def solution_data(solution: Solution) -> dict:
     at that end; `same`: that close to the value, it is the value)."""
     asked = solution.asked
     true = asked.value
-    noise = FLOAT_SLACK * max(1, abs(true))
-    slack = noise if solution.float_run else None
+    near = noise(true)
+    slack = near if solution.float_run else None
     return {"value": _fraction(true), "places": asked.places, "zero": true == 0,
             "low": _fraction(asked.low), "high": _fraction(asked.high),
             "lowClosed": true <= 0, "highClosed": true >= 0,
             "slack": None if slack is None else _fraction(slack),
             "lowNear": slack is not None and true <= slack,
             "highNear": slack is not None and true >= -slack,
-            "same": _fraction(noise)}
+            "same": _fraction(near)}
 
 
 def box_data(number: int, solutions: list[Solution]) -> dict:
@@ -191,26 +188,13 @@ def box_data(number: int, solutions: list[Solution]) -> dict:
 
 
 def shown_interval(solution: Solution) -> str:
-    """The accepted interval as the key shows it, one place more than asked, its ends
-    rounded inward so that every number shown inside is right (-0.0115387 to 3 significant
-    figures: [-0.01158, -0.01149], where rounding to nearest would show -0.01159, which is
-    wrong). An end at a decimal of that many places (to check's float slack) is a tie: shown
-    open where check refuses it, halves rounding away from zero (1.25 to 1 place: (1.20, 1.30])."""
+    """The accepted interval as the key shows it (`precision.interval_text`, as check
+    prints it): one place more than asked, its ends rounded inward so that every number
+    shown inside is right (-0.0115387 to 3 significant figures: [-0.01158, -0.01149]), and
+    a tie check refuses shown open (1.25 to 1 place: (1.20, 1.30])."""
     asked = solution.asked
-    places = max(asked.places, 0) + 1
-    unit = Fraction(1, 10**places)
-    slack = FLOAT_SLACK * max(1, abs(asked.value)) if solution.float_run else Fraction(0)
-
-    def end(exact: Fraction, inward, taken: bool) -> tuple[Fraction, bool]:
-        near = round(exact / unit) * unit
-        if abs(near - exact) <= slack:
-            return near, not taken
-        return inward(exact / unit) * unit, False
-
-    low, low_open = end(asked.low, math.ceil, asked.value <= slack)
-    high, high_open = end(asked.high, math.floor, asked.value >= -slack)
-    return (f"{'(' if low_open else '['}{float(low):.{places}f}, "
-            f"{float(high):.{places}f}{')' if high_open else ']'}")
+    return interval_text(asked.low, asked.high, max(asked.places, 0), value=asked.value,
+                         slack=float_slack(asked.value, solution.float_run), open_ties=True)
 
 
 def script_json(data) -> str:

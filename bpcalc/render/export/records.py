@@ -26,7 +26,7 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
-from bpcalc.grading.precision import FLOAT_SLACK
+from bpcalc.grading.precision import float_slack, within
 from bpcalc.render.document.html import HtmlRenderer
 from bpcalc.render.document.model import Document, Statement
 
@@ -150,7 +150,7 @@ def bounds_text(asked: Asked) -> tuple[str, str]:
 def slack_of(asked: Asked, float_run: bool) -> Fraction:
     """check's float slack for this true value (an answer that close to an end is at that
     end, grading/diagnosis.py); none for a hand-rounded run's exact values."""
-    return FLOAT_SLACK * max(1, abs(asked.value)) if float_run else Fraction(0)
+    return float_slack(asked.value, float_run)
 
 
 def refused_end(asked: Asked, float_run: bool) -> Fraction | None:
@@ -183,12 +183,7 @@ def solutions(record: VariantRecord, index: int) -> list[tuple[Asked, bool]]:
 def takes(asked: Asked, float_run: bool, given: Fraction) -> bool:
     """check's rule for one solution (grading/diagnosis.py): inside the interval; within the
     slack of an end, only the end away from zero."""
-    slack = slack_of(asked, float_run)
-    if abs(given - asked.high) <= slack:
-        return asked.value >= -slack
-    if abs(given - asked.low) <= slack:
-        return asked.value <= slack
-    return asked.low < given < asked.high
+    return within(given, asked.value, asked.precision, slack_of(asked, float_run))
 
 
 def refused_ends(record: VariantRecord, index: int) -> list[Fraction]:

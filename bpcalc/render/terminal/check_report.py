@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from bpcalc.engine.arithmetic import decimal_exponent
 from bpcalc.grading.mistakes import SLIP_WORDS
-from bpcalc.grading.precision import interval_text
+from bpcalc.grading.precision import float_slack, interval_text
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.verdicts import CheckResult, Finding, Verdict
 from bpcalc.problem.model import Rounding
@@ -81,7 +81,8 @@ def accepted_text(verdict: Verdict, tolerance=None) -> str:
         places = 4 - decimal_exponent(larger) if larger else 5
         return interval_text(low, high, max(places, -1), closed=True)
     half = decimal_text(Fraction(high - low) / 2, 12)  # 0.00005: judged at 4 places
-    return interval_text(low, high, max(len(half.partition(".")[2]) - 1, -1))
+    return interval_text(low, high, max(len(half.partition(".")[2]) - 1, -1),
+                         value=verdict.expected, slack=float_slack(verdict.expected))
 
 
 def carried_text(verdict: Verdict) -> str:
