@@ -22,6 +22,7 @@ from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
 from bpcalc.grading.mistakes import Mistake, other_convention, other_delta_suspects, usual_mistakes
 from bpcalc.grading.precision import (
+    QUANTITY_OF,
     asked_of,
     enough_digits,
     float_slack,
@@ -39,10 +40,10 @@ from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding
 from bpcalc.text import rounding_text
 
-# An answer's kind (bpcalc.grading.answers.KINDS) as the quantity a rounding names.
-_QUANTITY_OF = {"net": "net", "out": "out", "slope": "slope", "delta": "delta",
-                "error": "error", "change": "change", "new": "weight",
-                "epoch_error": "error"}
+# An answer's kind as the quantity a hand rounding rounds: as the precision asked names it
+# (grading.precision), except that a gradient or momentum term is never rounded itself.
+_QUANTITY_OF = {kind: quantity for kind, quantity in QUANTITY_OF.items()
+                if kind not in ("gradient", "momentum")}
 
 
 def agrees(answer: Answer, value, tolerance=None) -> bool:
@@ -93,8 +94,8 @@ def value_of(trace: Trace, answer: Answer):
     if quantity.kind == "error":
         return step.error
     if quantity.kind == "epoch_error":  # the sum of the epoch's steps' errors
-        return sum((each.error for each in trace.epoch_steps(step.epoch)[1:]),
-                   trace.epoch_steps(step.epoch)[0].error)
+        first, *rest = (each.error for each in trace.epoch_steps(step.epoch))
+        return sum(rest, first)
     if quantity.kind in ("net", "out", "slope", "delta"):
         return getattr(step.node(quantity.node), quantity.kind)
     if quantity.kind == "change":

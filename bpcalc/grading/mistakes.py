@@ -238,7 +238,7 @@ def _digit_slip(given: str, meant: str) -> str | None:
     return None
 
 
-# -- issue 11's further mistakes --------------------------------------------------------------
+# -- the further mistakes: slopes, the forward pass, the weights ---------------------------------
 
 
 def _slope_used(problem: Problem, layer: int) -> bool:
@@ -251,7 +251,7 @@ def _slope_used(problem: Problem, layer: int) -> bool:
 
 
 def _more_slips(problem: Problem) -> list[Mistake]:
-    """The slips of issue 11, each only where it would change a number: net fed forward,
+    """The further slips, each only where it would change a number: net fed forward,
     sigmoid's and tanh's f' mistaken, f' left out of the output delta alone, a hidden
     delta over the transposed weights, a later step from the initial weights."""
     slides = problem.convention == "slides"
