@@ -145,3 +145,19 @@ def asked_quantities(trace: Trace, asked: list[tuple[int, str, Quantity]],
         low, high = accepted_interval(value, each)
         result.append(Asked(name, step, quantity, value, each, low, high))
     return result
+
+
+def unrounded_quantities(problem: Problem, asked: list[tuple[int, str, Quantity]],
+                         precision: Rounding | QuantityRounding | None = None
+                         ) -> list[Asked] | None:
+    """For a hand-rounded problem, the asked quantities of its unrounded solution, which
+    check accepts too ("matches the unrounded solution"); None for any other problem."""
+    if problem.rounding is None:
+        return None
+    from dataclasses import replace
+
+    from bpcalc.engine.backprop import solve
+    from bpcalc.engine.numbers import make_arithmetic
+
+    plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
+    return asked_quantities(plain, asked, precision)

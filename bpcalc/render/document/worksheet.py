@@ -19,17 +19,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import replace
 from fractions import Fraction
 from importlib.resources import files
 from typing import NamedTuple
 
-from bpcalc.engine.backprop import solve
-from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Quantity
-from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
+from bpcalc.grading.asked import (
+    Asked,
+    asked_or_default,
+    asked_quantities,
+    parse_asked,
+    unrounded_quantities,
+)
 from bpcalc.grading.precision import float_slack, interval_text, noise  # check's rule
 from bpcalc.problem.model import QuantityRounding, Rounding
 from bpcalc.render import worked
@@ -107,11 +110,9 @@ def solutions_of(trace: Trace, ask: tuple | None = None,
     float_run = trace.arithmetic.name == "float"
     columns = [[Solution(each, float_run)]
                for each in asked_quantities(trace, names, precision)]
-    if problem.rounding is not None:
-        plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
-        for column, other in zip(columns, asked_quantities(plain, names, precision),
-                                 strict=True):
-            column.append(Solution(other, True))
+    unrounded = unrounded_quantities(problem, names, precision)
+    for column, other in zip(columns, unrounded or [], strict=unrounded is not None):
+        column.append(Solution(other, True))
     return columns
 
 

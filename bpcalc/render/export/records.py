@@ -14,18 +14,19 @@ as Moodle's @@PLUGINFILE@@ file marker.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from dataclasses import replace
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
-from bpcalc.engine.backprop import solve
-from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.trace import Trace
-from bpcalc.errors import ProblemError
-from bpcalc.grading.asked import Asked, asked_or_default, asked_quantities, parse_asked
+from bpcalc.grading.asked import (
+    Asked,
+    asked_or_default,
+    asked_quantities,
+    parse_asked,
+    unrounded_quantities,
+)
 from bpcalc.grading.precision import float_slack, within
 from bpcalc.render.document.html import HtmlRenderer
 from bpcalc.render.document.model import Document, Statement
@@ -74,39 +75,26 @@ class _Fragment(HtmlRenderer):
 def variant_record(variant, trace: Trace) -> VariantRecord:
     """The record of one variant, its solved `trace` read once."""
     from bpcalc.render.document.build import build_document
-    from bpcalc.render.document.handout import build_handout
+    from bpcalc.render.document.handout import problem_statement
 
     problem = variant.problem
     names = parse_asked(asked_or_default(variant.ask, problem), problem)
     asked = tuple(asked_quantities(trace, names, variant.answer_precision))
-    unrounded = None
-    if problem.rounding is not None:
-        plain = solve(replace(problem, rounding=None), make_arithmetic(None, False))
-        unrounded = tuple(asked_quantities(plain, names, variant.answer_precision))
+    unrounded = unrounded_quantities(problem, names, variant.answer_precision)
     renderer = _Fragment()
     title = problem.title or "Backpropagation"
-    statement = next(block for block in build_handout(problem, ()).blocks
-                     if isinstance(block, Statement))
-    statement_html = renderer.render(Document(title, False, [statement], handout=True))
+    # The handout's statement, its network (with the initial weights) a file of its own.
+    statement, _builder = problem_statement(problem, ("svg",))
+    picture = statement.picture.svg if statement.picture is not None else None
+    statement_html = renderer.render(Document(title, False, [statement._replace(picture=None)],
+                                              handout=True))
     steps = {a.step for a in asked}
     key = build_document(trace, steps=steps)
     worked = [block for block in key.blocks if not isinstance(block, Statement)]
     worked_html = renderer.render(Document(title, key.exact, worked))
     return VariantRecord(variant.number, title, asked, inert(statement_html),
-                         inert(worked_html), _picture(trace), trace.arithmetic.name == "float",
-                         unrounded, variant.student)
-
-
-def _picture(trace: Trace) -> str | None:
-    """The network with its initial weights as an SVG file; None when too large to draw."""
-    from bpcalc.render.pictures.diagram import diagram_svg
-
-    problem = trace.problem
-    unsolved = Trace(problem, make_arithmetic(problem.rounding, False), [],
-                     dict(problem.weights))
-    with contextlib.suppress(ProblemError):
-        return diagram_svg(unsolved)
-    return None
+                         inert(worked_html), picture, trace.arithmetic.name == "float",
+                         None if unrounded is None else tuple(unrounded), variant.student)
 
 
 def set_title(records) -> str:
