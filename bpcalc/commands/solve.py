@@ -129,17 +129,18 @@ def worksheet_request(chosen: OutputFormat, ask: str | None, places: int | None,
              if value is not None]
     if given and chosen is not OutputFormat.worksheet:
         raise ProblemError("applies to --format worksheet only", key=given[0][1])
-    if places is not None and sigfigs is not None:
-        raise ProblemError("give --answer-places or --answer-sigfigs, not both",
-                           key="--answer-sigfigs")
+    precision = None
+    if places is not None or sigfigs is not None:  # (grading is imported only for a worksheet)
+        from bpcalc.grading.grade import parse_precision
+
+        precision = parse_precision(places, sigfigs, keys=("--answer-places",
+                                                           "--answer-sigfigs"))
     names = None
     if ask is not None:
         names = tuple((part.strip(), None) for part in ask.split(","))
         if not all(name for name, _line in names):
             raise ProblemError(f"expected names like z7,delta4,w47, got {quoted(ask)}",
                                key="--ask")
-    precision = (Rounding("places", places) if places is not None else
-                 Rounding("sigfigs", sigfigs) if sigfigs is not None else None)
     return names, precision
 
 
