@@ -82,10 +82,6 @@ def check_work(problems: list[Problem], suffixes: list[str], exports: bool = Fal
             key="--count")
 
 
-def solve_variant(variant: Variant) -> Trace:
-    return solved(variant.problem)
-
-
 def set_file_pattern(suffixes, exports: str = "") -> re.Pattern:
     """Every name a set with keys ending in `suffixes` (and the exports' files, a regular
     expression) can hold: what `generate --force` may replace, and nothing else."""
@@ -105,7 +101,7 @@ def problem_set_files(variants: list[Variant], keys: list[KeyWriter], *,
     rows = []
     for variant in variants:
         stem = f"variant_{variant.number:0{width}d}"
-        trace = solve_variant(variant)
+        trace = solved(variant.problem)
         yield f"{stem}.yaml", variant.text
         names = []
         for suffix, write in keys:

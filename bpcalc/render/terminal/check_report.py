@@ -13,6 +13,7 @@ from bpcalc.grading.precision import float_slack, interval_text
 from bpcalc.grading.rubric import Marks
 from bpcalc.grading.verdicts import CheckResult, Finding, Verdict
 from bpcalc.problem.model import Rounding
+from bpcalc.render.terminal.layout import boxed_width
 from bpcalc.text import decimal_text, format_float, rounded_places, rounding_text
 
 
@@ -227,18 +228,19 @@ def render_table_text(result: CheckResult, *, color: bool = False,
 
     header, rows = _rows(result, marks)
     verdicts = [row[header.index("verdict")] for row in rows]
-    below = _moved_below(header, rows, width or 80)
+    widest = {name: max(len(name), *(len(row[i]) for row in rows))
+              for i, name in enumerate(header)}
+    below = _moved_below(header, widest, width or 80)
     table = Table(title="Answers checked", title_justify="left")
     kept = [index for index, name in enumerate(header) if name not in below]
-    wrapped = _wrapped_widths(header, rows, kept, width or 80)
+    wrapped = _wrapped_widths([header[i] for i in kept], widest, width or 80)
     for index in kept:
         name = header[index]
-        widest = max(len(name), *(len(row[index]) for row in rows))
         if name in wrapped:
             table.add_column(name, width=wrapped[name], overflow="fold")
         else:
             table.add_column(name, justify="left" if name == "name" else "right",
-                             no_wrap=True, min_width=widest)
+                             no_wrap=True, min_width=widest[name])
     for row, word in zip(rows, verdicts, strict=True):
         style = {"right": "green", "wrong": "bold red"}.get(word, "yellow")
         table.add_row(*(Text(row[i], style if header[i] == "verdict" else "") for i in kept))
@@ -268,35 +270,27 @@ _BELOW_TITLES = {"accepted": "Accepted", "note": "Notes", "points": "Points"}
 _WRAPPED_MIN = {"verdict": 7, "note": 12}
 
 
-def _wrapped_widths(header: list[str], rows: list[list[str]], kept: list[int], width: int
-                    ) -> dict[str, int]:
+def _wrapped_widths(kept: list[str], widest: dict[str, int], width: int) -> dict[str, int]:
     """The verdict's and the note's widths: whole when they fit, else the room left (the
     verdict first down to its longest word, then the note)."""
-    widest = {header[i]: max(len(header[i]), *(len(row[i]) for row in rows)) for i in kept}
-    room = width - 1 - sum(3 + widest[header[i]] for i in kept
-                           if header[i] not in _WRAPPED_MIN)
-    room -= 3 * sum(name in widest for name in _WRAPPED_MIN)
-    verdict = widest.get("verdict", 0)
-    note = widest.get("note", 0)
+    wraps = [name for name in kept if name in _WRAPPED_MIN]
+    room = width - boxed_width([widest[name] for name in kept if name not in _WRAPPED_MIN]
+                               + [0] * len(wraps))
+    verdict = widest["verdict"] if "verdict" in wraps else 0
+    note = widest["note"] if "note" in wraps else 0
     if verdict + note > room:
         verdict = max(_WRAPPED_MIN["verdict"], min(verdict, room - _WRAPPED_MIN["note"]))
         note = max(_WRAPPED_MIN["note"], min(note, room - verdict))
     return {name: value for name, value in (("verdict", verdict), ("note", note))
-            if name in widest}
+            if name in wraps}
 
 
-def _moved_below(header: list[str], rows: list[list[str]], width: int) -> list[str]:
+def _moved_below(header: list[str], widest: dict[str, int], width: int) -> list[str]:
     """The columns to print below the table so that no name or number is cut: none when
     all fit, else the accepted intervals, then the notes, then the points."""
-    def needed(columns: list[str]) -> int:
-        total = 1
-        for index, name in enumerate(header):
-            if name in columns:
-                continue
-            widest = max(len(name), *(len(row[index]) for row in rows))
-            total += 3 + (min(widest, _WRAPPED_MIN[name]) if name in _WRAPPED_MIN
-                          else widest)
-        return total
+    def needed(below: list[str]) -> int:
+        return boxed_width([min(widest[name], _WRAPPED_MIN.get(name, widest[name]))
+                            for name in header if name not in below])
 
     below: list[str] = []
     for name in _BELOW_TITLES:

@@ -18,6 +18,7 @@ from bpcalc.grading.classrun import (
 )
 from bpcalc.grading.mistakes import _SHORT
 from bpcalc.render.terminal.check_report import points_text
+from bpcalc.render.terminal.layout import boxed_width
 from bpcalc.text import markdown_text
 
 ROSTER_COLUMNS = ["file", "variant", "score", "total", "mistakes", "note"]
@@ -103,7 +104,7 @@ def _fits(cells: list[list[str]], width: int, wrapped: int | None = None) -> boo
               for column in cells]
     if wrapped is not None:
         widths[-1] = min(widths[-1], wrapped)
-    return sum(widths) + 3 * len(widths) + 1 <= width
+    return boxed_width(widths) <= width
 
 
 def _roster(sheets: list[Sheet], width: int) -> list:

@@ -22,6 +22,11 @@ Justify = Literal["left", "right"]
 Line = list[Span]
 
 
+def boxed_width(widths: list[int]) -> int:
+    """The width of a boxed table with columns this wide: a border and a space each side."""
+    return sum(widths) + 3 * len(widths) + 1
+
+
 def spans(text: str, style: str = "") -> list[Span]:
     return [(text, style)] if text else []
 
