@@ -200,7 +200,7 @@ class Table(NamedTuple):
                     if not _simple(text):
                         return None
                     widths[index] = max(widths[index], len(text))
-        total = sum(widths) + 3 * len(widths) + 1
+        total = boxed_width(widths)
         if total > width or len(self.title) > total or len(self.caption) > total:
             return None
         if not (_simple(self.title) and _simple(self.caption)):

@@ -11,7 +11,7 @@ layout (`layout`), so the fast layout and rich print the same lines.
 
 from __future__ import annotations
 
-from bpcalc.render.terminal.layout import Line, Span, Table, plain, split_lines
+from bpcalc.render.terminal.layout import Line, Span, Table, boxed_width, plain, split_lines
 
 CELL_INDENT = 2  # a table cell's continuation lines (none in a column narrower than 16)
 NARROWEST = 8  # a closed-form column is never squeezed below this
@@ -140,7 +140,7 @@ def table_width(table: Table) -> int:
     natural = [max([*map(len, column.header.split("\n"))] + [len(plain(line)) for row in table.rows
                                             for line in split_lines(row[index])])
                for index, column in enumerate(table.columns)]
-    return sum(natural) + 3 * len(natural) + 1
+    return boxed_width(natural)
 
 
 def column_width(table: Table, index: int) -> int:
@@ -163,7 +163,7 @@ def fit_table(table: Table, width: int) -> Table:
     texts = [column.header.split("\n") + [plain(line) for row in cells for line in row[index]]
              for index, column in enumerate(table.columns)]
     natural = [max(map(len, column)) for column in texts]
-    overhead = 3 * len(natural) + 1
+    overhead = boxed_width([0] * len(natural))  # the borders and padding
     if sum(natural) + overhead <= width:
         return table
     folding = [index for index, column in enumerate(table.columns) if column.fold]
