@@ -30,6 +30,15 @@ WORKED_CLOSED_FORM = 80  # a value inside a worked line: named instead (z7, δ4)
 WORKED_RESULT_CLOSED_FORM = 160  # a worked line's result: elided to `…`
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def step_mark(step: int) -> str:
+    """The mark of the step that set a value, `⁽2⁾` in w47⁽²⁾: exact mode's named values and
+    the worked lines write it alike (render/document/formula.py turns it into TeX)."""
+    return f"⁽{step}⁾".translate(_SUPERSCRIPT)
+
+
 def fraction_text(value: Fraction) -> str:
     """A given number (input, target, weight, rate) as the user would write it.
 

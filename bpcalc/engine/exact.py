@@ -24,6 +24,7 @@ from sympy.printing.str import StrPrinter
 from bpcalc.engine.arithmetic import Arithmetic, DivisionByZero, LogOfNonPositive, SettleKind
 from bpcalc.errors import ProblemError
 from bpcalc.problem.model import weight_name
+from bpcalc.text import step_mark
 
 NAME_ABOVE = 60  # expression nodes; the slides' first step (54 at most) stays closed
 MAX_CLOSED_FORM = 200_000  # characters of one closed form written out (JSON _exact)
@@ -31,7 +32,6 @@ _BITS = 256  # precision of the named values' numbers (about 77 digits)
 _MP = mpmath.MPContext()
 _MP.prec = _BITS
 _TINY = _MP.mpf(2) ** (40 - _BITS)  # below this a number's sign is not trusted
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Named(sympy.Dummy):
@@ -198,7 +198,7 @@ class ExactArithmetic(Arithmetic):
 
 
 def _label(kind: str, step: int, node: int, source: int | None) -> str:
-    mark = f"⁽{step}⁾".translate(_SUPERSCRIPT)
+    mark = step_mark(step)
     if kind in ("change", "sum", "new"):
         name = weight_name((source, node))
         prefix = {"change": "Δ", "sum": "ΣΔ", "new": ""}[kind]

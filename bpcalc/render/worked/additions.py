@@ -3,7 +3,8 @@ cross-entropy errors with their logs, output deltas in each form `losses.output_
 names, momentum's two-part change, bias weights that do not train, and a mini-batch's
 group. Every number is the trace's; the one product written out is the learning-rate
 term of a change with momentum, -C x dE/dw, so the line shows both parts it adds.
-The builder (`bpcalc.render.worked.build._Builder`) supplies numbers and symbols.
+The builder (`bpcalc.render.worked.build._Builder`) supplies numbers and symbols
+(`bpcalc.render.worked.values.ValueWriter`).
 """
 
 from __future__ import annotations
