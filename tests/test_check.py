@@ -16,8 +16,9 @@ from bpcalc.engine.backprop import solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer, Quantity, parse_answers, written_places
-from bpcalc.grading.diagnosis import agrees, dependency_order, usual_mistakes
+from bpcalc.grading.diagnosis import usual_mistakes
 from bpcalc.grading.grade import check
+from bpcalc.grading.judging import agrees, dependency_order
 from bpcalc.problem.loader import load_problem, parse_problem
 from bpcalc.problem.model import Rounding, weight_name
 

@@ -16,8 +16,9 @@ from bpcalc.engine.backprop import CORRECT, solve
 from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import parse_answers
-from bpcalc.grading.diagnosis import dependency_order, usual_mistakes
+from bpcalc.grading.diagnosis import usual_mistakes
 from bpcalc.grading.grade import check
+from bpcalc.grading.judging import dependency_order
 from bpcalc.problem.loader import parse_problem
 from bpcalc.problem.model import Rounding, weight_name
 

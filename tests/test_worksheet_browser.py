@@ -26,7 +26,7 @@ from worksheet_support import (
 
 from bpcalc.grading.answers import Answer, Quantity, written_places
 from bpcalc.grading.asked import Asked
-from bpcalc.grading.diagnosis import agrees
+from bpcalc.grading.judging import agrees
 from bpcalc.grading.precision import accepted_interval, enough_digits, within
 from bpcalc.problem.loader import load_problem
 from bpcalc.problem.model import Rounding
@@ -55,7 +55,7 @@ def python_verdict(text: str, solutions, float_trace: bool = False) -> str:
     """What check makes of one answer at the asked precision (grading/grade.py and
     diagnosis.py): bpcalc/grading/answers.py's reading; right within the interval
     (precision.within, with the slack for a float run) when written with enough digits
-    (precision.enough_digits), else right when right at its own digits (diagnosis.agrees);
+    (precision.enough_digits), else right when right at its own digits (judging.agrees);
     the unrounded solution of a hand-rounded problem accepted too;
     then right with fewer digits than asked is "too few digits", unless it is the value."""
     if isinstance(solutions, Asked):

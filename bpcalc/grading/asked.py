@@ -20,7 +20,7 @@ from bpcalc.engine.arithmetic import round_fraction
 from bpcalc.engine.trace import Trace
 from bpcalc.errors import ProblemError, quoted
 from bpcalc.grading.answers import Answer, Quantity, parse_name, update_after
-from bpcalc.grading.diagnosis import value_of
+from bpcalc.grading.judging import value_of
 from bpcalc.grading.precision import accepted_interval, asked_of, places_for
 from bpcalc.problem.model import QUANTITIES, Problem, QuantityRounding, Rounding, weight_name
 from bpcalc.problem.yamlsource import Value

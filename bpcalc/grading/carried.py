@@ -30,7 +30,7 @@ from bpcalc.engine.numbers import make_arithmetic
 from bpcalc.engine.substitute import SettleKey, Substituting
 from bpcalc.errors import ProblemError
 from bpcalc.grading.answers import Answer
-from bpcalc.grading.diagnosis import agrees, dependency_order, value_of
+from bpcalc.grading.judging import agrees, dependency_order, value_of
 from bpcalc.grading.mistakes import SLIP_WORDS, single_slip
 from bpcalc.grading.verdicts import Finding, Verdict
 from bpcalc.problem.model import Problem, QuantityRounding, Rounding

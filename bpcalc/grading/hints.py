@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from bpcalc.grading.answers import Answer, Quantity, update_after
-from bpcalc.grading.diagnosis import dependency_order
+from bpcalc.grading.judging import dependency_order
 from bpcalc.grading.verdicts import CheckResult, Verdict
 from bpcalc.problem.model import Problem, WeightKey
 from bpcalc.text import fraction_text

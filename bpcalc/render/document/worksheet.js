@@ -101,7 +101,7 @@
     return num < 0n ? -whole : whole;
   }
 
-  // diagnosis.agrees at the digits written: the true value (give or take a float's
+  // judging.agrees at the digits written: the true value (give or take a float's
   // slack) rounds to the answer; a fraction or whole number must be the value itself.
   function atOwnDigits(answer, truth) {
     var value = truth.value;
@@ -115,7 +115,7 @@
     return answer.num === (size(high) > size(low) ? high : low);
   }
 
-  // diagnosis.agrees with a precision asked: within the interval when written with
+  // judging.agrees with a precision asked: within the interval when written with
   // enough digits, else at the digits written.
   function agrees(answer, box, truth) {
     if (enoughDigits(answer.text, answer.places, box, truth)) {

@@ -5,7 +5,7 @@ The statement is the handout's (the problem alone, the network drawn inline as S
 asked quantity (bpcalc/grading/asked.py) gets a box, a hint (its formula and the values it
 depends on, by name: never its value) and, on request, its worked line; "show all" reveals
 the key. The judge is worksheet.js, a port of check's rule for one answer
-(grading/precision.py, the digits-written rule of diagnosis.agrees, check's float slack)
+(grading/precision.py, the digits-written rule of judging.agrees, check's float slack)
 that compares exact fractions; the page carries each box's solutions (the true value and
 accepted interval, exactly; a hand-rounded problem's unrounded solution too) in a
 `<script type="application/json">`, so the key is in the page's source (a self-check, not

@@ -137,7 +137,7 @@ def bounds_text(asked: Asked) -> tuple[str, str]:
 
 def slack_of(asked: Asked, float_run: bool) -> Fraction:
     """check's float slack for this true value (an answer that close to an end is at that
-    end, grading/diagnosis.py); none for a hand-rounded run's exact values."""
+    end, grading/judging.py); none for a hand-rounded run's exact values."""
     return float_slack(asked.value, float_run)
 
 
@@ -169,7 +169,7 @@ def solutions(record: VariantRecord, index: int) -> list[tuple[Asked, bool]]:
 
 
 def takes(asked: Asked, float_run: bool, given: Fraction) -> bool:
-    """check's rule for one solution (grading/diagnosis.py): inside the interval; within the
+    """check's rule for one solution (grading/judging.py): inside the interval; within the
     slack of an end, only the end away from zero."""
     return within(given, asked.value, asked.precision, slack_of(asked, float_run))
 
