@@ -89,12 +89,10 @@ def _check(problem, answers, text, answers_text, round, sigfigs, convention, tol
     from bpcalc.problem.yamlsource import source_name
 
     precision = parse_precision(whole(asked["places"], "places"),
-                                whole(asked["digits"], "digits"), ("places", "digits"))
+                                whole(asked["digits"], "digits"), ("places", "digits"),
+                                tolerance, "tolerance")
     credit = parse_credit(number_text(asked["credit"], "too_few_digits_credit"),
                           "too_few_digits_credit")
-    if precision is not None and tolerance is not None:
-        raise ProblemError("give tolerance or the precision asked (places/digits), not both",
-                           key="tolerance")
 
     given = overridden(load(problem, text), convention=convention, round=round,
                        sigfigs=sigfigs)

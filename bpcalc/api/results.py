@@ -106,16 +106,16 @@ class Solution:
         """The self-check worksheet page (`solve --format worksheet`): `ask` names the
         values (z7, "step 2: w47"; default the outputs, deltas and new weights of step 1),
         `places` or `sigfigs` how precisely answers are judged (default 4 places)."""
-        from bpcalc.problem.model import Rounding
+        from bpcalc.grading.grade import parse_precision
         from bpcalc.render import formats
 
-        if places is not None and sigfigs is not None:
-            _refuse("give places or sigfigs, not both", "sigfigs")
-        precision = (Rounding("places", places) if places is not None else
-                     Rounding("sigfigs", sigfigs) if sigfigs is not None else None)
-        names = None if ask is None else tuple((str(name), None) for name in ask)
-        options = formats.Options(ask=names, answer_precision=precision)
-        return guarded(lambda: formats.render(self.trace, "worksheet", options))
+        def render() -> str:
+            precision = parse_precision(places, sigfigs, ("places", "sigfigs"))
+            names = None if ask is None else tuple((str(name), None) for name in ask)
+            options = formats.Options(ask=names, answer_precision=precision)
+            return formats.render(self.trace, "worksheet", options)
+
+        return guarded(render)
 
     def _key(self, name: str, steps, summary: bool, width: int | None = None) -> str:
         from bpcalc.render import formats

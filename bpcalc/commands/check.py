@@ -131,7 +131,7 @@ def check(
 
     def job() -> int:
         from bpcalc.commands import check_class
-        from bpcalc.grading.grade import parse_credit, parse_tolerance
+        from bpcalc.grading.grade import parse_credit, parse_precision, parse_tolerance
         from bpcalc.render.gradescope import GradescopeOptions
 
         chosen = CheckFormat(formats.output_format(
@@ -143,7 +143,7 @@ def check(
             sigfigs=sigfigs, gradescope=GradescopeOptions(
                 visibility.value if visibility else None, extra_data, markdown),
             carried_forward=carried_forward.value,
-            precision=_precision(places, digits, tolerance),
+            precision=parse_precision(places, digits, tolerance=tolerance),
             too_few_digits_credit=parse_credit(too_few_digits_credit,
                                                "--too-few-digits-credit"),
             hint=hint)
@@ -151,17 +151,6 @@ def check(
                     screen_for(color, output))
 
     run_guarded(job)
-
-
-def _precision(places: int | None, digits: int | None, tolerance: str | None):
-    """--places or --digits, refused beside --tolerance (one rule judges an answer)."""
-    from bpcalc.grading.grade import parse_precision
-
-    precision = parse_precision(places, digits)
-    if precision is not None and tolerance is not None:
-        raise ProblemError("give --tolerance or the precision asked (--places/--digits), "
-                           "not both", key="--tolerance")
-    return precision
 
 
 def _run(files: list[Path], settings, problem_set, out, output, force, screen) -> int:

@@ -116,23 +116,28 @@ def parse_tolerance(text: str | None, key: str) -> Fraction | None:
     return limit
 
 
-def parse_precision(places: int | None, digits: int | None, keys=("--places", "--digits")
-                    ) -> Rounding | None:
+def parse_precision(places: int | None, digits: int | None, keys=("--places", "--digits"),
+                    tolerance=None, tolerance_key: str = "--tolerance") -> Rounding | None:
     """The precision an assignment asks for: `places` decimal places or `digits`
-    significant figures (one of them), or None (the written digits decide)."""
+    significant figures (one of them), or None (the written digits decide); refused beside
+    a `tolerance` (one rule judges an answer). `keys` name them as the caller spells them."""
     if places is not None and digits is not None:
         raise ProblemError(f"give {keys[0]} or {keys[1]}, not both", key=keys[1])
+    precision = None
     if places is not None:
         if places < 0:
             raise ProblemError(f"expected 0 or more decimal places, got {places}",
                                key=keys[0])
-        return Rounding("places", places)
+        precision = Rounding("places", places)
     if digits is not None:
         if digits < 1:
             raise ProblemError(f"expected 1 or more significant figures, got {digits}",
                                key=keys[1])
-        return Rounding("sigfigs", digits)
-    return None
+        precision = Rounding("sigfigs", digits)
+    if precision is not None and tolerance is not None:
+        raise ProblemError(f"give {tolerance_key} or the precision asked ({keys[0]}/"
+                           f"{keys[1]}), not both", key=tolerance_key)
+    return precision
 
 
 def parse_credit(text: str | None, key: str) -> Fraction:
